@@ -1,0 +1,54 @@
+import Foundation
+
+/// Times `body` (which processes `items` items per call) and prints items per second.
+///
+/// Runs the body once to warm up, then repeats it until at least `minSeconds` have
+/// passed, and reports the best rate seen over those calls (the least disturbed one).
+@discardableResult
+func bench(
+    _ label: String, items: Int, unit: String = "items", minSeconds: Double = 0.5,
+    _ body: () -> Void
+) -> Double {
+    body()
+    let clock = ContinuousClock()
+    var best = Double.infinity
+    var spent = 0.0
+    var calls = 0
+    while spent < minSeconds || calls < 3 {
+        let elapsed = clock.measure(body)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        best = min(best, seconds)
+        spent += seconds
+        calls += 1
+    }
+    let rate = Double(items) / best
+    print("  \(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(formatRate(rate)) \(unit)/s")
+    return rate
+}
+
+/// Keeps the optimizer from discarding a computed result.
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
+
+/// A rate with an SI suffix, e.g. `12.30 M`.
+func formatRate(_ rate: Double) -> String {
+    let (scaled, suffix): (Double, String) =
+        rate >= 1e9
+        ? (rate / 1e9, "G") : rate >= 1e6 ? (rate / 1e6, "M") : rate >= 1e3 ? (rate / 1e3, "k") : (rate, "")
+    return String(format: "%8.2f %@", scaled, suffix)
+}
+
+/// A deterministic pseudo-random generator (SplitMix64), so every run measures the same data.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,6 @@
+/// The sections of `rondone-bench engine`, in the order they print.
+///
+/// Each section takes the scale factor and prints its own lines.
+enum EngineSections {
+    static let all: [@Sendable (Int) -> Void] = []
+}

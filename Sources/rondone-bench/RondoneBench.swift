@@ -1,0 +1,34 @@
+import ArgumentParser
+
+/// `rondone-bench`: release-build benchmarks that print throughput and sizes.
+///
+/// Run with `swift run -c release rondone-bench engine`. Figures are printed, never
+/// asserted: speed claims in the project come from here.
+@main
+struct RondoneBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rondone-bench",
+        abstract: "Benchmarks of Rondone's hot paths (use a release build).",
+        subcommands: [EngineBench.self]
+    )
+}
+
+/// `rondone-bench engine`: the time-series engine, no I/O.
+struct EngineBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Timestamp parsing, aggregation, split encode/decode and bytes per point."
+    )
+
+    @Option(help: "Scale the amount of work (1 = default).")
+    var scale: Int = 1
+
+    func run() throws {
+        #if DEBUG
+            print("warning: debug build; use `swift run -c release rondone-bench engine`")
+        #endif
+        for section in EngineSections.all {
+            section(scale)
+        }
+    }
+}

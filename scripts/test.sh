@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): installs what a fresh machine lacks,
+# builds once (debug), and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages the build and the tests need (Debian names).
+need=()
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+fi
+
+swift build --build-tests
+swift test --skip-build
