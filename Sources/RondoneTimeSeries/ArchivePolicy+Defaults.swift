@@ -14,7 +14,9 @@ extension ArchivePolicy {
     public static func defaults(
         defaultAggregationMethods: [String] = ArchivePolicy.defaultAggregationMethodNames
     ) throws(ArchivePolicyError) -> [ArchivePolicy] {
-        func policy(_ name: String, _ backWindow: Int, _ spans: [(TimeDelta, TimeDelta)], _ methods: [String]?)
+        func policy(
+            _ name: String, _ backWindow: Int, _ spans: [(TimeDelta, TimeDelta)], _ methods: [String]?
+        )
             throws(ArchivePolicyError) -> ArchivePolicy
         {
             var items: [ArchivePolicyItem] = []
@@ -29,7 +31,8 @@ extension ArchivePolicy {
             try policy("bool", 3600, [(.seconds(1), .days(365))], ["last"]),
             try policy("low", 0, [(.minutes(5), .days(30))], nil),
             try policy("medium", 0, [(.minutes(1), .days(7)), (.hours(1), .days(365))], nil),
-            try policy("high", 0, [(.seconds(1), .hours(1)), (.minutes(1), .days(7)), (.hours(1), .days(365))], nil),
+            try policy(
+                "high", 0, [(.seconds(1), .hours(1)), (.minutes(1), .days(7)), (.hours(1), .days(365))], nil),
         ]
     }
 }

@@ -63,7 +63,9 @@ public struct ArchivePolicy: Hashable, Sendable {
     public var aggregations: [PolicyAggregation] {
         let methods = aggregationMethods.sorted { $0.name < $1.name }
         return definition.sorted { $0.granularity < $1.granularity }.flatMap { item in
-            methods.map { PolicyAggregation(aggregation: $0, granularity: item.granularity, timespan: item.timespan) }
+            methods.map {
+                PolicyAggregation(aggregation: $0, granularity: item.granularity, timespan: item.timespan)
+            }
         }
     }
 
@@ -80,7 +82,9 @@ public struct ArchivePolicy: Hashable, Sendable {
         }
     }
 
-    private static func rejectDuplicateGranularities(_ definition: [ArchivePolicyItem]) throws(ArchivePolicyError) {
+    private static func rejectDuplicateGranularities(_ definition: [ArchivePolicyItem])
+        throws(ArchivePolicyError)
+    {
         // Gnocchi reports the first granularity (in definition order) that repeats.
         var counts: [TimeDelta: Int] = [:]
         for item in definition { counts[item.granularity, default: 0] += 1 }

@@ -59,7 +59,9 @@ public struct ArchivePolicyItem: Hashable, Sendable {
         return TimeDelta(nanoseconds: Int64(scaled))
     }
 
-    private init(checkedGranularity: TimeDelta?, points: Int?, timespan: TimeDelta?) throws(ArchivePolicyError) {
+    private init(checkedGranularity: TimeDelta?, points: Int?, timespan: TimeDelta?)
+        throws(ArchivePolicyError)
+    {
         if let checkedGranularity, checkedGranularity.nanoseconds <= 0 {
             throw .granularityNotPositive
         }
@@ -82,7 +84,8 @@ public struct ArchivePolicyItem: Hashable, Sendable {
             self.timespan = try Self.multiply(granularity, points)
         } else if let timespan {
             // `int(timespan / granularity)`: a float quotient, truncated.
-            let quotient = (Double(timespan.nanoseconds) / Double(granularity.nanoseconds)).rounded(.towardZero)
+            let quotient = (Double(timespan.nanoseconds) / Double(granularity.nanoseconds)).rounded(
+                .towardZero)
             guard quotient > 0 else { throw .calculatedPointsNotPositive }
             guard quotient < 9.223_372_036_854_775_808e18 else { throw .durationOutOfRange }
             let derivedPoints = Int(quotient)
@@ -94,7 +97,9 @@ public struct ArchivePolicyItem: Hashable, Sendable {
         }
     }
 
-    private static func multiply(_ granularity: TimeDelta, _ points: Int) throws(ArchivePolicyError) -> TimeDelta {
+    private static func multiply(_ granularity: TimeDelta, _ points: Int) throws(ArchivePolicyError)
+        -> TimeDelta
+    {
         let product = granularity.nanoseconds.multipliedReportingOverflow(by: Int64(points))
         guard !product.overflow else { throw .durationOutOfRange }
         return TimeDelta(nanoseconds: product.partialValue)

@@ -55,7 +55,8 @@ extension Series {
         var result: [(key: SplitKey, points: Series)] = []
         var start = 0
         while start < count {
-            let key = SplitKey(containing: Timestamp(nanoseconds: timestamps[start]), granularity: granularity)
+            let key = SplitKey(
+                containing: Timestamp(nanoseconds: timestamps[start]), granularity: granularity)
             let end = lowerBound(key.next.timestamp.nanoseconds)
             // A saturated span can make `next` wrap; never loop without progress.
             let stop = end > start ? end : count

@@ -24,7 +24,8 @@ public struct SplitKey: Hashable, Comparable, Sendable, CustomStringConvertible 
     @inlinable
     public init(containing t: Timestamp, granularity: TimeDelta) {
         self.init(
-            timestamp: Timestamp(nanoseconds: floorToMultiple(t.nanoseconds, Self.span(granularity).nanoseconds)),
+            timestamp: Timestamp(
+                nanoseconds: floorToMultiple(t.nanoseconds, Self.span(granularity).nanoseconds)),
             granularity: granularity)
     }
 

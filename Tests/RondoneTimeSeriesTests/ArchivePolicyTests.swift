@@ -13,7 +13,10 @@ import Testing
     @Test func duplicateGranularityMessagesFormatSecondsLikePython() throws {
         let cases: [([(Int, Double)], String)] = [
             ([(10, 1.0), (20, 1.0)], "More than one archive policy uses granularity `1.0'"),
-            ([(10, 60.0), (10, 0.5), (3, 0.5), (5, 60.0)], "More than one archive policy uses granularity `60.0'"),
+            (
+                [(10, 60.0), (10, 0.5), (3, 0.5), (5, 60.0)],
+                "More than one archive policy uses granularity `60.0'"
+            ),
             ([(1, 1e-9), (2, 1e-9)], "More than one archive policy uses granularity `1e-09'"),
         ]
         for (definition, message) in cases {
@@ -56,13 +59,18 @@ import Testing
 
     @Test func schemaRulesOfTheRestLayer() throws {
         let items = [try Self.item(10, 1)]
-        #expect(throws: ArchivePolicyError.invalidInput(
-            reason: "value must be at least 0 for dictionary value @ data['back_window']", detail: ["back_window"])) {
+        #expect(
+            throws: ArchivePolicyError.invalidInput(
+                reason: "value must be at least 0 for dictionary value @ data['back_window']",
+                detail: ["back_window"])
+        ) {
             try ArchivePolicy(name: "x", backWindow: -1, definition: items)
         }
-        #expect(throws: ArchivePolicyError.invalidInput(
-            reason: "length of value must be at least 1 for dictionary value @ data['definition']",
-            detail: ["definition"])) {
+        #expect(
+            throws: ArchivePolicyError.invalidInput(
+                reason: "length of value must be at least 1 for dictionary value @ data['definition']",
+                detail: ["definition"])
+        ) {
             try ArchivePolicy(name: "x", definition: [])
         }
         // No rule on names (the real server accepted "" and "a/b").
@@ -76,7 +84,10 @@ import Testing
             ("low", 0, standard, [(300_000_000_000, 8640, 2_592_000_000_000_000)]),
             (
                 "medium", 0, standard,
-                [(60_000_000_000, 10080, 604_800_000_000_000), (3_600_000_000_000, 8760, 31_536_000_000_000_000)]
+                [
+                    (60_000_000_000, 10080, 604_800_000_000_000),
+                    (3_600_000_000_000, 8760, 31_536_000_000_000_000),
+                ]
             ),
             (
                 "high", 0, standard,
@@ -112,22 +123,30 @@ import Testing
     @Test func definitionChangesFollowGnocchisRules() throws {
         let policy = try ArchivePolicy(name: "p", definition: [try Self.item(10, 60), try Self.item(10, 1)])
         // Messages as returned by the real server for the same PATCH bodies.
-        #expect(throws: ArchivePolicyError.unsupportedChange(policy: "p", reason: "Cannot add or drop granularities")) {
+        #expect(
+            throws: ArchivePolicyError.unsupportedChange(
+                policy: "p", reason: "Cannot add or drop granularities")
+        ) {
             try policy.updating(definition: [try Self.item(10, 1)])
         }
         do {
             _ = try policy.updating(definition: [try Self.item(10, 2), try Self.item(10, 60)])
             Issue.record("accepted a changed granularity")
         } catch {
-            #expect((error as? ArchivePolicyError)?.message == "Archive policy p does not support change: 1.0 granularity interval was changed")
+            #expect(
+                (error as? ArchivePolicyError)?.message
+                    == "Archive policy p does not support change: 1.0 granularity interval was changed")
         }
         do {
             _ = try policy.updating(definition: [try Self.item(10, 1), try Self.item(10, 1)])
             Issue.record("accepted a duplicate granularity")
         } catch {
-            #expect((error as? ArchivePolicyError)?.message == "Archive policy p does not support change: 60.0 granularity interval was changed")
+            #expect(
+                (error as? ArchivePolicyError)?.message
+                    == "Archive policy p does not support change: 60.0 granularity interval was changed")
         }
-        let updated = try policy.updating(definition: [try Self.item(99, 60), try Self.item(7, 1)], backWindow: 4)
+        let updated = try policy.updating(
+            definition: [try Self.item(99, 60), try Self.item(7, 1)], backWindow: 4)
         #expect(updated.definition.map(\.points) == [99, 7])
         #expect(updated.backWindow == 4)
         #expect(updated.aggregationMethods == policy.aggregationMethods)

@@ -14,18 +14,25 @@ import Testing
         #expect(key.timestamp.nanoseconds == 1_704_067_200_000_000_000)
         #expect(key.next.timestamp.nanoseconds == 1_704_070_800_000_000_000)
         #expect(key.description == "1704067200.0")
-        let half = SplitKey(containing: Timestamp(nanoseconds: 1_704_068_999_000_000_000), granularity: .nanoseconds500ms)
+        let half = SplitKey(
+            containing: Timestamp(nanoseconds: 1_704_068_999_000_000_000), granularity: .nanoseconds500ms)
         #expect(half.timestamp.nanoseconds == 1_704_067_200_000_000_000)
         #expect(half.next.timestamp.nanoseconds == 1_704_069_000_000_000_000)
-        #expect(SplitKey(containing: Timestamp(nanoseconds: 0), granularity: .days(365)).timestamp.nanoseconds == 0)
+        #expect(
+            SplitKey(containing: Timestamp(nanoseconds: 0), granularity: .days(365)).timestamp.nanoseconds
+                == 0)
         #expect(key < key.next)
     }
 
     @Test func mergingLetsNewerPointsWin() {
         let stored = Self.series([(1, 1), (3, 3), (5, 5)])
-        #expect(stored.merging(newer: Self.series([(3, 30), (4, 40), (9, 90)])) == Self.series([(1, 1), (3, 30), (4, 40), (5, 5), (9, 90)]))
-        #expect(stored.merging(newer: Self.series([(0, 0)])) == Self.series([(0, 0), (1, 1), (3, 3), (5, 5)]))
-        #expect(stored.merging(newer: Self.series([(6, 6)])) == Self.series([(1, 1), (3, 3), (5, 5), (6, 6)]))
+        #expect(
+            stored.merging(newer: Self.series([(3, 30), (4, 40), (9, 90)]))
+                == Self.series([(1, 1), (3, 30), (4, 40), (5, 5), (9, 90)]))
+        #expect(
+            stored.merging(newer: Self.series([(0, 0)])) == Self.series([(0, 0), (1, 1), (3, 3), (5, 5)]))
+        #expect(
+            stored.merging(newer: Self.series([(6, 6)])) == Self.series([(1, 1), (3, 3), (5, 5), (6, 6)]))
         #expect(stored.merging(newer: Series()) == stored)
         #expect(Series().merging(newer: stored) == stored)
     }
