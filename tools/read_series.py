@@ -105,8 +105,11 @@ def packed_integers(cur, n):
     if order > 2:
         raise InvalidData("difference order above 2")
     terms = [unzigzag(cur.varint()) for _ in range(min(order, n))]
-    while len(terms) < n:
-        length = min(128, n - len(terms))
+    # Blocks cover indexes 128j .. 128j+127 of the terms, less the head.
+    for block_start in range(0, n, 128):
+        length = min(block_start + 128, n) - max(block_start, len(terms))
+        if length <= 0:
+            continue
         width = cur.byte()
         if width > 64:
             raise InvalidData("bit width above 64")

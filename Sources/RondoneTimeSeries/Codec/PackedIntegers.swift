@@ -7,20 +7,51 @@
 ///
 /// Layout (see docs/FORMAT.md): `order` byte; the first `order` terms as zig-zag
 /// varints (they can be large: an absolute time stamp); then the other terms, zig-zag
-/// mapped, in blocks of 128: a width byte `w` (0...64) and `ceil(len * w / 8)` bytes of
-/// `w`-bit fields. A block per 128 terms keeps one outlier from widening the whole
+/// mapped, in blocks that cover indexes `128j ..< 128(j+1)` (less the head): a width byte
+/// `w` (0...64) and `ceil(len * w / 8)` bytes of `w`-bit fields. A block per 128 terms keeps one outlier from widening the whole
 /// record, and a width of 0 (a steady series) costs one byte per 128 points.
 enum PackedIntegers {
     static let blockLength = 128
 
     /// The order whose encoding is smallest, and that encoding's size in bytes.
-    static func bestOrder(_ values: UnsafeBufferPointer<Int64>) -> (order: Int, size: Int) {
-        var best = (order: 0, size: Int.max)
-        for order in 0...2 {
-            let size = encodedSize(values, order: order)
-            if size < best.size { best = (order, size) }
+    ///
+    /// One pass measures all three orders: blocks sit at fixed indexes (not after the
+    /// head), which is what lets one loop serve every order.
+    static func bestOrder(_ v: UnsafeBufferPointer<Int64>) -> (order: Int, size: Int) {
+        let n = v.count
+        var sizes = (1, 1, 1)
+        if n > 0 {
+            sizes.1 &+= Varint.size(zigZag(v[0]))
+            sizes.2 &+= Varint.size(zigZag(v[0]))
         }
-        return best
+        if n > 1 { sizes.2 &+= Varint.size(zigZag(v[1] &- v[0])) }
+        var start = 0
+        while start < n {
+            let end = min(start &+ blockLength, n)
+            var bits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            if start == 0 {
+                bits.0 = zigZag(v[0])
+                if n > 1 { bits = (bits.0 | zigZag(v[1]), zigZag(v[1] &- v[0]), 0) }
+            }
+            for i in max(start, 2)..<max(end, 2) {
+                let d = v[i] &- v[i &- 1]
+                bits.0 |= zigZag(v[i])
+                bits.1 |= zigZag(d)
+                bits.2 |= zigZag(d &- (v[i &- 1] &- v[i &- 2]))
+            }
+            sizes.0 &+= blockSize(end &- start, bits.0)
+            sizes.1 &+= blockSize(end &- max(start, 1), bits.1)
+            sizes.2 &+= blockSize(end &- max(start, 2), bits.2)
+            start = end
+        }
+        if sizes.2 < sizes.1 && sizes.2 < sizes.0 { return (2, sizes.2) }
+        return sizes.1 < sizes.0 ? (1, sizes.1) : (0, sizes.0)
+    }
+
+    /// The bytes of a block of `length` terms whose OR is `bits` (none if it holds no term).
+    @inline(__always)
+    private static func blockSize(_ length: Int, _ bits: UInt64) -> Int {
+        length <= 0 ? 0 : 1 &+ (length &* (64 &- bits.leadingZeroBitCount) &+ 7) &>> 3
     }
 
     /// Appends `values` in the order whose encoding is smallest.
@@ -40,57 +71,25 @@ enum PackedIntegers {
         }
     }
 
-    /// The OR of the terms `start..<end`: its bit length is the block's width.
-    @inline(__always)
-    private static func blockBits(_ v: UnsafeBufferPointer<Int64>, _ start: Int, _ end: Int, order: Int)
-        -> UInt64
-    {
-        var bits: UInt64 = 0
-        // Spelled out per order so each loop is branch-free and vectorizable.
-        switch order {
-        case 0:
-            for i in start..<end { bits |= zigZag(v[i]) }
-        case 1:
-            for i in start..<end { bits |= zigZag(v[i] &- v[i &- 1]) }
-        default:
-            for i in start..<end { bits |= zigZag((v[i] &- v[i &- 1]) &- (v[i &- 1] &- v[i &- 2])) }
-        }
-        return bits
-    }
-
-    /// The bytes `encode(_:order:into:)` would append.
-    static func encodedSize(_ values: UnsafeBufferPointer<Int64>, order: Int) -> Int {
-        let n = values.count
-        let head = min(order, n)
-        var size = 1
-        for i in 0..<head { size &+= Varint.size(term(values, i, order: order)) }
-        var start = head
-        while start < n {
-            let end = min(start &+ blockLength, n)
-            let width = 64 &- blockBits(values, start, end, order: order).leadingZeroBitCount
-            size &+= 1 &+ ((end &- start) &* width &+ 7) &>> 3
-            start = end
-        }
-        return size
-    }
-
     /// Appends `values` as order-`order` differences.
     static func encode(_ values: UnsafeBufferPointer<Int64>, order: Int, into out: inout [UInt8]) {
         let n = values.count
         out.append(UInt8(order))
         let head = min(order, n)
         for i in 0..<head { Varint.append(term(values, i, order: order), to: &out) }
-        var start = head
         var writer = BitWriter()
-        while start < n {
+        for start in stride(from: 0, to: n, by: blockLength) {
+            let first = max(start, head)
             let end = min(start &+ blockLength, n)
-            let width = 64 &- blockBits(values, start, end, order: order).leadingZeroBitCount
+            guard first < end else { continue }
+            var bits: UInt64 = 0
+            for i in first..<end { bits |= term(values, i, order: order) }
+            let width = 64 &- bits.leadingZeroBitCount
             out.append(UInt8(width))
             if width > 0 {
-                for i in start..<end { writer.write(term(values, i, order: order), count: width, into: &out) }
+                for i in first..<end { writer.write(term(values, i, order: order), count: width, into: &out) }
                 writer.finish(into: &out)
             }
-            start = end
         }
     }
 
@@ -102,9 +101,10 @@ enum PackedIntegers {
         guard order <= 2 else { throw .malformed("difference order above 2") }
         let head = min(order, n)
         for i in 0..<head { out[i] = unZigZag(try reader.varint()) }
-        var start = head
-        while start < n {
-            let end = min(start &+ blockLength, n)
+        for blockStart in stride(from: 0, to: n, by: blockLength) {
+            let start = max(blockStart, head)
+            let end = min(blockStart &+ blockLength, n)
+            guard start < end else { continue }
             let width = Int(try reader.byte())
             guard width <= 64 else { throw .malformed("bit width above 64") }
             if width == 0 {
@@ -115,7 +115,6 @@ enum PackedIntegers {
                 var bits = BitReader(base: reader.base, start: first, end: first &+ bytes)
                 for i in start..<end { out[i] = unZigZag(try bits.read(width)) }
             }
-            start = end
         }
         // Undo the differences (wrapping, as the encoder took them).
         if order == 1 {

@@ -30,14 +30,15 @@ enum ValueEncoding {
             var scaledSize = Int.max
             var scale = 0
             var order = 0
-            if let k = decimalScale(values), scaledIntegers(values, scale: k, into: scratch.baseAddress!) {
+            if let k = scaledIntegers(values, into: scratch.baseAddress!) {
                 let best = PackedIntegers.bestOrder(integers)
                 (scale, order, scaledSize) = (k, best.order, 1 &+ best.size)
             }
-            // XOR costs at least 1 bit a value after a 64-bit first value; only count its
-            // exact size when the integer path is larger than that.
+            // XOR only beats integers under 1 byte a value on data that mostly repeats
+            // (1 bit a repeat), where integers are also small; measuring it costs a pass,
+            // so only do it when the integers take a byte a value or more.
             var xorSize = Int.max
-            if scaledSize > 8 &+ (n &+ 7) / 8 {
+            if scaledSize >= n {
                 xorSize = XorValues.encodedSize(values)
             }
             if scaledSize <= xorSize && scaledSize < rawSize {
@@ -49,10 +50,13 @@ enum ValueEncoding {
                 XorValues.encode(values, into: &out)
                 return .xor
             }
-            out.reserveCapacity(out.count &+ rawSize)
-            for v in values {
-                withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) }
-            }
+            #if _endian(little)
+                out.append(contentsOf: UnsafeRawBufferPointer(values))
+            #else
+                for v in values {
+                    withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+                }
+            #endif
             return .raw
         }
     }
@@ -87,43 +91,40 @@ enum ValueEncoding {
         guard reader.remaining == 0 else { throw .malformed("bytes after the values") }
     }
 
-    /// The smallest `k` such that every value is exactly `m / 10^k` for an integer `m`, or
-    /// nil. Never -0.0, NaN or infinity: those fail the round trip and go to XOR or raw.
-    static func decimalScale(_ values: UnsafeBufferPointer<Double>) -> Int? {
+    /// The smallest `k` such that every value is exactly `m / 10^k` for an integer `m`,
+    /// with those `m` written to `out`; nil if there is none. -0.0, NaN and infinities
+    /// fail the round trip, so they go to XOR or raw.
+    static func scaledIntegers(_ values: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Int64>) -> Int? {
         var k = 0
         var scale = 1.0
-        for v in values {
-            // A value exact at scale k is (almost always) exact at any larger scale, so the
-            // scale only grows; `scaledIntegers` re-checks every value at the final one.
-            while !isScaledInteger(v, scale: scale) {
+        // Values before this index were checked at a smaller scale than the final one.
+        var stale = 0
+        for i in values.indices {
+            let v = values[i]
+            while true {
+                let r = (v * scale).rounded()
+                // Inside ±2^63 so the conversion cannot trap; NaN fails the comparison.
+                // Round-trip through Int64 as the decoder does: that turns -0.0 into 0.
+                if abs(r) < 9.223_372_036_854_774e18 && (Double(Int64(r)) / scale).bitPattern == v.bitPattern {
+                    out[i] = Int64(r)
+                    break
+                }
                 k &+= 1
                 if k >= powersOfTen.count { return nil }
                 scale = powersOfTen[k]
+                stale = i
             }
         }
-        return k
-    }
-
-    /// Fills `out` with `m = v × 10^k` for each value; false if one does not round-trip.
-    static func scaledIntegers(
-        _ values: UnsafeBufferPointer<Double>, scale k: Int, into out: UnsafeMutablePointer<Int64>
-    ) -> Bool {
-        let scale = powersOfTen[k]
-        var exact = true
-        for i in values.indices {
+        // A value exact at a scale is almost always exact at a larger one (not when
+        // `m` outgrows 2^53); the decoder divides by the final scale, so check again.
+        for i in 0..<stale {
             let r = (values[i] * scale).rounded()
-            // Inside ±2^63 so the conversion cannot trap; NaN fails the comparison.
-            guard abs(r) < 9.223_372_036_854_774e18 else { return false }
-            let m = Int64(r)
-            out[i] = m
-            exact = exact && (Double(m) / scale).bitPattern == values[i].bitPattern
+            guard abs(r) < 9.223_372_036_854_774e18 && (Double(Int64(r)) / scale).bitPattern == values[i].bitPattern
+            else {
+                return nil
+            }
+            out[i] = Int64(r)
         }
-        return exact
-    }
-
-    @inline(__always)
-    private static func isScaledInteger(_ v: Double, scale: Double) -> Bool {
-        let r = (v * scale).rounded()
-        return abs(r) < 9.223_372_036_854_774e18 && (r / scale).bitPattern == v.bitPattern
+        return k
     }
 }
