@@ -15,26 +15,33 @@ enum CodecBench {
         let splits = 16 * max(scale, 1)
         let n = 3600
         let kinds: [(String, (inout SplitMix64) -> [Double])] = [
-            ("gauge 2dp", { rng in
-                var m = Int64.random(in: 1000...5000, using: &rng)
-                return (0..<n).map { _ in
-                    m += Int64.random(in: -5...5, using: &rng)
-                    return Double(m) / 100
+            (
+                "gauge 2dp",
+                { rng in
+                    var m = Int64.random(in: 1000...5000, using: &rng)
+                    return (0..<n).map { _ in
+                        m += Int64.random(in: -5...5, using: &rng)
+                        return Double(m) / 100
+                    }
                 }
-            }),
-            ("counter", { rng in
-                var c = Int64.random(in: 0...1_000_000, using: &rng)
-                return (0..<n).map { _ in
-                    c += Int64.random(in: 0...7, using: &rng)
-                    return Double(c)
+            ),
+            (
+                "counter",
+                { rng in
+                    var c = Int64.random(in: 0...1_000_000, using: &rng)
+                    return (0..<n).map { _ in
+                        c += Int64.random(in: 0...7, using: &rng)
+                        return Double(c)
+                    }
                 }
-            }),
+            ),
             ("random doubles", { rng in (0..<n).map { _ in Double.random(in: 0..<1, using: &rng) } }),
         ]
         for (name, make) in kinds {
             let series = (0..<splits).map { i in
                 let start = splitStart + Int64(i) * 3600 * granularity
-                return Series(timestamps: (0..<n).map { start + Int64($0) * granularity }, values: make(&random))
+                return Series(
+                    timestamps: (0..<n).map { start + Int64($0) * granularity }, values: make(&random))
             }
             // Raw series: the same values at 10 s ± up to 1 ms of client clock jitter.
             let raw = series.map { s in
@@ -44,17 +51,22 @@ enum CodecBench {
             }
             measure("split \(name)", series, points: splits * n) { s, i, out in
                 SplitCodec.encode(
-                    s, splitStart: splitStart + Int64(i) * 3600 * granularity, granularity: granularity, into: &out)
+                    s, splitStart: splitStart + Int64(i) * 3600 * granularity, granularity: granularity,
+                    into: &out)
             } decode: { (bytes, i) throws(CodecError) in
                 try SplitCodec.decode(
                     bytes, splitStart: splitStart + Int64(i) * 3600 * granularity, granularity: granularity)
             }
             measure("raw \(name), 1 ms jitter", raw, points: splits * n) { s, _, out in
                 RawSeriesCodec.encode(s, into: &out)
-            } decode: { (bytes, _) throws(CodecError) in try RawSeriesCodec.decode(bytes) }
+            } decode: { (bytes, _) throws(CodecError) in
+                try RawSeriesCodec.decode(bytes)
+            }
             measure("raw \(name), exact 10 s", series, points: splits * n) { s, _, out in
                 RawSeriesCodec.encode(s, into: &out)
-            } decode: { (bytes, _) throws(CodecError) in try RawSeriesCodec.decode(bytes) }
+            } decode: { (bytes, _) throws(CodecError) in
+                try RawSeriesCodec.decode(bytes)
+            }
         }
     }
 

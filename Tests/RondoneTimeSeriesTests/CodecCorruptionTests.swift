@@ -7,20 +7,33 @@ import Testing
     static let g: Int64 = 10_000_000_000
 
     /// One record of each layout, with the decoder that reads it.
-    static func records() -> [(name: String, bytes: [UInt8], decode: ([UInt8]) throws(CodecError) -> Series)] {
+    static func records() -> [(name: String, bytes: [UInt8], decode: ([UInt8]) throws(CodecError) -> Series)]
+    {
         var random = CodecRandom(seed: 4)
         let split: ([UInt8]) throws(CodecError) -> Series = { (b) throws(CodecError) in
             try SplitCodec.decode(b, splitStart: 0, granularity: g)
         }
-        let raw: ([UInt8]) throws(CodecError) -> Series = { (b) throws(CodecError) in try RawSeriesCodec.decode(b) }
+        let raw: ([UInt8]) throws(CodecError) -> Series = { (b) throws(CodecError) in
+            try RawSeriesCodec.decode(b)
+        }
         func splitRecord(_ slots: [Int], _ values: [Double]) -> [UInt8] {
-            SplitCodec.encode(Series(timestamps: slots.map { Int64($0) * g }, values: values), splitStart: 0, granularity: g)
+            SplitCodec.encode(
+                Series(timestamps: slots.map { Int64($0) * g }, values: values), splitStart: 0, granularity: g
+            )
         }
         let walk = (0..<300).map { Double($0 % 17) / 100 }
         return [
             ("run+scaled", splitRecord(Array(10..<310), walk), split),
-            ("bitmap+xor", splitRecord(Array(stride(from: 0, to: 900, by: 3)), (0..<300).map { 1 / Double($0 + 3) }), split),
-            ("gaps+raw", splitRecord([1, 400, 2000, 3599], (0..<4).map { _ in Double(bitPattern: random.next()) }), split),
+            (
+                "bitmap+xor",
+                splitRecord(Array(stride(from: 0, to: 900, by: 3)), (0..<300).map { 1 / Double($0 + 3) }),
+                split
+            ),
+            (
+                "gaps+raw",
+                splitRecord([1, 400, 2000, 3599], (0..<4).map { _ in Double(bitPattern: random.next()) }),
+                split
+            ),
             ("raw series", RawSeriesCodec.encode(random.rawSeries(count: 300)), raw),
         ]
     }

@@ -47,7 +47,9 @@ struct CodecRandom: RandomNumberGenerator {
             return Array(repeating: .nan, count: n)
         case 7:  // tiny and huge magnitudes
             return (0..<n).map { _ in
-                Double(sign: Bool.random(using: &self) ? .minus : .plus, exponent: Int.random(in: -1074...1023, using: &self),
+                Double(
+                    sign: Bool.random(using: &self) ? .minus : .plus,
+                    exponent: Int.random(in: -1074...1023, using: &self),
                     significand: Double.random(in: 1..<2, using: &self))
             }
         case 8:  // mostly decimal with one special value: the decimal path must back off
@@ -83,7 +85,9 @@ struct CodecRandom: RandomNumberGenerator {
         var timestamps: [Int64] = []
         for _ in 0..<n {
             timestamps.append(t)
-            t += regular ? step + Int64.random(in: 0...1000, using: &self) : Int64.random(in: 1...step, using: &self)
+            t +=
+                regular
+                ? step + Int64.random(in: 0...1000, using: &self) : Int64.random(in: 1...step, using: &self)
         }
         return Series(timestamps: timestamps, values: values(n))
     }

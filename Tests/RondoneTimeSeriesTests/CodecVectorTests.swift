@@ -41,12 +41,14 @@ import Testing
             .filter { $0.hasSuffix(".json") }.sorted()
         return try names.map { name in
             let url = folder.appendingPathComponent(name)
-            let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            let json = try #require(
+                JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
             let vector = Vector(
                 name: String(name.dropLast(5)), kind: try #require(json["kind"] as? String),
                 splitStart: (json["splitStart"] as? NSNumber)?.int64Value ?? 0,
                 granularity: (json["granularity"] as? NSNumber)?.int64Value ?? 0,
-                timestampLayout: json["timestampLayout"] as? String, valueLayout: json["valueLayout"] as? String,
+                timestampLayout: json["timestampLayout"] as? String,
+                valueLayout: json["valueLayout"] as? String,
                 series: try series(json))
             return (vector, url.deletingPathExtension().appendingPathExtension("bin"))
         }
@@ -64,12 +66,14 @@ import Testing
         let vectors = try Self.load()
         #expect(vectors.count >= 10)
         // Every layout is covered by some vector.
-        let layouts = Set(vectors.flatMap { [$0.vector.timestampLayout, $0.vector.valueLayout] }.compactMap(\.self))
+        let layouts = Set(
+            vectors.flatMap { [$0.vector.timestampLayout, $0.vector.valueLayout] }.compactMap(\.self))
         #expect(layouts == ["run", "bitmap", "gaps", "packed", "raw", "scaled", "xor"])
         for (vector, bin) in vectors {
             let bytes = try [UInt8](Data(contentsOf: bin))
             #expect(Self.encode(vector) == bytes, "encoder output differs for \(vector.name)")
-            #expect(try Self.decode(vector, bytes) == vector.series, "decoder output differs for \(vector.name)")
+            #expect(
+                try Self.decode(vector, bytes) == vector.series, "decoder output differs for \(vector.name)")
             if let t = vector.timestampLayout, let v = vector.valueLayout {
                 let names = Self.layoutNames(bytes, kind: vector.kind)
                 #expect(names?.0 == t && names?.1 == v, "\(vector.name)")
@@ -81,9 +85,13 @@ import Testing
         for (vector, bin) in try Self.load() {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            var arguments = ["python3", Self.repoRoot.appendingPathComponent("tools/read_series.py").path, bin.path]
+            var arguments = [
+                "python3", Self.repoRoot.appendingPathComponent("tools/read_series.py").path, bin.path,
+            ]
             if vector.kind == "split" {
-                arguments += ["--split-start", "\(vector.splitStart)", "--granularity", "\(vector.granularity)"]
+                arguments += [
+                    "--split-start", "\(vector.splitStart)", "--granularity", "\(vector.granularity)",
+                ]
             }
             process.arguments = arguments
             let output = Pipe()
@@ -122,7 +130,8 @@ import Testing
                     let hex = String($0.bitPattern, radix: 16)
                     return "0x" + String(repeating: "0", count: 16 - hex.count) + hex
                 },
-                "timestampLayout": vector.timestampLayout ?? NSNull(), "valueLayout": vector.valueLayout ?? NSNull(),
+                "timestampLayout": vector.timestampLayout ?? NSNull(),
+                "valueLayout": vector.valueLayout ?? NSNull(),
             ]
             if vector.kind == "split" {
                 json["splitStart"] = vector.splitStart
@@ -153,17 +162,25 @@ import Testing
         let t0: Int64 = 1_700_000_000 * second
         return [
             split("split-empty", 60 * second, minuteStart, [], []),
-            split("split-run-integers", 60 * second, minuteStart, Array(5..<25), (0..<20).map { Double(1000 + $0 * 3) }),
+            split(
+                "split-run-integers", 60 * second, minuteStart, Array(5..<25),
+                (0..<20).map { Double(1000 + $0 * 3) }),
             split("split-bitmap-decimals", 10 * second, 0, gaugeSlots, gauge),
             split(
                 "split-gaps-xor", second, -3600 * second, [0, 700, 1500, 3599],
                 [1.0 / 3, 1.0 / 3 + 1e-12, .pi, .pi]),
-            split("split-run-raw", 300 * second, minuteStart, [0, 1, 2], (0..<3).map { _ in Double(bitPattern: random.next()) }),
+            split(
+                "split-run-raw", 300 * second, minuteStart, [0, 1, 2],
+                (0..<3).map { _ in Double(bitPattern: random.next()) }),
             split(
                 "split-specials", 60 * second, minuteStart, Array(0..<8),
-                [.nan, Double(bitPattern: 0x7FF4_0000_0000_00AB), -0.0, 0, .infinity, -.infinity,
-                 .leastNonzeroMagnitude, .greatestFiniteMagnitude]),
-            split("split-all-nan", 60 * second, minuteStart, Array(100..<400), Array(repeating: .nan, count: 300)),
+                [
+                    .nan, Double(bitPattern: 0x7FF4_0000_0000_00AB), -0.0, 0, .infinity, -.infinity,
+                    .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                ]),
+            split(
+                "split-all-nan", 60 * second, minuteStart, Array(100..<400),
+                Array(repeating: .nan, count: 300)),
             Vector(
                 name: "raw-regular-decimals", kind: "raw",
                 series: Series(
@@ -173,7 +190,10 @@ import Testing
                 name: "raw-negative-xor", kind: "raw",
                 series: Series(
                     timestamps: [-5_000_000_000_000, -4_999_999_999_999, -17, 0, 123_456_789_012],
-                    values: [0.1 + 0.2, 2.5e-310, 1e300, -7.25, 1.0 / 7])),
+                    values: [
+                        0.1 + 0.2, Double(bitPattern: 0x0000_2E05_5C9A_3F6C) /* a subnormal */, 1e300, -7.25,
+                        1.0 / 7,
+                    ])),
             Vector(
                 name: "raw-counter-integers", kind: "raw",
                 series: Series(

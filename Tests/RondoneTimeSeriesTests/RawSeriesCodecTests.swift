@@ -23,7 +23,8 @@ import Testing
     @Test func steadyIntervalCostsAlmostNothing() throws {
         let t0: Int64 = 1_700_000_000_000_000_000
         let series = Series(
-            timestamps: (0..<1280).map { t0 + Int64($0) * 10_000_000_000 }, values: Array(repeating: 1, count: 1280))
+            timestamps: (0..<1280).map { t0 + Int64($0) * 10_000_000_000 },
+            values: Array(repeating: 1, count: 1280))
         let bytes = RawSeriesCodec.encode(series)
         #expect(bytes.count < 60)
         #expect(try RawSeriesCodec.decode(bytes) == series)

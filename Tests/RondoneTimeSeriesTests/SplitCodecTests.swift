@@ -41,7 +41,8 @@ import Testing
         let g = Self.minute
         func encode(_ slots: [Int], _ values: [Double]) -> [UInt8] {
             SplitCodec.encode(
-                Series(timestamps: slots.map { Int64($0) * g }, values: values), splitStart: 0, granularity: g)
+                Series(timestamps: slots.map { Int64($0) * g }, values: values), splitStart: 0, granularity: g
+            )
         }
         // Full split of a steady integer counter: a run and width-0 blocks, 1–2 bytes a block.
         let full = encode(Array(0..<3600), (0..<3600).map { Double($0 * 10) })

@@ -22,7 +22,8 @@ public enum RawSeriesCodec {
         if n > 0 {
             series.timestamps.withUnsafeBufferPointer { PackedIntegers.encode($0, into: &out) }
             let valueLayout = series.values.withUnsafeBufferPointer { ValueEncoding.encode($0, into: &out) }
-            Record.setLayout(timestamps: packedTimestamps, values: valueLayout.rawValue, at: layoutIndex, in: &out)
+            Record.setLayout(
+                timestamps: packedTimestamps, values: valueLayout.rawValue, at: layoutIndex, in: &out)
         }
         Record.finish(from: start, into: &out)
     }

@@ -81,7 +81,8 @@ enum SlotEncoding {
 
     /// Decodes `n` (≥ 1) slots into time stamps `splitStart + slot × g`.
     static func decode(
-        _ layout: SlotLayout, _ reader: inout ByteReader, count n: Int, splitStart: Int64, granularity g: Int64,
+        _ layout: SlotLayout, _ reader: inout ByteReader, count n: Int, splitStart: Int64,
+        granularity g: Int64,
         into out: UnsafeMutablePointer<Int64>
     ) throws(CodecError) {
         let slots = SplitCodec.pointsPerSplit
@@ -98,7 +99,8 @@ enum SlotEncoding {
             let span = try reader.varint(atMost: slots &- first, "bitmap span")
             let start = try reader.skip((span &+ 7) / 8)
             var written = 0
-            for bit in 0..<span where reader.base.load(fromByteOffset: start &+ bit &>> 3, as: UInt8.self)
+            for bit in 0..<span
+            where reader.base.load(fromByteOffset: start &+ bit &>> 3, as: UInt8.self)
                 & (1 &<< UInt8(bit & 7)) != 0
             {
                 guard written < n else { throw .malformed("bitmap holds more points than the count") }
@@ -108,7 +110,9 @@ enum SlotEncoding {
             guard written == n else { throw .malformed("bitmap holds fewer points than the count") }
             if span & 7 != 0 {
                 let lastByte = reader.base.load(fromByteOffset: start &+ span &>> 3, as: UInt8.self)
-                guard lastByte &>> UInt8(span & 7) == 0 else { throw .malformed("bits set past the bitmap span") }
+                guard lastByte &>> UInt8(span & 7) == 0 else {
+                    throw .malformed("bits set past the bitmap span")
+                }
             }
         case .gaps:
             var slot = first

@@ -20,7 +20,9 @@ public enum SplitCodec {
     /// `series` must be a split of key (`splitStart`, `granularity`): every time stamp a
     /// multiple of `granularity` away from `splitStart`, within its 3600 slots (a `BUG:`
     /// precondition otherwise: the aggregation code, not user input, builds splits).
-    public static func encode(_ series: Series, splitStart: Int64, granularity: Int64, into out: inout [UInt8]) {
+    public static func encode(
+        _ series: Series, splitStart: Int64, granularity: Int64, into out: inout [UInt8]
+    ) {
         let n = series.count
         let start = out.count
         let layoutIndex = Record.begin(format: format, count: n, into: &out)
@@ -30,7 +32,9 @@ public enum SplitCodec {
                 let (slotLayout, _) = plan.layout(count: n)
                 SlotEncoding.encode(
                     timestamps, plan: plan, layout: slotLayout, granularity: granularity, into: &out)
-                let valueLayout = series.values.withUnsafeBufferPointer { ValueEncoding.encode($0, into: &out) }
+                let valueLayout = series.values.withUnsafeBufferPointer {
+                    ValueEncoding.encode($0, into: &out)
+                }
                 Record.setLayout(
                     timestamps: slotLayout.rawValue, values: valueLayout.rawValue, at: layoutIndex, in: &out)
             }
@@ -71,10 +75,14 @@ public enum SplitCodec {
     }
 
     /// Decodes a whole record held in an array.
-    public static func decode(_ bytes: [UInt8], splitStart: Int64, granularity: Int64) throws(CodecError) -> Series {
+    public static func decode(_ bytes: [UInt8], splitStart: Int64, granularity: Int64) throws(CodecError)
+        -> Series
+    {
         // `Array.withUnsafeBytes` rethrows untyped errors; carry the typed one out instead.
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(CodecError) in try decode(raw, splitStart: splitStart, granularity: granularity) }
+            Result { () throws(CodecError) in
+                try decode(raw, splitStart: splitStart, granularity: granularity)
+            }
         }
         return try result.get()
     }

@@ -63,7 +63,8 @@ enum ValueEncoding {
 
     /// Decodes the value section `reader.position..<reader.end` holding `n` values.
     static func decode(
-        _ layout: ValueLayout, _ reader: inout ByteReader, count n: Int, into out: UnsafeMutablePointer<Double>
+        _ layout: ValueLayout, _ reader: inout ByteReader, count n: Int,
+        into out: UnsafeMutablePointer<Double>
     ) throws(CodecError) {
         switch layout {
         case .raw:
@@ -94,7 +95,9 @@ enum ValueEncoding {
     /// The smallest `k` such that every value is exactly `m / 10^k` for an integer `m`,
     /// with those `m` written to `out`; nil if there is none. -0.0, NaN and infinities
     /// fail the round trip, so they go to XOR or raw.
-    static func scaledIntegers(_ values: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Int64>) -> Int? {
+    static func scaledIntegers(_ values: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Int64>)
+        -> Int?
+    {
         var k = 0
         var scale = 1.0
         // Values before this index were checked at a smaller scale than the final one.
@@ -105,7 +108,8 @@ enum ValueEncoding {
                 let r = (v * scale).rounded()
                 // Inside ±2^63 so the conversion cannot trap; NaN fails the comparison.
                 // Round-trip through Int64 as the decoder does: that turns -0.0 into 0.
-                if abs(r) < 9.223_372_036_854_774e18 && (Double(Int64(r)) / scale).bitPattern == v.bitPattern {
+                if abs(r) < 9.223_372_036_854_774e18 && (Double(Int64(r)) / scale).bitPattern == v.bitPattern
+                {
                     out[i] = Int64(r)
                     break
                 }
@@ -119,7 +123,9 @@ enum ValueEncoding {
         // `m` outgrows 2^53); the decoder divides by the final scale, so check again.
         for i in 0..<stale {
             let r = (values[i] * scale).rounded()
-            guard abs(r) < 9.223_372_036_854_774e18 && (Double(Int64(r)) / scale).bitPattern == values[i].bitPattern
+            guard
+                abs(r) < 9.223_372_036_854_774e18
+                    && (Double(Int64(r)) / scale).bitPattern == values[i].bitPattern
             else {
                 return nil
             }
