@@ -78,8 +78,9 @@ enum ValueEncoding {
             let k = Int(try reader.byte())
             guard k < powersOfTen.count else { throw .malformed("decimal scale above 15") }
             // The integers go in the output buffer itself (same size), then become doubles.
-            let integers = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Int64.self)
-            try PackedIntegers.decode(&reader, count: n, into: integers)
+            try out.withMemoryRebound(to: Int64.self, capacity: n) { (integers) throws(CodecError) in
+                try PackedIntegers.decode(&reader, count: n, into: integers)
+            }
             let scale = powersOfTen[k]
             let raw = UnsafeMutableRawPointer(out)
             for i in 0..<n {
