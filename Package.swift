@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(
             name: "RondoneTimeSeriesTests",
             dependencies: ["RondoneTimeSeries"],
-            resources: [.copy("Vectors")]
+            resources: [.copy("Vectors"), .copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@ import Testing
 @testable import RondoneTimeSeries
 
 /// The processing step against Gnocchi 4.7's own `execute_data_processing` on an
-/// in-memory WRITE_FULL driver: `Vectors/processing-e2e.json`, written by
+/// in-memory WRITE_FULL driver: `Fixtures/processing-e2e.json`, written by
 /// `scripts/vectors/archive_policy_vectors.py e2e` (nine shuffled batches with
 /// in-batch duplicates, repeats of the previous batch and too-old points).
 @Suite struct MetricProcessingTests {
@@ -39,7 +39,7 @@ import Testing
 
     static func load() throws -> Vectors {
         let url = try #require(
-            Bundle.module.url(forResource: "Vectors/processing-e2e", withExtension: "json"))
+            Bundle.module.url(forResource: "Fixtures/processing-e2e", withExtension: "json"))
         return try JSONDecoder().decode(Vectors.self, from: Data(contentsOf: url))
     }
 

@@ -2,7 +2,7 @@
 Gnocchi 4.7's own code. Run with the Python that has gnocchi installed:
 
     python archive_policy_vectors.py items      # Swift literals for ArchivePolicyItemTests
-    python archive_policy_vectors.py e2e > ../../Tests/RondoneTimeSeriesTests/Vectors/processing-e2e.json
+    python archive_policy_vectors.py e2e > ../../Tests/RondoneTimeSeriesTests/Fixtures/processing-e2e.json
 
 The tests never run this; they hold its output.
 """
