@@ -30,7 +30,8 @@ extension GroupedSeries {
         case .last: return Series(timestamps: periods, values: perPeriod { v, _, hi in v[hi - 1] })
         case .sum: return Series(timestamps: periods, values: perPeriod(Self.sum))
         case .mean:
-            return Series(timestamps: periods, values: perPeriod { v, lo, hi in Self.sum(v, lo, hi) / Double(hi - lo) })
+            return Series(
+                timestamps: periods, values: perPeriod { v, lo, hi in Self.sum(v, lo, hi) / Double(hi - lo) })
         case .min: return Series(timestamps: periods, values: perPeriod(Self.minimum))
         case .max: return Series(timestamps: periods, values: perPeriod(Self.maximum))
         case .std: return standardDeviation()

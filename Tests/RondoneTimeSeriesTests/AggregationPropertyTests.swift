@@ -31,12 +31,16 @@ func randomSeries(_ rng: inout AggregationRandom, kind: ValueKind, count: Int, g
         switch kind {
         case .integers: value = Double(Int.random(in: -20...20, using: &rng))
         case .uniform: value = Double.random(in: -1000...1000, using: &rng)
-        case .huge: value = Double.random(in: -1...1, using: &rng) * 1e300 * Double(Int.random(in: 1...9, using: &rng))
+        case .huge:
+            value =
+                Double.random(in: -1...1, using: &rng) * 1e300 * Double(Int.random(in: 1...9, using: &rng))
         case .tiny: value = Double.random(in: -1...1, using: &rng) * 1e-300
         case .duplicates: value = [1.5, -2.25, 7.0][Int.random(in: 0..<3, using: &rng)]
         case .zeros: value = [0.0, -0.0, 1.0, -1.0][Int.random(in: 0..<4, using: &rng)]
         case .specials:
-            value = [Double.nan, .infinity, -.infinity, 0.0, -0.0, 1e308, -1e308, 3.0][Int.random(in: 0..<8, using: &rng)]
+            value =
+                [Double.nan, .infinity, -.infinity, 0.0, -0.0, 1e308, -1e308, 3.0][
+                    Int.random(in: 0..<8, using: &rng)]
         }
         series.append(t, value)
         switch Int.random(in: 0..<4, using: &rng) {
@@ -61,14 +65,18 @@ let propertyAggregations: [Aggregation] = {
 /// Every method, with and without `rate:`, equals the naive reference bit for bit on
 /// random series. No tolerance is needed: both follow numpy's order of operations.
 @Suite struct AggregationPropertyTests {
-    static let granularities: [Int64] = [1, 3, 1_000, 1_000_000_000, 7_000_000_000, 60_000_000_000, 3_600_000_000_000]
+    static let granularities: [Int64] = [
+        1, 3, 1_000, 1_000_000_000, 7_000_000_000, 60_000_000_000, 3_600_000_000_000,
+    ]
 
     @Test(arguments: ValueKind.allCases)
     func equalsReference(kind: ValueKind) {
         var rng = AggregationRandom(seed: 0xA66 &+ UInt64(ValueKind.allCases.firstIndex(of: kind)!))
         for round in 0..<60 {
             let granularity = Self.granularities[round % Self.granularities.count]
-            let count = [1, 2, 3, Int.random(in: 4...40, using: &rng), Int.random(in: 41...400, using: &rng)][round % 5]
+            let count = [
+                1, 2, 3, Int.random(in: 4...40, using: &rng), Int.random(in: 41...400, using: &rng),
+            ][round % 5]
             let series = randomSeries(&rng, kind: kind, count: count, granularity: granularity)
             let g = TimeDelta(nanoseconds: granularity)
             var starts: [Timestamp?] = [nil]
@@ -78,12 +86,15 @@ let propertyAggregations: [Aggregation] = {
                 starts.append(Timestamp(nanoseconds: last.nanoseconds + 1))
             }
             for start in starts {
-                let grouped = aggregate(series, granularity: g, start: start, aggregations: propertyAggregations)
+                let grouped = aggregate(
+                    series, granularity: g, start: start, aggregations: propertyAggregations)
                 for (aggregation, result) in zip(propertyAggregations, grouped) {
-                    let expected = referenceAggregate(series, granularity: g, start: start, aggregation: aggregation)
+                    let expected = referenceAggregate(
+                        series, granularity: g, start: start, aggregation: aggregation)
                     #expect(
                         result == expected,
-                        "\(kind) \(aggregation) g=\(granularity) n=\(count) start=\(String(describing: start))")
+                        "\(kind) \(aggregation) g=\(granularity) n=\(count) start=\(String(describing: start))"
+                    )
                 }
             }
         }

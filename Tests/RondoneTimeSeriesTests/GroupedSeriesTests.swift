@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test func startLeavesOutEarlierPoints() {
-        let grouped = GroupedSeries(Self.series, granularity: .minutes(1), start: Timestamp(nanoseconds: 62_000_000_000))
+        let grouped = GroupedSeries(
+            Self.series, granularity: .minutes(1), start: Timestamp(nanoseconds: 62_000_000_000))
         #expect(grouped.aggregate(.first).values == [4, 5, 6, 7])
         // The rate looks back one point before start - granularity: 3 - 2 is not in, 4 - 3 is.
         #expect(grouped.derived().aggregate(.first).values == [1, 1, 1, 1])
@@ -27,7 +28,10 @@ import Testing
         let all = aggregate(Self.series, granularity: .minutes(1), start: start, aggregations: aggregations)
         #expect(all.count == aggregations.count)
         for (aggregation, result) in zip(aggregations, all) {
-            #expect(result == aggregate(Self.series, granularity: .minutes(1), start: start, aggregation: aggregation))
+            #expect(
+                result
+                    == aggregate(
+                        Self.series, granularity: .minutes(1), start: start, aggregation: aggregation))
         }
     }
 
@@ -35,7 +39,9 @@ import Testing
         let late = Timestamp(nanoseconds: 10_000_000_000_000)
         for aggregation in propertyAggregations {
             #expect(aggregate(Series(), granularity: .seconds(1), aggregation: aggregation).isEmpty)
-            #expect(aggregate(Self.series, granularity: .seconds(1), start: late, aggregation: aggregation).isEmpty)
+            #expect(
+                aggregate(Self.series, granularity: .seconds(1), start: late, aggregation: aggregation)
+                    .isEmpty)
         }
     }
 
