@@ -83,31 +83,49 @@ public struct GroupedSeries: Sendable {
         let n = ts.count
         var periods: [Int64] = []
         var bounds: [Int] = [begin]
+        guard begin < n else { return (periods, bounds) }
+        // One period per point at most, and no more than the span covers.
+        let span = ts[n - 1].subtractingReportingOverflow(ts[begin])
+        let estimate =
+            span.overflow ? n - begin : Int(min(Int64(n - begin), span.partialValue / granularity + 2))
+        periods.reserveCapacity(estimate)
+        bounds.reserveCapacity(estimate + 1)
         var i = begin
-        while i < n {
-            let period = periodStart(ofKey: periodKey(ts[i], g), g)
+        var period = periodStart(ofKey: periodKey(ts[i], g), g)
+        while true {
             periods.append(period)
             i += 1
-            if let safeEnd = safeEnd(period: period, granularity: granularity, g) {
+            if i < n, let safeEnd = safeEnd(period: period, granularity: granularity, g, before: ts[i]) {
                 i = gallopingLowerBound(ts, safeEnd, from: i)
             }
             // Compare period starts, not keys: numpy groups on the rounded time stamps,
             // and below 256 ns granularities two keys can round to one time stamp.
-            while i < n && periodStart(ofKey: periodKey(ts[i], g), g) == period { i += 1 }
+            var next = period
+            while i < n {
+                next = periodStart(ofKey: periodKey(ts[i], g), g)
+                if next != period { break }
+                i += 1
+            }
             bounds.append(i)
+            if i == n { break }
+            period = next
         }
         return (periods, bounds)
     }
 
     /// A time stamp before which every later point still belongs to `period`, or nil if
-    /// none could be verified (then every point is tested).
+    /// none could be verified (then every point is tested) or skipping to it would not
+    /// pass the next point, `following`.
     @inline(__always)
-    static func safeEnd(period: Int64, granularity: Int64, _ g: Double) -> Int64? {
+    static func safeEnd(period: Int64, granularity: Int64, _ g: Double, before following: Int64) -> Int64? {
         // Comfortably more than a Double's resolution at any Int64 time stamp (1024 ns).
         let margin: Int64 = 4096
         let (end, overflow) = period.addingReportingOverflow(granularity)
         guard !overflow, end > Int64.min + margin else { return nil }
         let candidate = end - margin
+        // Checked in integers first: with one point per period there is nothing to skip,
+        // and the division of the check would double the cost of grouping.
+        guard following < candidate else { return nil }
         return periodStart(ofKey: periodKey(candidate - 1, g), g) == period ? candidate : nil
     }
 
