@@ -1,73 +1,45 @@
 /// Aggregates `series` into periods of `granularity` (Gnocchi's `group_serie` followed
 /// by one aggregation method).
 ///
-/// A point at time `t` belongs to the period starting at `floor(t / granularity)`.
+/// A point at time `t` belongs to the period starting at `floor(t / granularity)`,
+/// computed in floating point as Gnocchi does (see ``roundTimestamp(_:granularity:)``).
 /// With `start`, only points at or after `start` are grouped (Gnocchi's `start` of
-/// `GroupedTimeSeries`); a `rate:` aggregation also looks at the one point before, so
-/// that the first difference can be formed. The result holds one point per non-empty
-/// period, except that `std` skips periods with a single point.
+/// `GroupedTimeSeries`); a `rate:` aggregation also looks at the one point before
+/// `start - granularity`, so that the first difference can be formed. The result holds
+/// one point per non-empty period, except that `std` skips periods with a single point.
+/// Values equal Gnocchi 4.7's bit for bit (see ``GroupedSeries/aggregate(_:)-(AggregationMethod)``
+/// for the few ties numpy leaves undefined). `granularity` must be positive.
 ///
-/// This first version is plain and slow; it fixes the contract.
+/// To compute several aggregations of one series, use
+/// ``aggregate(_:granularity:start:aggregations:)`` or ``GroupedSeries``, which group once.
 public func aggregate(
     _ series: Series, granularity: TimeDelta, start: Timestamp? = nil, aggregation: Aggregation
 ) -> Series {
-    var input = series
-    if aggregation.isRate {
-        let from = start.map { series.lowerBound($0.nanoseconds - granularity.nanoseconds) } ?? 0
-        var derived = Series()
-        if from + 1 < series.count {
-            for i in (from + 1)..<series.count {
-                derived.append(series.timestamps[i], series.values[i] - series.values[i - 1])
-            }
-        }
-        input = derived
-    }
-    let begin = start.map { input.lowerBound($0.nanoseconds) } ?? 0
-    var result = Series()
-    var i = begin
-    while i < input.count {
-        let period = floorToMultiple(input.timestamps[i], granularity.nanoseconds)
-        var j = i
-        while j < input.count && floorToMultiple(input.timestamps[j], granularity.nanoseconds) == period {
-            j += 1
-        }
-        if let value = reduce(Array(input.values[i..<j]), aggregation.method) {
-            result.append(period, value)
-        }
-        i = j
-    }
-    return result
+    GroupedSeries(series, granularity: granularity, start: start).aggregate(aggregation)
 }
 
-private func reduce(_ values: [Double], _ method: AggregationMethod) -> Double? {
-    let n = Double(values.count)
-    var sum = 0.0
-    for v in values { sum += v }
-    switch method {
-    case .mean: return sum / n
-    case .sum: return sum
-    case .count: return n
-    case .first: return values.first
-    case .last: return values.last
-    case .min: return values.min()
-    case .max: return values.max()
-    case .std:
-        guard values.count > 1 else { return nil }
-        let mean = sum / n
-        var squares = 0.0
-        for v in values { squares += (v - mean) * (v - mean) }
-        return (squares / (n - 1)).squareRoot()
-    case .median:
-        return quantile(values.sorted(), 50)
-    case .percentile(let q):
-        return quantile(values.sorted(), Double(q))
+/// Several aggregations of one series at one granularity, in the order asked, sharing
+/// one grouping pass (and one derivation for all the `rate:` ones).
+///
+/// Each result equals ``aggregate(_:granularity:start:aggregation:)`` for that aggregation.
+public func aggregate(
+    _ series: Series, granularity: TimeDelta, start: Timestamp? = nil, aggregations: [Aggregation]
+) -> [Series] {
+    let grouped = GroupedSeries(series, granularity: granularity, start: start)
+    var rates: GroupedSeries? = nil
+    return aggregations.map { aggregation in
+        guard aggregation.isRate else { return grouped.aggregate(aggregation.method) }
+        let derived = rates ?? grouped.derived()
+        rates = derived
+        return derived.aggregate(aggregation.method)
     }
 }
 
-private func quantile(_ sorted: [Double], _ q: Double) -> Double {
-    let position = Double(sorted.count - 1) * (q / 100)
-    let low = Int(position.rounded(.down))
-    let high = Int(position.rounded(.up))
-    if low == high { return sorted[low] }
-    return sorted[low] * (Double(high) - position) + sorted[high] * (position - Double(low))
+/// An aggregated series re-aggregated to a coarser `granularity` with the same
+/// aggregation (Gnocchi's `AggregatedTimeSerie.resample`, used by the `resample` query
+/// parameter and operation).
+///
+/// Like Gnocchi, a `rate:` aggregation takes the rate again, of the aggregated points.
+public func resample(_ series: Series, to granularity: TimeDelta, aggregation: Aggregation) -> Series {
+    aggregate(series, granularity: granularity, aggregation: aggregation)
 }
