@@ -31,24 +31,50 @@ extension Timestamp {
             digits = 6
         }
         let days = floorDivide(seconds, 86_400)
-        let secondOfDay = Int(seconds - days * 86_400)
+        let secondOfDay = Int64(seconds - days * 86_400)
         let date = CivilCalendar.date(days: days)
-        Self.appendDigits(date.year, width: 4, into: &buffer)
-        buffer.append(UInt8(ascii: "-"))
-        Self.appendDigits(Int64(date.month), width: 2, into: &buffer)
-        buffer.append(UInt8(ascii: "-"))
-        Self.appendDigits(Int64(date.day), width: 2, into: &buffer)
-        buffer.append(UInt8(ascii: "T"))
-        Self.appendDigits(Int64(secondOfDay / 3600), width: 2, into: &buffer)
-        buffer.append(UInt8(ascii: ":"))
-        Self.appendDigits(Int64(secondOfDay / 60 % 60), width: 2, into: &buffer)
-        buffer.append(UInt8(ascii: ":"))
-        Self.appendDigits(Int64(secondOfDay % 60), width: 2, into: &buffer)
-        if fraction != 0 {
-            buffer.append(UInt8(ascii: "."))
-            Self.appendDigits(fraction, width: digits, into: &buffer)
+        // Built on the stack and appended in one copy: per-byte appends cost a capacity
+        // check each.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { text in
+            var end = 0
+            if date.year < 0 { text[end] = UInt8(ascii: "-"); end += 1 }
+            var year = date.year.magnitude
+            // Years past 9999 (not representable in nanoseconds anyway) keep all digits.
+            var width = 4
+            while year >= 10_000 { width += 1; year /= 10 }
+            Self.put(Int64(date.year.magnitude), width: width, into: text, at: &end)
+            text[end] = UInt8(ascii: "-"); end += 1
+            Self.put(Int64(date.month), width: 2, into: text, at: &end)
+            text[end] = UInt8(ascii: "-"); end += 1
+            Self.put(Int64(date.day), width: 2, into: text, at: &end)
+            text[end] = UInt8(ascii: "T"); end += 1
+            Self.put(secondOfDay / 3600, width: 2, into: text, at: &end)
+            text[end] = UInt8(ascii: ":"); end += 1
+            Self.put(secondOfDay / 60 % 60, width: 2, into: text, at: &end)
+            text[end] = UInt8(ascii: ":"); end += 1
+            Self.put(secondOfDay % 60, width: 2, into: text, at: &end)
+            if fraction != 0 {
+                text[end] = UInt8(ascii: "."); end += 1
+                Self.put(fraction, width: digits, into: text, at: &end)
+            }
+            for byte in "+00:00".utf8 { text[end] = byte; end += 1 }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<end]))
         }
-        buffer.append(contentsOf: "+00:00".utf8)
+    }
+
+    /// Writes `value` (≥ 0, fewer than `width` + 1 digits) as exactly `width` digits.
+    @inline(__always)
+    static func put(
+        _ value: Int64, width: Int, into text: UnsafeMutableBufferPointer<UInt8>, at end: inout Int
+    ) {
+        var remaining = value
+        var index = end + width - 1
+        while index >= end {
+            text[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
+            remaining /= 10
+            index -= 1
+        }
+        end += width
     }
 
     /// The ISO 8601 rendering of this time in `style` (see `format(into:style:)`).

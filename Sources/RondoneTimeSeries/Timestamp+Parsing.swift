@@ -61,6 +61,12 @@ extension Timestamp {
         self = try result.get()
     }
 
+    /// `Timestamp(parsing:now:)` without generics, for the hot path: a JSON decoder hands
+    /// over the bytes of each string in place.
+    public init(parsing buffer: UnsafeBufferPointer<UInt8>, now: Timestamp) throws(TimestampError) {
+        self = try Self.parse(buffer: buffer, now: now).get()
+    }
+
     /// `Timestamp(parsing:now:)` for a `String`.
     public static func parse(_ string: String, now: Timestamp) throws(TimestampError) -> Timestamp {
         var string = string

@@ -25,7 +25,9 @@ enum TimestampBench {
             var sum: Int64 = 0
             texts.withUnsafeBufferPointer { buffer in
                 for range in ranges {
-                    sum &+= (try? Timestamp(parsing: buffer[range], now: now))?.nanoseconds ?? 0
+                    sum &+=
+                        (try? Timestamp(parsing: UnsafeBufferPointer(rebasing: buffer[range]), now: now))?
+                        .nanoseconds ?? 0
                 }
             }
             blackHole(sum)

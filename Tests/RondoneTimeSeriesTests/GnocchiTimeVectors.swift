@@ -1,4 +1,4 @@
-// Generated from Gnocchi 4.7.1 (gnocchi.utils, numpy 2.4, pytimeparse 1.1.10); see /tmp/ht/gen.py in the report.
+// Generated from Gnocchi 4.7.1 (gnocchi.utils, numpy 2.4, pytimeparse 1.1.10); regenerate with scripts/time-vectors/gen.py <out.swift> using the Gnocchi venv's python.
 enum GnocchiTimeVectors {
     /// (input, nanoseconds or nil, Gnocchi's error or "NaT") for `to_timestamp(input)`.
     static let absolute: [(String, Int64?, String?)] = [
