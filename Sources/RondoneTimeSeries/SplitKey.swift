@@ -20,12 +20,13 @@ public struct SplitKey: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.granularity = granularity
     }
 
-    /// The key of the split that holds time `t` (`granularity` > 0).
+    /// The key of the split that holds time `t` (`granularity` > 0), rounded as
+    /// Gnocchi rounds it (see ``roundTimestamp(_:granularity:)``).
     @inlinable
     public init(containing t: Timestamp, granularity: TimeDelta) {
         self.init(
             timestamp: Timestamp(
-                nanoseconds: floorToMultiple(t.nanoseconds, Self.span(granularity).nanoseconds)),
+                nanoseconds: roundTimestamp(t.nanoseconds, granularity: Self.span(granularity).nanoseconds)),
             granularity: granularity)
     }
 

@@ -20,11 +20,13 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         lhs.nanoseconds < rhs.nanoseconds
     }
 
-    /// This time rounded down to a multiple of `granularity` since the epoch
-    /// (Gnocchi's `round_timestamp`: a floor, also for times before the epoch).
+    /// The start of the period of `granularity` that holds this time, as Gnocchi's
+    /// `round_timestamp` computes it: a floor done in floating point, so that periods,
+    /// split keys and back-window blocks agree with Gnocchi's to the nanosecond (see
+    /// ``roundTimestamp(_:granularity:)`` for where this differs from an exact floor).
     @inlinable
     public func floored(to granularity: TimeDelta) -> Timestamp {
-        Timestamp(nanoseconds: floorToMultiple(nanoseconds, granularity.nanoseconds))
+        Timestamp(nanoseconds: roundTimestamp(nanoseconds, granularity: granularity.nanoseconds))
     }
 
     @inlinable

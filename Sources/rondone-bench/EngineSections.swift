@@ -2,5 +2,9 @@
 ///
 /// Each section takes the scale factor and prints its own lines.
 enum EngineSections {
-    static let all: [@Sendable (Int) -> Void] = []
+    static let all: [@Sendable (Int) -> Void] = [
+        { TimestampBench.run(scale: $0) },
+        { AggregationBench.run(scale: $0) },
+        { CodecBench.run(scale: $0) },
+    ]
 }
