@@ -89,12 +89,18 @@ extension ArchivePolicy {
     ) -> ([SplitWrite], [SplitPrune]) {
         var writes: [SplitWrite] = []
         var prunes: [SplitPrune] = []
+        // Every method of one granularity shares one grouping pass.
+        var computed: [PolicyAggregation: Series] = [:]
+        for granularity in Set(aggregations.map(\.granularity)) {
+            let targets = aggregations.filter { $0.granularity == granularity }
+            let results = aggregate(
+                merged, granularity: granularity, start: from.floored(to: granularity),
+                aggregations: targets.map(\.aggregation))
+            for (target, series) in zip(targets, results) { computed[target] = series }
+        }
         for target in aggregations {
             let granularity = target.granularity
-            var points = aggregate(
-                merged, granularity: granularity, start: from.floored(to: granularity),
-                aggregation: target.aggregation)
-            guard let first = points.first else { continue }
+            guard var points = computed[target], let first = points.first else { continue }
             let oldestPoint = target.timespan.flatMap { points.truncate(timespan: $0) }
             let oldestKeyToKeep = SplitKey(containing: oldestPoint ?? first, granularity: granularity)
             // Gnocchi tests the previous first block for truthiness: the epoch itself
