@@ -18,7 +18,13 @@ guard arguments.count == 4, let sacks = Int(arguments[2]), let size = Int(argume
     print("usage: rondone-fault-writer <directory> <sacks> <batch size>")
     exit(2)
 }
-setvbuf(stdout, nil, _IOLBF, 0)
+
+/// Writes a line straight to fd 1 (no stdio buffer to lose on kill -9).
+func say(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
+
 let store = try FileIncomingStore(directory: arguments[1], options: .init(sacks: sacks))
 var sequence = 0
 while true {
@@ -28,6 +34,6 @@ while true {
         metric: metric, timestamps: (0..<Int64(size)).map { first + $0 },
         values: [Double](repeating: Double(sequence), count: size))
     try await store.add(batch)
-    print("ack \(sequence)")
+    say("ack \(sequence)")
     sequence += 1
 }
