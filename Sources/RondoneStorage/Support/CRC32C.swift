@@ -4,14 +4,14 @@
 /// the record sizes we write and is the one storage formats (ext4, iSCSI, LevelDB)
 /// settled on. Slicing-by-8 in plain Swift: about 1–2 GB/s, far above the rate an
 /// `fdatasync` lets records reach the disk, so no hardware intrinsic is needed.
-enum CRC32C {
+package enum CRC32C {
     /// Checksum of `bytes`.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         update(0, bytes)
     }
 
     /// Continues a checksum over more bytes: `update(checksum(a), b) == checksum(a + b)`.
-    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    package static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var state = ~crc
         var index = 0
         let count = bytes.count
