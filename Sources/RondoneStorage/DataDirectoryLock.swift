@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
 
 /// Exclusive ownership of a data directory by one process, through `<directory>/LOCK`.
 ///
@@ -33,7 +34,9 @@ public final class DataDirectoryLock: Sendable {
                 let code = errno
                 let holder = DataDirectoryLock.readPID(fd)
                 close(fd)
-                if code == EWOULDBLOCK { throw StorageError.directoryOwned(directory: directory, pid: holder) }
+                if code == EWOULDBLOCK {
+                    throw StorageError.directoryOwned(directory: directory, pid: holder)
+                }
                 throw StorageError.system("flock", path, code)
             }
             var opened = stat()

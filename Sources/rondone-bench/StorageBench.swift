@@ -20,7 +20,9 @@ enum StorageBench {
                 let points = writers * rounds * batch
                 let directory = root + "/log-\(writers)-\(batch)"
                 let store = try! FileIncomingStore(directory: directory)
-                bench("group-commit log, \(writers) writers x \(batch) points", items: points, unit: "measures") {
+                bench(
+                    "group-commit log, \(writers) writers x \(batch) points", items: points, unit: "measures"
+                ) {
                     blocking {
                         await withTaskGroup(of: Void.self) { group in
                             for metric in metrics {
@@ -36,12 +38,17 @@ enum StorageBench {
                 store.close()
                 try? FileManager.default.removeItem(atPath: directory)
                 let filesDirectory = root + "/files-\(writers)-\(batch)"
-                try! FileManager.default.createDirectory(atPath: filesDirectory, withIntermediateDirectories: true)
+                try! FileManager.default.createDirectory(
+                    atPath: filesDirectory, withIntermediateDirectories: true)
                 let fileRounds = max(1, rounds / 4)
-                bench("file per batch,   \(writers) writers x \(batch) points", items: writers * fileRounds * batch, unit: "measures") {
+                bench(
+                    "file per batch,   \(writers) writers x \(batch) points",
+                    items: writers * fileRounds * batch, unit: "measures"
+                ) {
                     DispatchQueue.concurrentPerform(iterations: writers) { writer in
                         for round in 0..<fileRounds {
-                            filePerBatch(batchOf(batch, for: metrics[writer], round: round), directory: filesDirectory)
+                            filePerBatch(
+                                batchOf(batch, for: metrics[writer], round: round), directory: filesDirectory)
                         }
                     }
                 }

@@ -1,3 +1,5 @@
+import RondoneStorage
+
 // rondone-fault-writer: a test helper, not a user tool.
 //
 // Usage: rondone-fault-writer <directory> <sacks> <batch size>
@@ -11,7 +13,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import RondoneStorage
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let sacks = Int(arguments[2]), let size = Int(arguments[3]), size > 0 else {

@@ -6,9 +6,13 @@ import Testing
 /// Faults really injected into the file aggregate store.
 @Suite struct AggregateFaultTests {
     let metric = MetricID(high: 1, low: 2)
-    let key = SplitKey(aggregation: "mean", granularity: TimeDelta(nanoseconds: 60_000_000_000), key: Timestamp(nanoseconds: 0))
+    let key = SplitKey(
+        aggregation: "mean", granularity: TimeDelta(nanoseconds: 60_000_000_000),
+        key: Timestamp(nanoseconds: 0))
 
-    @Test(arguments: [(FaultInjector.Operation.write, ENOSPC), (.sync, EIO), (.rename, EIO), (.create, ENOSPC)])
+    @Test(arguments: [
+        (FaultInjector.Operation.write, ENOSPC), (.sync, EIO), (.rename, EIO), (.create, ENOSPC),
+    ])
     func failedPutKeepsTheOldBlob(_ operation: FaultInjector.Operation, _ code: Int32) async throws {
         let directory = TestDirectory("agg-inject")
         defer { directory.remove() }

@@ -69,8 +69,10 @@ struct AggregateStoreContract: Sendable {
                 of: metric, aggregation: "rate:mean", granularity: TimeDelta(nanoseconds: 60_000_000_000))
             #expect(listed == keys.sorted().map { Timestamp(nanoseconds: $0 * 1_000_000_000) })
             #expect(
-                try await store.splitKeys(of: other, aggregation: "rate:mean", granularity: TimeDelta(nanoseconds: 60))
-                    .isEmpty)
+                try await store.splitKeys(
+                    of: other, aggregation: "rate:mean", granularity: TimeDelta(nanoseconds: 60)
+                )
+                .isEmpty)
 
         case .deleteMetric:
             try await store.putBuffer([1], for: metric)
@@ -79,7 +81,10 @@ struct AggregateStoreContract: Sendable {
             try await store.deleteMetric(metric)
             #expect(try await store.buffer(of: metric) == nil)
             #expect(try await store.split(key("mean", 1, 0), of: metric) == nil)
-            #expect(try await store.splitKeys(of: metric, aggregation: "mean", granularity: TimeDelta(nanoseconds: 1_000_000_000)).isEmpty)
+            #expect(
+                try await store.splitKeys(
+                    of: metric, aggregation: "mean", granularity: TimeDelta(nanoseconds: 1_000_000_000)
+                ).isEmpty)
             #expect(try await store.split(key("mean", 1, 0), of: other) == [3])
             try await store.deleteMetric(random.metric())  // unknown metric: nothing to do
             var waited = 0
@@ -116,9 +121,12 @@ struct AggregateStoreContract: Sendable {
                 }
                 try await group.waitForAll()
             }
-            let keys = try await store.splitKeys(of: metric, aggregation: "mean", granularity: TimeDelta(nanoseconds: 1_000_000_000))
+            let keys = try await store.splitKeys(
+                of: metric, aggregation: "mean", granularity: TimeDelta(nanoseconds: 1_000_000_000))
             #expect(keys.count == 65)
-            for n in 0..<64 { #expect(try await store.split(key("mean", 1, Int64(n)), of: metric) == [UInt8(n)]) }
+            for n in 0..<64 {
+                #expect(try await store.split(key("mean", 1, Int64(n)), of: metric) == [UInt8(n)])
+            }
             let last = try #require(try await store.split(key("mean", 1, 1000), of: metric))
             #expect(last.count == 2 && last[1] == 1)  // one whole write won, never a mix
         }

@@ -18,14 +18,17 @@ import Testing
     @Test func storesOwnTheirDirectory() async throws {
         let directory = TestDirectory("lock-stores")
         defer { directory.remove() }
-        let incoming = try FileIncomingStore(directory: directory.path + "/incoming", options: .init(sacks: 2))
+        let incoming = try FileIncomingStore(
+            directory: directory.path + "/incoming", options: .init(sacks: 2))
         #expect(throws: StorageError.directoryOwned(directory: directory.path + "/incoming", pid: getpid())) {
             try FileIncomingStore(directory: directory.path + "/incoming", options: .init(sacks: 2))
         }
         incoming.close()
         try FileIncomingStore(directory: directory.path + "/incoming", options: .init(sacks: 2)).close()
         let aggregate = try FileAggregateStore(directory: directory.path + "/aggregate")
-        #expect(throws: StorageError.self) { try FileAggregateStore(directory: directory.path + "/aggregate") }
+        #expect(throws: StorageError.self) {
+            try FileAggregateStore(directory: directory.path + "/aggregate")
+        }
         aggregate.close()
     }
 

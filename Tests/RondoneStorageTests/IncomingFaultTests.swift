@@ -11,7 +11,9 @@ import Testing
     /// Three batches of 2, 3 and 4 measures in one segment; returns the segment path.
     func writeThreeBatches(_ directory: TestDirectory) async throws -> String {
         let store = try FileIncomingStore(directory: directory.path, options: .init(sacks: 4))
-        for (n, count) in [2, 3, 4].enumerated() { try await store.add(makeBatch(metric, first: Int64(n * 100), count: count)) }
+        for (n, count) in [2, 3, 4].enumerated() {
+            try await store.add(makeBatch(metric, first: Int64(n * 100), count: count))
+        }
         store.close()
         let segments = directory.files(endingWith: ".log")
         try #require(segments.count == 1)
@@ -37,7 +39,9 @@ import Testing
             directory: directory.path,
             options: .init(sacks: 4, onCorruption: { corruption in seen.withLock { $0.append(corruption) } }))
         defer { store.close() }
-        #expect(store.corruptionsAtOpen.map { [$0.offset, $0.tornTail ? 1 : 0] } == expected.map { [$0.offset, $0.tornTail ? 1 : 0] })
+        #expect(
+            store.corruptionsAtOpen.map { [$0.offset, $0.tornTail ? 1 : 0] }
+                == expected.map { [$0.offset, $0.tornTail ? 1 : 0] })
         #expect(store.corruptRecordCount == expected.count)
         #expect(seen.withLock { $0.count } == expected.count)
         let claim = try await store.claim(metric: metric)
@@ -52,7 +56,9 @@ import Testing
         let metrics = (0..<20).map { _ in random.metric() }
         do {
             let store = try FileIncomingStore(directory: directory.path, options: .init(sacks: 4))
-            for (n, metric) in metrics.enumerated() { try await store.add(makeBatch(metric, first: Int64(n), count: n + 1)) }
+            for (n, metric) in metrics.enumerated() {
+                try await store.add(makeBatch(metric, first: Int64(n), count: n + 1))
+            }
             try await store.complete(try await store.claim(metric: metrics[0]))  // a durable consumed record
             let sack = metrics[1].sack(among: 4)
             let sackClaim = try await store.claim(sack: sack)
@@ -66,7 +72,8 @@ import Testing
         let taken = try await drainAll(store)
         #expect(taken[metrics[0]] == nil)
         #expect(taken[metrics[1]] == makeBatch(metrics[1], first: 1000, count: 1))
-        for (n, metric) in metrics.enumerated() where n > 1 && metric.sack(among: 4) != metrics[1].sack(among: 4) {
+        for (n, metric) in metrics.enumerated()
+        where n > 1 && metric.sack(among: 4) != metrics[1].sack(among: 4) {
             #expect(taken[metric] == makeBatch(metric, first: Int64(n), count: n + 1))
         }
     }
@@ -123,13 +130,19 @@ import Testing
             let store = try FileIncomingStore(directory: directory.path, options: options)
             if operation != .create { try await store.add(makeBatch(metric, first: 0, count: 2)) }
             faults.fail(operation, errno: code)
-            await #expect(throws: StorageError.self) { try await store.add(makeBatch(metric, first: 100, count: 3)) }
+            await #expect(throws: StorageError.self) {
+                try await store.add(makeBatch(metric, first: 100, count: 3))
+            }
             if operation == .create { try await store.add(makeBatch(metric, first: 0, count: 2)) }
             try await store.add(makeBatch(metric, first: 200, count: 4))
             store.close()
         }
         let served = try await reopenAndClaim(directory, corruptions: [])
-        #expect(served == concatenated([makeBatch(metric, first: 0, count: 2), makeBatch(metric, first: 200, count: 4)]))
+        #expect(
+            served
+                == concatenated([
+                    makeBatch(metric, first: 0, count: 2), makeBatch(metric, first: 200, count: 4),
+                ]))
     }
 
     @Test func sackCountIsFixedAtCreation() async throws {
@@ -149,7 +162,9 @@ import Testing
         try await Tmpfs.withMount(size: "64k") { path in
             let store = try FileIncomingStore(directory: path + "/incoming", options: .init(sacks: 1))
             try await store.add(makeBatch(metric, first: 0, count: 10))
-            await #expect(throws: StorageError.diskFull(path: path + "/incoming/incoming1-0/0000000000000001.log")) {
+            await #expect(
+                throws: StorageError.diskFull(path: path + "/incoming/incoming1-0/0000000000000001.log")
+            ) {
                 try await store.add(makeBatch(metric, first: 1000, count: 10_000))
             }
             try await store.add(makeBatch(metric, first: 500, count: 1))
@@ -158,7 +173,11 @@ import Testing
             defer { reopened.close() }
             #expect(reopened.corruptRecordCount == 0)
             let claim = try await reopened.claim(metric: metric)
-            #expect(claim.measures[metric] == concatenated([makeBatch(metric, first: 0, count: 10), makeBatch(metric, first: 500, count: 1)]))
+            #expect(
+                claim.measures[metric]
+                    == concatenated([
+                        makeBatch(metric, first: 0, count: 10), makeBatch(metric, first: 500, count: 1),
+                    ]))
         }
     }
 }

@@ -12,7 +12,8 @@ struct IncomingStoreContract: Sendable {
     enum Check: String, CaseIterable, Sendable {
         case sacksFollowGnocchi, claimSackReturnsEverythingInOrder, claimMetricTakesOnlyThatMetric,
             measuresAddedDuringClaimWait, releaseKeepsMeasures, oneClaimPerSack, completeTwiceFails,
-            backlogCounts, deleteUnprocessed, badBatchStoresNothing, randomModel, concurrentWriters
+            backlogCounts, emptyBatchIsKept, deleteUnprocessed, badBatchStoresNothing, randomModel,
+            concurrentWriters
     }
 
     func run(_ check: Check) async throws {
@@ -32,7 +33,9 @@ struct IncomingStoreContract: Sendable {
         case .sacksFollowGnocchi:
             #expect(store.sackCount == 7)
             let metrics = (0..<20).map { _ in random.metric() }
-            for (n, metric) in metrics.enumerated() { try await store.add(makeBatch(metric, first: Int64(n), count: 1)) }
+            for (n, metric) in metrics.enumerated() {
+                try await store.add(makeBatch(metric, first: Int64(n), count: 1))
+            }
             for sack in 0..<7 {
                 let expected = Set(metrics.filter { $0.sack(among: 7) == sack })
                 #expect(Set(try await store.backlog(sack: sack).keys) == expected)
@@ -41,8 +44,10 @@ struct IncomingStoreContract: Sendable {
 
         case .claimSackReturnsEverythingInOrder:
             let (a, b) = (random.metric(), random.metric())
-            let batches = [makeBatch(a, first: 50, count: 3), makeBatch(b, first: 0, count: 2),
-                makeBatch(a, first: 10, count: 1)]
+            let batches = [
+                makeBatch(a, first: 50, count: 3), makeBatch(b, first: 0, count: 2),
+                makeBatch(a, first: 10, count: 1),
+            ]
             for batch in batches { try await store.add(batch) }
             let taken = try await drainAll(store)
             #expect(taken[a] == concatenated([batches[0], batches[2]]))
@@ -52,7 +57,9 @@ struct IncomingStoreContract: Sendable {
 
         case .claimMetricTakesOnlyThatMetric:
             let metrics = (0..<30).map { _ in random.metric() }
-            for (n, metric) in metrics.enumerated() { try await store.add(makeBatch(metric, first: Int64(n), count: 4)) }
+            for (n, metric) in metrics.enumerated() {
+                try await store.add(makeBatch(metric, first: Int64(n), count: 4))
+            }
             let claim = try await store.claim(metric: metrics[3])
             #expect(claim.metric == metrics[3] && claim.sack == metrics[3].sack(among: store.sackCount))
             #expect(claim.measures == [metrics[3]: makeBatch(metrics[3], first: 3, count: 4)])
@@ -92,8 +99,12 @@ struct IncomingStoreContract: Sendable {
             let metric = random.metric()
             let sack = metric.sack(among: store.sackCount)
             let claim = try await store.claim(sack: sack)
-            await #expect(throws: StorageError.claimOutstanding(sack: sack)) { try await store.claim(sack: sack) }
-            await #expect(throws: StorageError.claimOutstanding(sack: sack)) { try await store.claim(metric: metric) }
+            await #expect(throws: StorageError.claimOutstanding(sack: sack)) {
+                try await store.claim(sack: sack)
+            }
+            await #expect(throws: StorageError.claimOutstanding(sack: sack)) {
+                try await store.claim(metric: metric)
+            }
             let other = try await store.claim(sack: (sack + 1) % store.sackCount)  // other sacks are free
             try await store.complete(other)
             try await store.complete(claim)
@@ -108,15 +119,33 @@ struct IncomingStoreContract: Sendable {
 
         case .backlogCounts:
             let (a, b) = (random.metric(), random.metric())
-            for batch in [makeBatch(a, first: 0, count: 3), makeBatch(a, first: 9, count: 4), makeBatch(b, first: 0, count: 1)] {
+            for batch in [
+                makeBatch(a, first: 0, count: 3), makeBatch(a, first: 9, count: 4),
+                makeBatch(b, first: 0, count: 1),
+            ] {
                 try await store.add(batch)
             }
-            #expect(try await store.backlog(sack: a.sack(among: store.sackCount))[a] == PendingCount(batches: 2, measures: 7))
+            #expect(
+                try await store.backlog(sack: a.sack(among: store.sackCount))[a]
+                    == PendingCount(batches: 2, measures: 7))
             let summary = try await store.backlogSummary()
             #expect(summary.metrics == 2 && summary.batches == 3 && summary.measures == 8)
             #expect(summary.sacks.count == store.sackCount)
             #expect(summary.sacks[b.sack(among: store.sackCount)].batches >= 1)
             #expect(try await store.hasUnprocessed(metric: random.metric()) == false)
+
+        case .emptyBatchIsKept:
+            // Gnocchi 4.7.1 accepts `[]` (202) and shows it in /v1/status as one measure
+            // waiting until processed (checked against the real server).
+            let metric = random.metric()
+            try await store.add(MeasureBatch(metric: metric, timestamps: [], values: []))
+            #expect(
+                try await store.backlog(sack: metric.sack(among: store.sackCount))[metric]
+                    == PendingCount(batches: 1, measures: 0))
+            let claim = try await store.claim(metric: metric)
+            #expect(claim.measures == [metric: MeasureBatch(metric: metric, timestamps: [], values: [])])
+            try await store.complete(claim)
+            #expect(try await store.backlogSummary().batches == 0)
 
         case .deleteUnprocessed:
             let (a, b) = (random.metric(), random.metric())
@@ -144,7 +173,8 @@ struct IncomingStoreContract: Sendable {
                 for (writer, metric) in metrics.enumerated() {
                     group.addTask {
                         for round in 0..<25 {
-                            try await store.add(makeBatch(metric, first: Int64(round * 10), count: writer % 5 + 1))
+                            try await store.add(
+                                makeBatch(metric, first: Int64(round * 10), count: writer % 5 + 1))
                         }
                     }
                 }
@@ -153,7 +183,8 @@ struct IncomingStoreContract: Sendable {
             let taken = try await drainAll(store)
             #expect(taken.count == 64)
             for (writer, metric) in metrics.enumerated() {
-                let expected = concatenated((0..<25).map { makeBatch(metric, first: Int64($0 * 10), count: writer % 5 + 1) })
+                let expected = concatenated(
+                    (0..<25).map { makeBatch(metric, first: Int64($0 * 10), count: writer % 5 + 1) })
                 #expect(taken[metric] == expected)
             }
         }
@@ -191,7 +222,9 @@ struct IncomingStoreContract: Sendable {
                 let expected = waiting.filter { $0.key.sack(among: store.sackCount) == sack }
                 #expect(claim.measures == expected.compactMapValues(concatenated))
                 try await store.complete(claim)
-                for metric in expected.keys { processed[metric, default: []] += waiting.removeValue(forKey: metric)! }
+                for metric in expected.keys {
+                    processed[metric, default: []] += waiting.removeValue(forKey: metric)!
+                }
             }
         }
         for (metric, batch) in try await drainAll(store) {
@@ -199,7 +232,9 @@ struct IncomingStoreContract: Sendable {
             processed[metric, default: []] += waiting.removeValue(forKey: metric) ?? []
         }
         for metric in metrics {
-            let sortedBy = { (batches: [MeasureBatch]) in batches.sorted { $0.timestamps[0] < $1.timestamps[0] } }
+            let sortedBy = { (batches: [MeasureBatch]) in
+                batches.sorted { $0.timestamps[0] < $1.timestamps[0] }
+            }
             #expect(sortedBy(processed[metric] ?? []) == sortedBy(added[metric] ?? []))
         }
     }

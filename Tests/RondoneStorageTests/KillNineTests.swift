@@ -37,7 +37,9 @@ import Testing
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let acknowledged = text.split(separator: "\n").compactMap { $0.hasPrefix("ack ") ? Int($0.dropFirst(4)) : nil }
+        let acknowledged = text.split(separator: "\n").compactMap {
+            $0.hasPrefix("ack ") ? Int($0.dropFirst(4)) : nil
+        }
         #expect(acknowledged == Array(0..<acknowledged.count))
         try #require(acknowledged.count > 20)
 
@@ -50,13 +52,17 @@ import Testing
             for (timestamp, value) in zip(batch.timestamps, batch.values) {
                 let sequence = Int(value)
                 #expect(Int(timestamp) / batchSize == sequence && sequence % 16 == Int(metric.low))
-                if Int(timestamp) % batchSize == 0 { #expect(found.insert(sequence).inserted, "batch \(sequence) twice") }
+                if Int(timestamp) % batchSize == 0 {
+                    #expect(found.insert(sequence).inserted, "batch \(sequence) twice")
+                }
             }
         }
         let lost = Set(acknowledged).subtracting(found)
         #expect(lost.isEmpty, "acknowledged but lost: \(lost.sorted().prefix(10))")
         // At most the batches in flight at the kill may be there unacknowledged.
         #expect(found.count >= acknowledged.count && found.count <= acknowledged.count + 64)
-        print("kill -9 (batch \(batchSize)): \(acknowledged.count) acknowledged, \(found.count) found, torn tails \(store.corruptionsAtOpen.filter(\.tornTail).count)")
+        print(
+            "kill -9 (batch \(batchSize)): \(acknowledged.count) acknowledged, \(found.count) found, torn tails \(store.corruptionsAtOpen.filter(\.tornTail).count)"
+        )
     }
 }

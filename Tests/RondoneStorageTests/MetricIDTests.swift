@@ -11,8 +11,10 @@ import Testing
         #expect(MetricID("5F9D73FD9C6742B7914AF007968FF9A3") == metric)
     }
 
-    @Test(arguments: ["", "5f9d73fd-9c67-42b7-914a-f007968ff9a", "5f9d73fd-9c67-42b7-914a_f007968ff9a3",
-        "5f9d73fd-9c67-42b7-914a-f007968ff9ag", "5f9d73fd9c6742b7914af007968ff9a3aa"])
+    @Test(arguments: [
+        "", "5f9d73fd-9c67-42b7-914a-f007968ff9a", "5f9d73fd-9c67-42b7-914a_f007968ff9a3",
+        "5f9d73fd-9c67-42b7-914a-f007968ff9ag", "5f9d73fd9c6742b7914af007968ff9a3aa",
+    ])
     func rejectsMalformed(_ text: String) {
         #expect(MetricID(text) == nil)
     }

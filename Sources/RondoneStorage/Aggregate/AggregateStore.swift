@@ -37,7 +37,8 @@ public protocol AggregateStore: Sendable {
     func deleteSplit(_ key: SplitKey, of metric: MetricID) async throws
 
     /// The keys of the metric's splits for one aggregation and granularity, ascending.
-    func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws -> [Timestamp]
+    func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
+        -> [Timestamp]
 
     /// Removes everything stored for the metric.
     func deleteMetric(_ metric: MetricID) async throws

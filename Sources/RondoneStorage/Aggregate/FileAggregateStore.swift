@@ -1,10 +1,11 @@
+import RondoneTimeSeries
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import RondoneTimeSeries
-import Synchronization
 
 /// The embedded aggregate store: one file per blob, in a directory this process owns.
 ///
@@ -65,7 +66,9 @@ public final class FileAggregateStore: AggregateStore {
     }
 
     public func putBuffer(_ bytes: [UInt8], for metric: MetricID) async throws {
-        try await io.run { try self.write(bytes, directory: self.metricDirectory(metric), name: "buffer", depth: 1) }
+        try await io.run {
+            try self.write(bytes, directory: self.metricDirectory(metric), name: "buffer", depth: 1)
+        }
     }
 
     public func deleteBuffer(of metric: MetricID) async throws {
@@ -79,7 +82,9 @@ public final class FileAggregateStore: AggregateStore {
 
     public func putSplit(_ bytes: [UInt8], _ key: SplitKey, for metric: MetricID) async throws {
         let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
-        try await io.run { try self.write(bytes, directory: directory, name: "\(key.key.nanoseconds)", depth: 2) }
+        try await io.run {
+            try self.write(bytes, directory: directory, name: "\(key.key.nanoseconds)", depth: 2)
+        }
     }
 
     public func deleteSplit(_ key: SplitKey, of metric: MetricID) async throws {
@@ -97,7 +102,8 @@ public final class FileAggregateStore: AggregateStore {
 
     public func deleteMetric(_ metric: MetricID) async throws {
         let source = metricDirectory(metric)
-        let target = directory + "/deleted/\(metric).\(nextTemp.add(1, ordering: .relaxed).oldValue)-\(getpid())"
+        let target =
+            directory + "/deleted/\(metric).\(nextTemp.add(1, ordering: .relaxed).oldValue)-\(getpid())"
         try await io.run {
             guard self.posix.isDirectory(source) else { return }
             try self.posix.renameFile(source, target)
@@ -148,7 +154,7 @@ public final class FileAggregateStore: AggregateStore {
         let temp = directory + "/tmp/\(nextTemp.add(1, ordering: .relaxed).oldValue)"
         let fd = try posix.openFile(temp, O_WRONLY | O_CREAT | O_TRUNC)
         do {
-            defer { Glibc.close(fd) }
+            defer { posix.closeFile(fd) }
             try bytes.withUnsafeBytes { try posix.write(fd, $0, at: 0, path: temp) }
             try posix.sync(fd, path: temp)
         } catch {

@@ -57,7 +57,8 @@ extension FileIncomingStore {
             // while an older segment it refers to is still there.
             try await io.run {
                 let directory = self.layout.sackDirectory(claim.sack)
-                let sequences = try self.posix.list(directory).compactMap(IncomingLayout.segmentSequence).sorted()
+                let sequences = try self.posix.list(directory).compactMap(IncomingLayout.segmentSequence)
+                    .sorted()
                 for sequence in sequences where sequence <= sealedThrough {
                     try self.posix.remove(self.layout.segmentPath(sack: claim.sack, sequence: sequence))
                 }
@@ -114,33 +115,41 @@ extension FileIncomingStore {
             for ref in list { bySegment[ref.position.segment, default: []].append((metric, ref)) }
         }
         var result: [MetricID: MeasureBatch] = [:]
+        var served = Set<MetricID>()
         for metric in refs.keys where !(refs[metric]?.isEmpty ?? true) {
             result[metric] = MeasureBatch(metric: metric, timestamps: [], values: [])
         }
         for (sequence, list) in bySegment.sorted(by: { $0.key < $1.key }) {
             let path = layout.segmentPath(sack: sack, sequence: sequence)
             let fd = try posix.openFile(path, O_RDONLY)
-            defer { Glibc.close(fd) }
-            let whole = wholeSegments ? try posix.read(fd, count: Int(try posix.fileSize(fd, path: path)), at: 0, path: path) : []
+            defer { posix.closeFile(fd) }
+            let whole =
+                wholeSegments
+                ? try posix.read(fd, count: Int(try posix.fileSize(fd, path: path)), at: 0, path: path) : []
             for (metric, ref) in list.sorted(by: { $0.1.position < $1.1.position }) {
                 let bytes =
                     wholeSegments
                     ? whole : try posix.read(fd, count: ref.length, at: ref.position.offset, path: path)
                 let offset = wholeSegments ? Int(ref.position.offset) : 0
                 let intact = bytes.withUnsafeBytes { raw -> Bool in
-                    guard case .measures(metric, ref.count)? = IncomingRecord.parse(raw, at: offset)?.record else {
+                    guard case .measures(metric, ref.count)? = IncomingRecord.parse(raw, at: offset)?.record
+                    else {
                         return false
                     }
                     IncomingRecord.decodeMeasures(raw, at: offset, count: ref.count, into: &result[metric]!)
+                    served.insert(metric)
                     return true
                 }
                 if !intact {
                     reportCorruption(
                         IncomingCorruption(
-                            path: path, offset: ref.position.offset, length: Int64(ref.length), tornTail: false))
+                            path: path, offset: ref.position.offset, length: Int64(ref.length),
+                            tornTail: false))
                 }
             }
         }
-        return result.filter { !$0.value.timestamps.isEmpty }
+        // A metric whose only pending batches were empty is still returned (empty):
+        // it was posted to, as in Gnocchi.
+        return result.filter { served.contains($0.key) }
     }
 }

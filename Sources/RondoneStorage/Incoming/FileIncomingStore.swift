@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
 
 /// The embedded incoming store: one append-only, checksummed log per sack, in a
 /// directory this process owns.
@@ -81,7 +82,8 @@ public final class FileIncomingStore: IncomingStore {
                             switch parsed {
                             case .measures(let metric, let count):
                                 let position = LogPosition(segment: sequence, offset: Int64(offset))
-                                sacks[sack].add(metric, RecordRef(position: position, length: length, count: count))
+                                sacks[sack].add(
+                                    metric, RecordRef(position: position, length: length, count: count))
                             case .consumed(let metric, let position):
                                 sacks[sack].consume(metric, before: position)
                             }
@@ -89,7 +91,8 @@ public final class FileIncomingStore: IncomingStore {
                         damaged: { offset, length, tornTail in
                             found.append(
                                 IncomingCorruption(
-                                    path: path, offset: Int64(offset), length: Int64(length), tornTail: tornTail))
+                                    path: path, offset: Int64(offset), length: Int64(length),
+                                    tornTail: tornTail))
                         })
                 }
                 nextSequence[sack] = sequence + 1
@@ -133,22 +136,27 @@ public final class FileIncomingStore: IncomingStore {
         var bySack: [Int: SackAppend] = [:]
         for batch in batches {
             guard batch.timestamps.count == batch.values.count else {
-                throw StorageError.mismatchedLengths(timestamps: batch.timestamps.count, values: batch.values.count)
+                throw StorageError.mismatchedLengths(
+                    timestamps: batch.timestamps.count, values: batch.values.count)
             }
-            guard !batch.timestamps.isEmpty else { continue }
             let sack = batch.metric.sack(among: sackCount)
             var append = bySack[sack] ?? SackAppend(sack: sack)
+            // An empty batch is stored too: Gnocchi keeps (and counts in its backlog)
+            // an empty POST until it is processed.
             var start = 0
-            while start < batch.timestamps.count {
+            repeat {
                 let end = min(start + IncomingRecord.maxMeasuresPerRecord, batch.timestamps.count)
                 let offset = append.bytes.count
                 IncomingRecord.appendMeasures(
-                    metric: batch.metric, timestamps: batch.timestamps[start..<end], values: batch.values[start..<end],
+                    metric: batch.metric, timestamps: batch.timestamps[start..<end],
+                    values: batch.values[start..<end],
                     into: &append.bytes)
                 append.entries.append(
-                    .measures(batch.metric, count: end - start, offset: offset, length: append.bytes.count - offset))
+                    .measures(
+                        batch.metric, count: end - start, offset: offset, length: append.bytes.count - offset)
+                )
                 start = end
-            }
+            } while start < batch.timestamps.count
             bySack[sack] = append
         }
         guard !bySack.isEmpty else { return }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -45,6 +47,8 @@ final class GroupCommitter: @unchecked Sendable {
     private let index: IncomingIndex
     private let posix: POSIX
     private let segmentBytes: Int64
+    /// Threads that sync the segments of one group in parallel.
+    private let syncers = BlockingExecutor(threads: 7)
 
     // Guarded by `condition`.
     private let condition = ConditionLock()
@@ -56,7 +60,10 @@ final class GroupCommitter: @unchecked Sendable {
     private var active: [Int: ActiveSegment] = [:]
     private var nextSequence: [UInt64]
 
-    init(layout: IncomingLayout, index: IncomingIndex, posix: POSIX, segmentBytes: Int64, nextSequence: [UInt64]) {
+    init(
+        layout: IncomingLayout, index: IncomingIndex, posix: POSIX, segmentBytes: Int64,
+        nextSequence: [UInt64]
+    ) {
         self.layout = layout
         self.index = index
         self.posix = posix
@@ -96,6 +103,7 @@ final class GroupCommitter: @unchecked Sendable {
             return self.thread
         }
         thread?.join()
+        syncers.stop()
     }
 
     private func enqueue(_ request: Request, orIfStopping refuse: () -> Void) {
@@ -136,7 +144,8 @@ final class GroupCommitter: @unchecked Sendable {
     /// Writes, syncs and indexes one group of appends, then reports to each writer.
     private func commit(_ requests: [([SackAppend], @Sendable (StorageError?) -> Void)]) {
         guard !requests.isEmpty else { return }
-        var bySack: [Int: (bytes: [UInt8], parts: [(request: Int, base: Int, entries: [SackAppend.Entry])])] = [:]
+        var bySack: [Int: (bytes: [UInt8], parts: [(request: Int, base: Int, entries: [SackAppend.Entry])])] =
+            [:]
         for (number, (appends, _)) in requests.enumerated() {
             for append in appends {
                 var group = bySack[append.sack] ?? ([], [])
@@ -164,15 +173,24 @@ final class GroupCommitter: @unchecked Sendable {
                 for part in group.parts { failures[part.request] = error as? StorageError ?? .closed }
             }
         }
-        for (sack, sequence, base) in written {
-            guard let segment = active[sack] else { continue }
+        // The touched segments are synced in parallel: the file system folds
+        // concurrent fdatasyncs into one journal commit, so a group spread over many
+        // sacks costs about one sync, not one per sack.
+        let targets = written.compactMap { item in active[item.sack].map { (item, $0.descriptor, $0.path) } }
+        let syncErrors = Mutex([StorageError?](repeating: nil, count: targets.count))
+        syncers.perform(targets.count) { [posix] number in
             do {
-                try posix.syncData(segment.descriptor, path: segment.path)
+                try posix.syncData(targets[number].1, path: targets[number].2)
             } catch {
+                syncErrors.withLock { $0[number] = error as? StorageError ?? .closed }
+            }
+        }
+        for (number, ((sack, sequence, base), _, _)) in targets.enumerated() {
+            if let error = syncErrors.withLock({ $0[number] }) {
                 // After a failed fdatasync the page cache state is unknown: drop the
                 // group's bytes and never append to this segment again.
                 abandon(sack, truncatingTo: base)
-                for part in bySack[sack]!.parts { failures[part.request] = error as? StorageError ?? .closed }
+                for part in bySack[sack]!.parts { failures[part.request] = error }
                 continue
             }
             let parts = bySack[sack]!.parts.map { (offset: base + Int64($0.base), entries: $0.entries) }

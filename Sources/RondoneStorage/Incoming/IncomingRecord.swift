@@ -41,7 +41,8 @@ enum IncomingRecord {
 
     /// Appends a measures record for `timestamps`/`values` (same length, ≤ max) to `buffer`.
     static func appendMeasures(
-        metric: MetricID, timestamps: ArraySlice<Int64>, values: ArraySlice<Double>, into buffer: inout [UInt8]
+        metric: MetricID, timestamps: ArraySlice<Int64>, values: ArraySlice<Double>,
+        into buffer: inout [UInt8]
     ) {
         let start = buffer.count
         appendHeader(kind: kindMeasures, count: timestamps.count, metric: metric, into: &buffer)
@@ -76,16 +77,19 @@ enum IncomingRecord {
         default: return nil
         }
         guard checksum(bytes, offset, payload: payload) == read32(bytes, offset + 4) else { return nil }
-        let metric = MetricID(high: read64BigEndian(bytes, offset + 16), low: read64BigEndian(bytes, offset + 24))
+        let metric = MetricID(
+            high: read64BigEndian(bytes, offset + 16), low: read64BigEndian(bytes, offset + 24))
         if kind == kindMeasures { return (.measures(metric: metric, count: count), length) }
         let position = LogPosition(
-            segment: read64(bytes, offset + headerSize), offset: Int64(bitPattern: read64(bytes, offset + 40)))
+            segment: read64(bytes, offset + headerSize), offset: Int64(bitPattern: read64(bytes, offset + 40))
+        )
         return (.consumed(metric: metric, position: position), length)
     }
 
     /// Appends the measures of the intact measures record at `offset` to `batch`.
-    static func decodeMeasures(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, into batch: inout MeasureBatch)
-    {
+    static func decodeMeasures(
+        _ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, into batch: inout MeasureBatch
+    ) {
         let timestamps = offset + headerSize
         let values = timestamps + 8 * count
         batch.timestamps.reserveCapacity(batch.timestamps.count + count)
@@ -120,7 +124,8 @@ enum IncomingRecord {
 
     private static func checksum(_ bytes: UnsafeRawBufferPointer, _ offset: Int, payload: Int) -> UInt32 {
         let length = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 4]))
-        return CRC32C.update(length, UnsafeRawBufferPointer(rebasing: bytes[offset + 8..<offset + 8 + payload]))
+        return CRC32C.update(
+            length, UnsafeRawBufferPointer(rebasing: bytes[offset + 8..<offset + 8 + payload]))
     }
 
     @inline(__always)

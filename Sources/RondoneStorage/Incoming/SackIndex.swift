@@ -33,7 +33,9 @@ struct SackIndex: Sendable {
     }
 
     func pending(_ metric: MetricID) -> PendingCount? {
-        metrics[metric].map { refs in PendingCount(batches: refs.count, measures: refs.reduce(0) { $0 + $1.count }) }
+        metrics[metric].map { refs in
+            PendingCount(batches: refs.count, measures: refs.reduce(0) { $0 + $1.count })
+        }
     }
 
     mutating func add(_ metric: MetricID, _ ref: RecordRef) {

@@ -38,6 +38,35 @@ final class BlockingExecutor: @unchecked Sendable {
         }
     }
 
+    /// Runs `body(0..<count)` spread over the executor's threads and the calling
+    /// thread, and returns when all are done. For a plain (non-async) thread such as
+    /// the group committer; never call it from a task.
+    func perform(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count > 1 else {
+            if count == 1 { body(0) }
+            return
+        }
+        final class Countdown: @unchecked Sendable {
+            let lock = ConditionLock()
+            var remaining: Int  // guarded by `lock`
+            init(_ remaining: Int) { self.remaining = remaining }
+        }
+        let countdown = Countdown(count - 1)
+        for index in 1..<count {
+            submit {
+                body(index)
+                countdown.lock.withLock {
+                    countdown.remaining -= 1
+                    if countdown.remaining == 0 { countdown.lock.signal() }
+                }
+            }
+        }
+        body(0)
+        countdown.lock.withLock {
+            while countdown.remaining > 0 { countdown.lock.wait() }
+        }
+    }
+
     /// Runs the queued jobs to completion, then stops the threads.
     func stop() {
         let threads: [DedicatedThread] = condition.withLock {

@@ -12,7 +12,9 @@ struct POSIX {
     let faults: FaultInjector?
 
     func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
-        if flags & O_CREAT != 0, let code = faults?.take(.create) { throw StorageError.system("open", path, code) }
+        if flags & O_CREAT != 0, let code = faults?.take(.create) {
+            throw StorageError.system("open", path, code)
+        }
         while true {
             let fd = open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
@@ -33,6 +35,10 @@ struct POSIX {
             }
             done += result
         }
+    }
+
+    func closeFile(_ fd: Int32) {
+        _ = close(fd)
     }
 
     /// Reads exactly `count` bytes at `offset`; fewer only at end of file.
@@ -158,7 +164,9 @@ struct POSIX {
 
     /// Replaces `path` with `bytes` atomically and durably: write aside in the same
     /// directory, fsync the file, rename over `path`, fsync the directory.
-    func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, directory: String, tempName: String)
+    func writeAtomically(
+        _ bytes: UnsafeRawBufferPointer, to path: String, directory: String, tempName: String
+    )
         throws
     {
         let temp = directory + "/" + tempName

@@ -49,6 +49,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The error for a failed system call: full-disk codes become `.diskFull`.
     static func system(_ operation: String, _ path: String, _ code: Int32) -> StorageError {
-        code == ENOSPC || code == EDQUOT ? .diskFull(path: path) : .io(operation: operation, path: path, errno: code)
+        code == ENOSPC || code == EDQUOT
+            ? .diskFull(path: path) : .io(operation: operation, path: path, errno: code)
     }
 }
