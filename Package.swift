@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "rondone", targets: ["rondone"]),
         .executable(name: "rondone-bench", targets: ["rondone-bench"]),
         .library(name: "RondoneTimeSeries", targets: ["RondoneTimeSeries"]),
+        .library(name: "RondoneStorage", targets: ["RondoneStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -16,6 +17,12 @@ let package = Package(
         // The time-series engine: time stamps, archive policy maths, aggregation,
         // the unaggregated buffer and the split codec. No I/O, stdlib only.
         .target(name: "RondoneTimeSeries"),
+        // Durable incoming measures and aggregate blobs: the `IncomingStore` and
+        // `AggregateStore` protocols and their drivers. POSIX I/O, no Foundation.
+        .target(name: "RondoneStorage", dependencies: ["RondoneTimeSeries"]),
+        // Test helper only (not a product): appends measures in a loop and prints each
+        // acknowledged batch, so a fault test can `kill -9` it and check what survived.
+        .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
         .executableTarget(
             name: "rondone",
             dependencies: [
@@ -27,6 +34,7 @@ let package = Package(
             name: "rondone-bench",
             dependencies: [
                 "RondoneTimeSeries",
+                "RondoneStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,6 +42,10 @@ let package = Package(
             name: "RondoneTimeSeriesTests",
             dependencies: ["RondoneTimeSeries"],
             resources: [.copy("Vectors"), .copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RondoneStorageTests",
+            dependencies: ["RondoneStorage", "RondoneTimeSeries"]
         ),
     ],
     swiftLanguageModes: [.v6]

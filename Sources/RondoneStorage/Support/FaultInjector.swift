@@ -1,0 +1,36 @@
+import Synchronization
+
+/// Makes chosen system calls fail, for fault tests (package-internal).
+///
+/// Drivers consult it just before each write, fsync, rename and file creation, so a
+/// test can produce a full disk or an I/O error at an exact step and check that the
+/// call fails cleanly and that nothing already stored is damaged.
+package final class FaultInjector: Sendable {
+    /// The kinds of system call a fault can be attached to.
+    package enum Operation: Sendable, Hashable {
+        case write, sync, rename, create
+    }
+
+    private let pending = Mutex<[Operation: (errno: Int32, remaining: Int)]>([:])
+
+    package init() {}
+
+    /// The next `times` calls of `operation` fail with `errno` (without touching the disk).
+    package func fail(_ operation: Operation, errno: Int32, times: Int = 1) {
+        pending.withLock { $0[operation] = (errno, times) }
+    }
+
+    /// Removes every armed fault.
+    package func clear() {
+        pending.withLock { $0.removeAll() }
+    }
+
+    /// The errno to fail `operation` with now, if one is armed.
+    func take(_ operation: Operation) -> Int32? {
+        pending.withLock { faults in
+            guard let fault = faults[operation], fault.remaining > 0 else { return nil }
+            faults[operation] = fault.remaining == 1 ? nil : (fault.errno, fault.remaining - 1)
+            return fault.errno
+        }
+    }
+}

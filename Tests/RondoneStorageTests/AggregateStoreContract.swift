@@ -1,0 +1,134 @@
+import RondoneStorage
+import RondoneTimeSeries
+import Testing
+
+/// The behaviour every `AggregateStore` driver must have, runnable against any driver.
+struct AggregateStoreContract: Sendable {
+    /// Opens a new, empty store.
+    let makeStore: @Sendable () async throws -> any AggregateStore
+    /// Called when a check is done with a store.
+    let dispose: @Sendable (any AggregateStore) async -> Void
+
+    enum Check: String, CaseIterable, Sendable {
+        case bufferLifecycle, splitLifecycle, splitKeysPerSeries, deleteMetric, blobsAreOpaque, invalidName,
+            concurrentPuts
+    }
+
+    func run(_ check: Check) async throws {
+        let store = try await makeStore()
+        do {
+            try await run(check, on: store)
+        } catch {
+            await dispose(store)
+            throw error
+        }
+        await dispose(store)
+    }
+
+    private func key(_ aggregation: String, _ granularitySeconds: Int64, _ keySeconds: Int64) -> SplitKey {
+        SplitKey(
+            aggregation: aggregation, granularity: TimeDelta(nanoseconds: granularitySeconds * 1_000_000_000),
+            key: Timestamp(nanoseconds: keySeconds * 1_000_000_000))
+    }
+
+    private func run(_ check: Check, on store: any AggregateStore) async throws {
+        var random = StorageRandom(seed: 100 + UInt64(Check.allCases.firstIndex(of: check)!))
+        let metric = random.metric()
+        let other = random.metric()
+        switch check {
+        case .bufferLifecycle:
+            #expect(try await store.buffer(of: metric) == nil)
+            try await store.putBuffer([1, 2, 3], for: metric)
+            #expect(try await store.buffer(of: metric) == [1, 2, 3])
+            try await store.putBuffer([9], for: metric)
+            #expect(try await store.buffer(of: metric) == [9])
+            #expect(try await store.buffer(of: other) == nil)
+            try await store.deleteBuffer(of: metric)
+            #expect(try await store.buffer(of: metric) == nil)
+            try await store.deleteBuffer(of: metric)  // deleting nothing is fine
+
+        case .splitLifecycle:
+            let k = key("mean", 300, 1_700_000_000)
+            #expect(try await store.split(k, of: metric) == nil)
+            try await store.putSplit([4, 5], k, for: metric)
+            #expect(try await store.split(k, of: metric) == [4, 5])
+            try await store.putSplit([6], k, for: metric)
+            #expect(try await store.split(k, of: metric) == [6])
+            #expect(try await store.split(key("max", 300, 1_700_000_000), of: metric) == nil)
+            #expect(try await store.split(k, of: other) == nil)
+            try await store.deleteSplit(k, of: metric)
+            #expect(try await store.split(k, of: metric) == nil)
+            try await store.deleteSplit(k, of: metric)
+
+        case .splitKeysPerSeries:
+            let keys: [Int64] = [86400, -3600, 0, 7200, 1_700_000_000]
+            for seconds in keys { try await store.putSplit([1], key("rate:mean", 60, seconds), for: metric) }
+            try await store.putSplit([1], key("rate:mean", 3600, 5), for: metric)
+            try await store.putSplit([1], key("95pct", 60, 6), for: metric)
+            let listed = try await store.splitKeys(
+                of: metric, aggregation: "rate:mean", granularity: TimeDelta(nanoseconds: 60_000_000_000))
+            #expect(listed == keys.sorted().map { Timestamp(nanoseconds: $0 * 1_000_000_000) })
+            #expect(
+                try await store.splitKeys(
+                    of: other, aggregation: "rate:mean", granularity: TimeDelta(nanoseconds: 60)
+                )
+                .isEmpty)
+
+        case .deleteMetric:
+            try await store.putBuffer([1], for: metric)
+            try await store.putSplit([2], key("mean", 1, 0), for: metric)
+            try await store.putSplit([3], key("mean", 1, 0), for: other)
+            try await store.deleteMetric(metric)
+            #expect(try await store.buffer(of: metric) == nil)
+            #expect(try await store.split(key("mean", 1, 0), of: metric) == nil)
+            #expect(
+                try await store.splitKeys(
+                    of: metric, aggregation: "mean", granularity: TimeDelta(nanoseconds: 1_000_000_000)
+                ).isEmpty)
+            #expect(try await store.split(key("mean", 1, 0), of: other) == [3])
+            try await store.deleteMetric(random.metric())  // unknown metric: nothing to do
+            var waited = 0
+            while try await store.pendingDeletions() > 0 && waited < 500 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            #expect(try await store.pendingDeletions() == 0)
+            try await store.putBuffer([7], for: metric)  // the metric id can be reused
+            #expect(try await store.buffer(of: metric) == [7])
+
+        case .blobsAreOpaque:
+            let empty: [UInt8] = []
+            try await store.putBuffer(empty, for: metric)
+            #expect(try await store.buffer(of: metric) == empty)
+            let big = (0..<(1 << 20) + 3).map { _ in UInt8.random(in: 0...255, using: &random) }
+            try await store.putSplit(big, key("mean", 1, 1), for: metric)
+            #expect(try await store.split(key("mean", 1, 1), of: metric) == big)
+
+        case .invalidName:
+            for name in ["", ".", "..", "a/b", "x\u{0}"] {
+                await #expect(throws: StorageError.invalidName(name)) {
+                    try await store.putSplit([1], key(name, 1, 1), for: metric)
+                }
+            }
+
+        case .concurrentPuts:
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<64 {
+                    group.addTask {
+                        try await store.putSplit([UInt8(n)], key("mean", 1, Int64(n)), for: metric)
+                        try await store.putSplit([UInt8(n), 1], key("mean", 1, 1000), for: metric)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let keys = try await store.splitKeys(
+                of: metric, aggregation: "mean", granularity: TimeDelta(nanoseconds: 1_000_000_000))
+            #expect(keys.count == 65)
+            for n in 0..<64 {
+                #expect(try await store.split(key("mean", 1, Int64(n)), of: metric) == [UInt8(n)])
+            }
+            let last = try #require(try await store.split(key("mean", 1, 1000), of: metric))
+            #expect(last.count == 2 && last[1] == 1)  // one whole write won, never a mix
+        }
+    }
+}
