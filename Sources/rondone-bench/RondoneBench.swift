@@ -9,7 +9,7 @@ struct RondoneBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rondone-bench",
         abstract: "Benchmarks of Rondone's hot paths (use a release build).",
-        subcommands: [EngineBench.self]
+        subcommands: [EngineBench.self, StorageBenchCommand.self]
     )
 }
 
@@ -30,5 +30,23 @@ struct EngineBench: ParsableCommand {
         for section in EngineSections.all {
             section(scale)
         }
+    }
+}
+
+/// `rondone-bench storage`: durable ingest through the file incoming store.
+struct StorageBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storage",
+        abstract: "Measures made durable per second by concurrent writers (file drivers)."
+    )
+
+    @Option(help: "Scale the amount of work (1 = default).")
+    var scale: Int = 1
+
+    func run() throws {
+        #if DEBUG
+            print("warning: debug build; use `swift run -c release rondone-bench storage`")
+        #endif
+        StorageBench.run(scale: scale)
     }
 }

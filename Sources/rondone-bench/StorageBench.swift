@@ -57,16 +57,16 @@ enum StorageBench {
         }
     }
 
-    private static func batchOf(_ size: Int, for metric: MetricID, round: Int) -> MeasureBatch {
+    private static func batchOf(_ size: Int, for metric: MetricID, round: Int) -> IncomingBatch {
         let first = Int64(round * size) * 1_000_000_000
-        return MeasureBatch(
+        return IncomingBatch(
             metric: metric, timestamps: (0..<Int64(size)).map { first + $0 * 1_000_000_000 },
             values: (0..<size).map { Double($0) })
     }
 
     /// Gnocchi's file driver per batch: a file written aside, fsynced, renamed, and
     /// the directory fsynced (Gnocchi itself skips both fsyncs; this is the durable version).
-    private static func filePerBatch(_ batch: MeasureBatch, directory: String) {
+    private static func filePerBatch(_ batch: IncomingBatch, directory: String) {
         var bytes = [UInt8]()
         bytes.reserveCapacity(16 * batch.timestamps.count)
         for (timestamp, value) in zip(batch.timestamps, batch.values) {

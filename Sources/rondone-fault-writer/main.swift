@@ -31,7 +31,7 @@ var sequence = 0
 while true {
     let metric = MetricID(high: 0x0123_4567_89ab_cdef, low: UInt64(sequence % 16))
     let first = Int64(sequence * size)
-    let batch = MeasureBatch(
+    let batch = IncomingBatch(
         metric: metric, timestamps: (0..<Int64(size)).map { first + $0 },
         values: [Double](repeating: Double(sequence), count: size))
     try await store.add(batch)

@@ -6,7 +6,7 @@ import Testing
 /// Faults really injected into the file aggregate store.
 @Suite struct AggregateFaultTests {
     let metric = MetricID(high: 1, low: 2)
-    let key = SplitKey(
+    let key = SplitAddress(
         aggregation: "mean", granularity: TimeDelta(nanoseconds: 60_000_000_000),
         key: Timestamp(nanoseconds: 0))
 

@@ -20,7 +20,7 @@ import Testing
         return segments[0]
     }
 
-    func batches(_ indices: [Int]) -> MeasureBatch? {
+    func batches(_ indices: [Int]) -> IncomingBatch? {
         concatenated(indices.map { makeBatch(metric, first: Int64($0 * 100), count: [2, 3, 4][$0]) })
     }
 
@@ -32,7 +32,7 @@ import Testing
 
     /// Reopens, checks the corruption report, and returns what a claim of the metric holds.
     func reopenAndClaim(_ directory: TestDirectory, corruptions expected: [(offset: Int64, tornTail: Bool)])
-        async throws -> MeasureBatch?
+        async throws -> IncomingBatch?
     {
         let seen = Mutex<[IncomingCorruption]>([])
         let store = try FileIncomingStore(

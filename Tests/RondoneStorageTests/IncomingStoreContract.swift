@@ -138,12 +138,12 @@ struct IncomingStoreContract: Sendable {
             // Gnocchi 4.7.1 accepts `[]` (202) and shows it in /v1/status as one measure
             // waiting until processed (checked against the real server).
             let metric = random.metric()
-            try await store.add(MeasureBatch(metric: metric, timestamps: [], values: []))
+            try await store.add(IncomingBatch(metric: metric, timestamps: [], values: []))
             #expect(
                 try await store.backlog(sack: metric.sack(among: store.sackCount))[metric]
                     == PendingCount(batches: 1, measures: 0))
             let claim = try await store.claim(metric: metric)
-            #expect(claim.measures == [metric: MeasureBatch(metric: metric, timestamps: [], values: [])])
+            #expect(claim.measures == [metric: IncomingBatch(metric: metric, timestamps: [], values: [])])
             try await store.complete(claim)
             #expect(try await store.backlogSummary().batches == 0)
 
@@ -158,7 +158,7 @@ struct IncomingStoreContract: Sendable {
 
         case .badBatchStoresNothing:
             let metric = random.metric()
-            let bad = MeasureBatch(metric: metric, timestamps: [1, 2], values: [1])
+            let bad = IncomingBatch(metric: metric, timestamps: [1, 2], values: [1])
             await #expect(throws: StorageError.mismatchedLengths(timestamps: 2, values: 1)) {
                 try await store.add([makeBatch(metric, first: 0, count: 1), bad])
             }
@@ -194,9 +194,9 @@ struct IncomingStoreContract: Sendable {
     /// every measure added comes out of exactly one completed claim.
     private func randomModel(_ store: any IncomingStore, _ random: inout StorageRandom) async throws {
         let metrics = (0..<12).map { _ in random.metric() }
-        var waiting: [MetricID: [MeasureBatch]] = [:]
-        var processed: [MetricID: [MeasureBatch]] = [:]
-        var added: [MetricID: [MeasureBatch]] = [:]
+        var waiting: [MetricID: [IncomingBatch]] = [:]
+        var processed: [MetricID: [IncomingBatch]] = [:]
+        var added: [MetricID: [IncomingBatch]] = [:]
         var clock: Int64 = 0
         for _ in 0..<300 {
             let metric = metrics[Int.random(in: 0..<metrics.count, using: &random)]
@@ -232,7 +232,7 @@ struct IncomingStoreContract: Sendable {
             processed[metric, default: []] += waiting.removeValue(forKey: metric) ?? []
         }
         for metric in metrics {
-            let sortedBy = { (batches: [MeasureBatch]) in
+            let sortedBy = { (batches: [IncomingBatch]) in
                 batches.sorted { $0.timestamps[0] < $1.timestamps[0] }
             }
             #expect(sortedBy(processed[metric] ?? []) == sortedBy(added[metric] ?? []))

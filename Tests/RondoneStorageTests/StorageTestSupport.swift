@@ -44,22 +44,22 @@ struct TestDirectory {
 }
 
 /// A batch of `count` measures for `metric` starting at `first` ns, values derived from it.
-func makeBatch(_ metric: MetricID, first: Int64, count: Int, step: Int64 = 1_000_000_000) -> MeasureBatch {
-    MeasureBatch(
+func makeBatch(_ metric: MetricID, first: Int64, count: Int, step: Int64 = 1_000_000_000) -> IncomingBatch {
+    IncomingBatch(
         metric: metric, timestamps: (0..<Int64(count)).map { first + $0 * step },
         values: (0..<count).map { Double(first) + Double($0) * 0.5 })
 }
 
 /// Concatenates batches of one metric in order, as a claim returns them.
-func concatenated(_ batches: [MeasureBatch]) -> MeasureBatch? {
+func concatenated(_ batches: [IncomingBatch]) -> IncomingBatch? {
     guard let first = batches.first else { return nil }
-    return MeasureBatch(
+    return IncomingBatch(
         metric: first.metric, timestamps: batches.flatMap(\.timestamps), values: batches.flatMap(\.values))
 }
 
 /// Claims and completes every sack, returning what the claims held.
-func drainAll(_ store: any IncomingStore) async throws -> [MetricID: MeasureBatch] {
-    var all: [MetricID: MeasureBatch] = [:]
+func drainAll(_ store: any IncomingStore) async throws -> [MetricID: IncomingBatch] {
+    var all: [MetricID: IncomingBatch] = [:]
     for sack in 0..<store.sackCount {
         let claim = try await store.claim(sack: sack)
         for (metric, batch) in claim.measures { all[metric] = batch }

@@ -2,7 +2,7 @@ import RondoneTimeSeries
 
 /// Names one split of an aggregated series: which aggregation, at which granularity,
 /// and the split's key (the timestamp its time range starts at).
-public struct SplitKey: Hashable, Sendable {
+public struct SplitAddress: Hashable, Sendable {
     /// The aggregation method's name as Gnocchi spells it (`mean`, `rate:max`, `95pct`).
     public var aggregation: String
     public var granularity: TimeDelta
@@ -32,9 +32,9 @@ public protocol AggregateStore: Sendable {
     func deleteBuffer(of metric: MetricID) async throws
 
     /// One split, nil if absent.
-    func split(_ key: SplitKey, of metric: MetricID) async throws -> [UInt8]?
-    func putSplit(_ bytes: [UInt8], _ key: SplitKey, for metric: MetricID) async throws
-    func deleteSplit(_ key: SplitKey, of metric: MetricID) async throws
+    func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]?
+    func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws
+    func deleteSplit(_ key: SplitAddress, of metric: MetricID) async throws
 
     /// The keys of the metric's splits for one aggregation and granularity, ascending.
     func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws

@@ -75,19 +75,19 @@ public final class FileAggregateStore: AggregateStore {
         try await io.run { try self.removeFile(self.metricDirectory(metric), name: "buffer") }
     }
 
-    public func split(_ key: SplitKey, of metric: MetricID) async throws -> [UInt8]? {
+    public func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]? {
         let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
         return try await io.run { try self.readIfPresent(directory + "/\(key.key.nanoseconds)") }
     }
 
-    public func putSplit(_ bytes: [UInt8], _ key: SplitKey, for metric: MetricID) async throws {
+    public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
         let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
         try await io.run {
             try self.write(bytes, directory: directory, name: "\(key.key.nanoseconds)", depth: 2)
         }
     }
 
-    public func deleteSplit(_ key: SplitKey, of metric: MetricID) async throws {
+    public func deleteSplit(_ key: SplitAddress, of metric: MetricID) async throws {
         let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
         try await io.run { try self.removeFile(directory, name: "\(key.key.nanoseconds)") }
     }

@@ -108,16 +108,16 @@ extension FileIncomingStore {
     /// Reads and re-verifies the records `refs` points at. A record damaged since it
     /// was indexed is reported and left out, never returned.
     private func read(sack: Int, _ refs: [MetricID: [RecordRef]], wholeSegments: Bool) throws
-        -> [MetricID: MeasureBatch]
+        -> [MetricID: IncomingBatch]
     {
         var bySegment: [UInt64: [(MetricID, RecordRef)]] = [:]
         for (metric, list) in refs {
             for ref in list { bySegment[ref.position.segment, default: []].append((metric, ref)) }
         }
-        var result: [MetricID: MeasureBatch] = [:]
+        var result: [MetricID: IncomingBatch] = [:]
         var served = Set<MetricID>()
         for metric in refs.keys where !(refs[metric]?.isEmpty ?? true) {
-            result[metric] = MeasureBatch(metric: metric, timestamps: [], values: [])
+            result[metric] = IncomingBatch(metric: metric, timestamps: [], values: [])
         }
         for (sequence, list) in bySegment.sorted(by: { $0.key < $1.key }) {
             let path = layout.segmentPath(sack: sack, sequence: sequence)

@@ -132,7 +132,7 @@ public final class FileIncomingStore: IncomingStore {
         ownership.release()
     }
 
-    public func add(_ batches: [MeasureBatch]) async throws {
+    public func add(_ batches: [IncomingBatch]) async throws {
         var bySack: [Int: SackAppend] = [:]
         for batch in batches {
             guard batch.timestamps.count == batch.values.count else {

@@ -1,3 +1,5 @@
+import RondoneTimeSeries
+
 /// A place in a sack's log: segment sequence number, then byte offset in it.
 struct LogPosition: Comparable, Hashable, Sendable {
     var segment: UInt64
@@ -88,7 +90,7 @@ enum IncomingRecord {
 
     /// Appends the measures of the intact measures record at `offset` to `batch`.
     static func decodeMeasures(
-        _ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, into batch: inout MeasureBatch
+        _ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, into batch: inout IncomingBatch
     ) {
         let timestamps = offset + headerSize
         let values = timestamps + 8 * count

@@ -2,7 +2,7 @@
 ///
 /// Not a `Series`: incoming measures may be unsorted and repeat timestamps; the
 /// processing step sorts and merges them into the metric's unaggregated buffer.
-public struct MeasureBatch: Equatable, Sendable {
+public struct IncomingBatch: Equatable, Sendable {
     public var metric: MetricID
     /// Nanoseconds since the epoch, one per value.
     public var timestamps: [Int64]
@@ -15,7 +15,7 @@ public struct MeasureBatch: Equatable, Sendable {
     }
 
     /// Bit-exact equality of values (so NaN payloads and -0.0 compare as stored).
-    public static func == (lhs: MeasureBatch, rhs: MeasureBatch) -> Bool {
+    public static func == (lhs: IncomingBatch, rhs: IncomingBatch) -> Bool {
         lhs.metric == rhs.metric && lhs.timestamps == rhs.timestamps
             && lhs.values.map(\.bitPattern) == rhs.values.map(\.bitPattern)
     }
@@ -75,11 +75,11 @@ public struct IncomingClaim: Sendable {
     /// The one metric claimed, or nil for a claim of the whole sack.
     public let metric: MetricID?
     /// Per metric, its waiting measures in arrival order (batches concatenated).
-    public let measures: [MetricID: MeasureBatch]
+    public let measures: [MetricID: IncomingBatch]
     /// Identifies the claim to the store that issued it.
     package let token: UInt64
 
-    package init(sack: Int, metric: MetricID?, measures: [MetricID: MeasureBatch], token: UInt64) {
+    package init(sack: Int, metric: MetricID?, measures: [MetricID: IncomingBatch], token: UInt64) {
         self.sack = sack
         self.metric = metric
         self.measures = measures
@@ -103,7 +103,7 @@ public protocol IncomingStore: Sendable {
     var sackCount: Int { get }
 
     /// Stores the batches durably; returns when they are on stable storage.
-    func add(_ batches: [MeasureBatch]) async throws
+    func add(_ batches: [IncomingBatch]) async throws
 
     /// Per metric of `sack`, what waits.
     func backlog(sack: Int) async throws -> [MetricID: PendingCount]
@@ -129,7 +129,7 @@ public protocol IncomingStore: Sendable {
 
 extension IncomingStore {
     /// Stores one batch durably.
-    public func add(_ batch: MeasureBatch) async throws {
+    public func add(_ batch: IncomingBatch) async throws {
         try await add([batch])
     }
 

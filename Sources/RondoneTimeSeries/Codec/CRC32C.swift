@@ -14,6 +14,11 @@ public enum CRC32C {
         bytes.withUnsafeBytes { update(0, $0) }
     }
 
+    /// The CRC-32C of the bytes in `buffer`.
+    public static func checksum(_ buffer: UnsafeRawBufferPointer) -> UInt32 {
+        update(0, buffer)
+    }
+
     /// Continues the CRC `crc` (the result of a previous call, or 0 to start) over `bytes`.
     public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
