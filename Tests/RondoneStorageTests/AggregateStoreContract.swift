@@ -25,7 +25,8 @@ struct AggregateStoreContract: Sendable {
         await dispose(store)
     }
 
-    private func key(_ aggregation: String, _ granularitySeconds: Int64, _ keySeconds: Int64) -> SplitAddress {
+    private func key(_ aggregation: String, _ granularitySeconds: Int64, _ keySeconds: Int64) -> SplitAddress
+    {
         SplitAddress(
             aggregation: aggregation, granularity: TimeDelta(nanoseconds: granularitySeconds * 1_000_000_000),
             key: Timestamp(nanoseconds: keySeconds * 1_000_000_000))
