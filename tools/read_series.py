@@ -110,11 +110,18 @@ def packed_integers(cur, n):
         length = min(block_start + 128, n) - max(block_start, len(terms))
         if length <= 0:
             continue
-        width = cur.byte()
+        # Header byte: bit 7 = offset block (a zig-zag varint base follows and each
+        # field is term - base mod 2^64), bits 0-6 = field width; else zig-zag fields.
+        header = cur.byte()
+        width = header & 0x7F
         if width > 64:
             raise InvalidData("bit width above 64")
+        base = unzigzag(cur.varint()) if header & 0x80 else None
         bits = Bits(cur.take((length * width + 7) // 8))
-        terms.extend(unzigzag(bits.read(width)) for _ in range(length))
+        if base is None:
+            terms.extend(unzigzag(bits.read(width)) for _ in range(length))
+        else:
+            terms.extend(to_signed(base + bits.read(width)) for _ in range(length))
     # Undo the differences modulo 2^64, as the encoder took them.
     if order == 1:
         for i in range(1, n):

@@ -22,8 +22,15 @@ import Testing
             )
         }
         let walk = (0..<300).map { Double($0 % 17) / 100 }
+        var total = 0.0
+        let counter = (0..<300).map { _ in
+            total += Double(Int.random(in: 0...7, using: &random))
+            return total
+        }
         return [
             ("run+scaled", splitRecord(Array(10..<310), walk), split),
+            // Offset blocks: a base varint between the header byte and the fields.
+            ("run+scaled counter", splitRecord(Array(0..<300), counter), split),
             (
                 "bitmap+xor",
                 splitRecord(Array(stride(from: 0, to: 900, by: 3)), (0..<300).map { 1 / Double($0 + 3) }),

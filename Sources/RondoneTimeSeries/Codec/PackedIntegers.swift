@@ -6,10 +6,11 @@
 /// values such as booleans; the encoder measures all three and keeps the smallest.
 ///
 /// Layout (see docs/FORMAT.md): `order` byte; the first `order` terms as zig-zag
-/// varints (they can be large: an absolute time stamp); then the other terms, zig-zag
-/// mapped, in blocks that cover indexes `128j ..< 128(j+1)` (less the head): a width byte
-/// `w` (0...64) and `ceil(len * w / 8)` bytes of `w`-bit fields. A block per 128 terms keeps one outlier from widening the whole
-/// record, and a width of 0 (a steady series) costs one byte per 128 points.
+/// varints (they can be large: an absolute time stamp); then the other terms in blocks
+/// that cover indexes `128j ..< 128(j+1)` (less the head), each a ``BlockForm``: a
+/// header byte, for an offset block the block's smallest term, and `w`-bit fields. A
+/// block per 128 terms keeps one outlier from widening the whole record, and a width of
+/// 0 (a steady series) costs one byte per 128 points.
 enum PackedIntegers {
     static let blockLength = 128
 
@@ -28,30 +29,27 @@ enum PackedIntegers {
         var start = 0
         while start < n {
             let end = min(start &+ blockLength, n)
-            var bits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var ranges = (TermRange(), TermRange(), TermRange())
             if start == 0 {
-                bits.0 = zigZag(v[0])
-                if n > 1 { bits = (bits.0 | zigZag(v[1]), zigZag(v[1] &- v[0]), 0) }
+                ranges.0.add(v[0])
+                if n > 1 {
+                    ranges.0.add(v[1])
+                    ranges.1.add(v[1] &- v[0])
+                }
             }
             for i in max(start, 2)..<max(end, 2) {
                 let d = v[i] &- v[i &- 1]
-                bits.0 |= zigZag(v[i])
-                bits.1 |= zigZag(d)
-                bits.2 |= zigZag(d &- (v[i &- 1] &- v[i &- 2]))
+                ranges.0.add(v[i])
+                ranges.1.add(d)
+                ranges.2.add(d &- (v[i &- 1] &- v[i &- 2]))
             }
-            sizes.0 &+= blockSize(end &- start, bits.0)
-            sizes.1 &+= blockSize(end &- max(start, 1), bits.1)
-            sizes.2 &+= blockSize(end &- max(start, 2), bits.2)
+            sizes.0 &+= BlockForm.size(length: end &- start, ranges.0)
+            sizes.1 &+= BlockForm.size(length: end &- max(start, 1), ranges.1)
+            sizes.2 &+= BlockForm.size(length: end &- max(start, 2), ranges.2)
             start = end
         }
         if sizes.2 < sizes.1 && sizes.2 < sizes.0 { return (2, sizes.2) }
         return sizes.1 < sizes.0 ? (1, sizes.1) : (0, sizes.0)
-    }
-
-    /// The bytes of a block of `length` terms whose OR is `bits` (none if it holds no term).
-    @inline(__always)
-    private static func blockSize(_ length: Int, _ bits: UInt64) -> Int {
-        length <= 0 ? 0 : 1 &+ (length &* (64 &- bits.leadingZeroBitCount) &+ 7) &>> 3
     }
 
     /// Appends `values` in the order whose encoding is smallest.
@@ -59,15 +57,24 @@ enum PackedIntegers {
         encode(values, order: bestOrder(values).order, into: &out)
     }
 
-    /// The zig-zag mapped term `i` of the order-`order` difference sequence.
+    /// Writes terms `first..<end` of the order-`order` difference sequence to `terms`.
     @inline(__always)
-    private static func term(_ v: UnsafeBufferPointer<Int64>, _ i: Int, order: Int) -> UInt64 {
+    private static func terms(
+        _ v: UnsafeBufferPointer<Int64>, _ first: Int, _ end: Int, order: Int,
+        into terms: UnsafeMutablePointer<Int64>
+    ) {
+        // The switch sits outside the loops so each loop is straight-line code.
         switch order {
-        case 0: return zigZag(v[i])
-        case 1: return zigZag(i == 0 ? v[0] : v[i] &- v[i &- 1])
+        case 0:
+            for i in first..<end { terms[i &- first] = v[i] }
+        case 1:
+            for i in first..<end { terms[i &- first] = i == 0 ? v[0] : v[i] &- v[i &- 1] }
         default:
-            if i < 2 { return zigZag(i == 0 ? v[0] : v[1] &- v[0]) }
-            return zigZag((v[i] &- v[i &- 1]) &- (v[i &- 1] &- v[i &- 2]))
+            for i in first..<end {
+                terms[i &- first] =
+                    i < 2
+                    ? (i == 0 ? v[0] : v[1] &- v[0]) : (v[i] &- v[i &- 1]) &- (v[i &- 1] &- v[i &- 2])
+            }
         }
     }
 
@@ -76,18 +83,31 @@ enum PackedIntegers {
         let n = values.count
         out.append(UInt8(order))
         let head = min(order, n)
-        for i in 0..<head { Varint.append(term(values, i, order: order), to: &out) }
-        var writer = BitWriter()
-        for start in stride(from: 0, to: n, by: blockLength) {
-            let first = max(start, head)
-            let end = min(start &+ blockLength, n)
-            guard first < end else { continue }
-            var bits: UInt64 = 0
-            for i in first..<end { bits |= term(values, i, order: order) }
-            let width = 64 &- bits.leadingZeroBitCount
-            out.append(UInt8(width))
-            if width > 0 {
-                for i in first..<end { writer.write(term(values, i, order: order), count: width, into: &out) }
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: blockLength) { buffer in
+            let block = buffer.baseAddress!
+            if head > 0 {
+                terms(values, 0, head, order: order, into: block)
+                for i in 0..<head { Varint.append(zigZag(block[i]), to: &out) }
+            }
+            var writer = BitWriter()
+            for start in stride(from: 0, to: n, by: blockLength) {
+                let first = max(start, head)
+                let length = min(start &+ blockLength, n) &- first
+                guard length > 0 else { continue }
+                terms(values, first, first &+ length, order: order, into: block)
+                var range = TermRange()
+                for i in 0..<length { range.add(block[i]) }
+                let form = BlockForm(length: length, range)
+                out.append(form.header)
+                if form.offset { Varint.append(zigZag(range.low), to: &out) }
+                guard form.width > 0 else { continue }
+                if form.offset {
+                    for i in 0..<length {
+                        writer.write(UInt64(bitPattern: block[i] &- range.low), count: form.width, into: &out)
+                    }
+                } else {
+                    for i in 0..<length { writer.write(zigZag(block[i]), count: form.width, into: &out) }
+                }
                 writer.finish(into: &out)
             }
         }
@@ -105,14 +125,20 @@ enum PackedIntegers {
             let start = max(blockStart, head)
             let end = min(blockStart &+ blockLength, n)
             guard start < end else { continue }
-            let width = Int(try reader.byte())
+            let header = try reader.byte()
+            let width = Int(header & ~BlockForm.offsetFlag)
             guard width <= 64 else { throw .malformed("bit width above 64") }
+            let base: Int64? = header & BlockForm.offsetFlag != 0 ? unZigZag(try reader.varint()) : nil
             if width == 0 {
-                (out + start).initialize(repeating: 0, count: end &- start)
+                (out + start).initialize(repeating: base ?? 0, count: end &- start)
+                continue
+            }
+            let bytes = ((end &- start) &* width &+ 7) &>> 3
+            let first = try reader.skip(bytes)
+            var bits = BitReader(base: reader.base, start: first, end: first &+ bytes)
+            if let base {
+                for i in start..<end { out[i] = base &+ Int64(bitPattern: try bits.read(width)) }
             } else {
-                let bytes = ((end &- start) &* width &+ 7) &>> 3
-                let first = try reader.skip(bytes)
-                var bits = BitReader(base: reader.base, start: first, end: first &+ bytes)
                 for i in start..<end { out[i] = unZigZag(try bits.read(width)) }
             }
         }
