@@ -23,6 +23,8 @@ let package = Package(
         // Test helper only (not a product): appends measures in a loop and prints each
         // acknowledged batch, so a fault test can `kill -9` it and check what survived.
         .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
+        // Shared by tests and benchmarks (not a product): seeded generators, helpers.
+        .target(name: "RondoneTesting"),
         .executableTarget(
             name: "rondone",
             dependencies: [
@@ -35,17 +37,18 @@ let package = Package(
             dependencies: [
                 "RondoneTimeSeries",
                 "RondoneStorage",
+                "RondoneTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "RondoneTimeSeriesTests",
-            dependencies: ["RondoneTimeSeries"],
+            dependencies: ["RondoneTimeSeries", "RondoneTesting"],
             resources: [.copy("Vectors"), .copy("Fixtures")]
         ),
         .testTarget(
             name: "RondoneStorageTests",
-            dependencies: ["RondoneStorage", "RondoneTimeSeries"]
+            dependencies: ["RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

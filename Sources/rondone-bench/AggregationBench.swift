@@ -1,3 +1,4 @@
+import RondoneTesting
 import RondoneTimeSeries
 
 /// Aggregation throughput in input points per second: what metricd spends per metric.

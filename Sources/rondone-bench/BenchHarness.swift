@@ -39,16 +39,3 @@ func formatRate(_ rate: Double) -> String {
         ? (rate / 1e9, "G") : rate >= 1e6 ? (rate / 1e6, "M") : rate >= 1e3 ? (rate / 1e3, "k") : (rate, "")
     return String(format: "%8.2f %@", scaled, suffix)
 }
-
-/// A deterministic pseudo-random generator (SplitMix64), so every run measures the same data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import RondoneTesting
 import RondoneTimeSeries
 
 /// `engine` section: split and raw series codec speed (one core) and bytes per point.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import RondoneStorage
+import RondoneTesting
 
 /// `rondone-bench storage`: measures per second made durable by the file incoming
 /// store, by N concurrent writers posting batches of B points, against the baseline

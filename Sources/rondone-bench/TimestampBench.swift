@@ -1,3 +1,4 @@
+import RondoneTesting
 import RondoneTimeSeries
 
 /// Throughput of timestamp parsing and formatting, the per-measure cost of every POST and

@@ -1,4 +1,5 @@
 import RondoneStorage
+import RondoneTesting
 import RondoneTimeSeries
 import Testing
 
@@ -33,7 +34,7 @@ struct AggregateStoreContract: Sendable {
     }
 
     private func run(_ check: Check, on store: any AggregateStore) async throws {
-        var random = StorageRandom(seed: 100 + UInt64(Check.allCases.firstIndex(of: check)!))
+        var random = SplitMix64(seed: 100 + UInt64(Check.allCases.firstIndex(of: check)!))
         let metric = random.metric()
         let other = random.metric()
         switch check {

@@ -1,5 +1,6 @@
 import Foundation
 import RondoneStorage
+import RondoneTesting
 import Synchronization
 import Testing
 
@@ -52,7 +53,7 @@ import Testing
     @Test func reopenServesEverythingAcknowledged() async throws {
         let directory = TestDirectory("reopen")
         defer { directory.remove() }
-        var random = StorageRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         let metrics = (0..<20).map { _ in random.metric() }
         do {
             let store = try FileIncomingStore(directory: directory.path, options: .init(sacks: 4))

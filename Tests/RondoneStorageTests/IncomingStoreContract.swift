@@ -1,4 +1,5 @@
 import RondoneStorage
+import RondoneTesting
 import Testing
 
 /// The behaviour every `IncomingStore` driver must have, runnable against any driver:
@@ -28,7 +29,7 @@ struct IncomingStoreContract: Sendable {
     }
 
     private func run(_ check: Check, on store: any IncomingStore) async throws {
-        var random = StorageRandom(seed: UInt64(Check.allCases.firstIndex(of: check)!) + 1)
+        var random = SplitMix64(seed: UInt64(Check.allCases.firstIndex(of: check)!) + 1)
         switch check {
         case .sacksFollowGnocchi:
             #expect(store.sackCount == 7)
@@ -192,7 +193,7 @@ struct IncomingStoreContract: Sendable {
 
     /// Random adds, sack and metric claims (completed or released) against a model:
     /// every measure added comes out of exactly one completed claim.
-    private func randomModel(_ store: any IncomingStore, _ random: inout StorageRandom) async throws {
+    private func randomModel(_ store: any IncomingStore, _ random: inout SplitMix64) async throws {
         let metrics = (0..<12).map { _ in random.metric() }
         var waiting: [MetricID: [IncomingBatch]] = [:]
         var processed: [MetricID: [IncomingBatch]] = [:]

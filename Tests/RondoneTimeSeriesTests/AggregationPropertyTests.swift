@@ -1,19 +1,7 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
-
-/// SplitMix64: a seeded generator so every property test run sees the same series.
-struct AggregationRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The kinds of values a random series is drawn from.
 enum ValueKind: CaseIterable {
@@ -22,7 +10,7 @@ enum ValueKind: CaseIterable {
 
 /// A random series: sorted unique time stamps (sometimes before the epoch, sometimes
 /// nanoseconds off period ends), values of one kind.
-func randomSeries(_ rng: inout AggregationRandom, kind: ValueKind, count: Int, granularity: Int64) -> Series {
+func randomSeries(_ rng: inout SplitMix64, kind: ValueKind, count: Int, granularity: Int64) -> Series {
     let origin: Int64 = Bool.random(using: &rng) ? 1_700_000_000_000_000_000 : -3_600_000_000_000
     var t = origin + Int64.random(in: 0..<granularity * 3, using: &rng)
     var series = Series()
@@ -71,7 +59,7 @@ let propertyAggregations: [Aggregation] = {
 
     @Test(arguments: ValueKind.allCases)
     func equalsReference(kind: ValueKind) {
-        var rng = AggregationRandom(seed: 0xA66 &+ UInt64(ValueKind.allCases.firstIndex(of: kind)!))
+        var rng = SplitMix64(seed: 0xA66 &+ UInt64(ValueKind.allCases.firstIndex(of: kind)!))
         for round in 0..<60 {
             let granularity = Self.granularities[round % Self.granularities.count]
             let count = [
@@ -104,7 +92,7 @@ let propertyAggregations: [Aggregation] = {
     /// on orders that defeat naive pivots, and many equal values.
     @Test(arguments: ["ascending", "descending", "organ pipe", "equal", "random", "two values"])
     func ranksOfLongPeriods(shape: String) {
-        var rng = AggregationRandom(seed: 77)
+        var rng = SplitMix64(seed: 77)
         let n = 2_001
         let values: [Double] = (0..<n).map { i in
             switch shape {

@@ -1,3 +1,4 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
@@ -13,7 +14,7 @@ import Testing
     }
 
     @Test func slicedMatchesBytewise() {
-        var random = CodecRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         for length in 0..<70 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             // Bit-at-a-time reference of the same CRC.

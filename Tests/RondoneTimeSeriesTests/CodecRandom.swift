@@ -1,17 +1,9 @@
+import RondoneTesting
+
 @testable import RondoneTimeSeries
 
-/// SplitMix64: a seeded generator so every codec property test sees the same data.
-struct CodecRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Codec-specific draws: the kinds of values and time stamps the codec treats differently.
+extension SplitMix64 {
     /// Values of one of the kinds the codec treats differently (integers, decimals, XOR-friendly
     /// doubles, arbitrary bit patterns, special values), or a mix.
     mutating func values(_ n: Int) -> [Double] {

@@ -1,4 +1,5 @@
 import Foundation
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
@@ -147,7 +148,7 @@ import Testing
     static func definitions() -> [Vector] {
         let second: Int64 = 1_000_000_000
         let minuteStart: Int64 = 1_699_920_000 * second  // a multiple of 3600 minutes
-        var random = CodecRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         func split(_ name: String, _ g: Int64, _ start: Int64, _ slots: [Int], _ values: [Double]) -> Vector {
             Vector(
                 name: name, kind: "split", splitStart: start, granularity: g,

@@ -1,3 +1,4 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
@@ -62,7 +63,7 @@ import Testing
         #expect(roundTimestamp(.max, granularity: 1) == .max)
         #expect(roundTimestamp(.min, granularity: 1) == .min)
         // Microsecond time stamps agree with the exact floor at the usual granularities.
-        var rng = AggregationRandom(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for _ in 0..<10_000 {
             let t = Int64.random(in: 0...4_000_000_000_000_000, using: &rng) * 1_000
             for g in [second, 60 * second, 3_600 * second, 86_400 * second] {

@@ -1,3 +1,4 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
@@ -50,7 +51,7 @@ import Testing
 
     /// Sequences that stress each block form and the edges of Int64.
     static func sequences() -> [[Int64]] {
-        var random = CodecRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         var result: [[Int64]] = []
         for n in [0, 1, 2, 3, 127, 128, 129, 130, 256, 257, 1000] {
             var c = Int64.random(in: -1_000_000...1_000_000, using: &random)
@@ -102,7 +103,7 @@ import Testing
     }
 
     @Test func counterStepsTakeThreeBitsInOffsetBlocks() throws {
-        var random = CodecRandom(seed: 12)
+        var random = SplitMix64(seed: 12)
         var c: Int64 = 500_000
         let counter = (0..<3600).map { _ in
             c += Int64.random(in: 0...7, using: &random)

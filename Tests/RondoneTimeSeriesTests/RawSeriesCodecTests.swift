@@ -1,10 +1,11 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
 
 @Suite struct RawSeriesCodecTests {
     @Test func randomSeriesRoundTripBitExactly() throws {
-        var random = CodecRandom(seed: 2)
+        var random = SplitMix64(seed: 2)
         for _ in 0..<400 {
             let n = [1, 2, 3, 127, 128, 129, 1000, 5000].randomElement(using: &random)!
             let series = random.rawSeries(count: n)

@@ -1,3 +1,4 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
@@ -9,7 +10,7 @@ import Testing
     static func layout(_ bytes: [UInt8]) -> (UInt8, UInt8) { (bytes[1] >> 4, bytes[1] & 0xF) }
 
     @Test func randomSplitsRoundTripBitExactly() throws {
-        var random = CodecRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         for _ in 0..<400 {
             let g = [Int64(1), 1_000_000_000, Self.minute, 3_600_000_000_000].randomElement(using: &random)!
             let start = Int64.random(in: -100...100, using: &random) * g * 3600
@@ -57,7 +58,7 @@ import Testing
         // Two decimals: scale 2, the byte after header (3), first slot (1) and two gaps (2 + 2).
         #expect(sparse[3 + 1 + 2 + 2] == 2)
         // Noise: raw float64 wins over XOR.
-        var random = CodecRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         let noise = encode(Array(0..<100), (0..<100).map { _ in Double(bitPattern: random.next()) })
         #expect(Self.layout(noise).1 == ValueLayout.raw.rawValue)
         // Smooth doubles: XOR.

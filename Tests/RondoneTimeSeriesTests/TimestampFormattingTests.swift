@@ -1,3 +1,4 @@
+import RondoneTesting
 import Testing
 
 @testable import RondoneTimeSeries
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func randomTimestampsRoundTrip() throws {
-        var random = TimestampRandom(seed: 0x5EED_71AE)
+        var random = SplitMix64(seed: 0x5EED_71AE)
         for _ in 0..<20_000 {
             let nanoseconds = Int64(random.next() % UInt64(Int64.max))
             let time = Timestamp(nanoseconds: nanoseconds)
@@ -53,18 +54,5 @@ import Testing
             let micro = try Timestamp.parse(time.formatted(.datetime), now: fixedNow)
             #expect(micro == time.roundedToDatetimePrecision)
         }
-    }
-}
-
-/// SplitMix64, seeded, so property tests see the same inputs on every run.
-struct TimestampRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
