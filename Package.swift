@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "rondone-bench", targets: ["rondone-bench"]),
         .library(name: "RondoneTimeSeries", targets: ["RondoneTimeSeries"]),
         .library(name: "RondoneStorage", targets: ["RondoneStorage"]),
+        .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -20,6 +21,9 @@ let package = Package(
         // Durable incoming measures and aggregate blobs: the `IncomingStore` and
         // `AggregateStore` protocols and their drivers. POSIX I/O, no Foundation.
         .target(name: "RondoneStorage", dependencies: ["RondoneTimeSeries"]),
+        // metricd: workers that claim sacks of waiting measures, aggregate them with the
+        // engine and write splits and buffers; the `Coordinator` and `MetricCatalog` seams.
+        .target(name: "RondoneProcessing", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
         // Test helper only (not a product): appends measures in a loop and prints each
         // acknowledged batch, so a fault test can `kill -9` it and check what survived.
         .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
@@ -37,6 +41,7 @@ let package = Package(
             dependencies: [
                 "RondoneTimeSeries",
                 "RondoneStorage",
+                "RondoneProcessing",
                 "RondoneTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -49,6 +54,10 @@ let package = Package(
         .testTarget(
             name: "RondoneStorageTests",
             dependencies: ["RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
+        ),
+        .testTarget(
+            name: "RondoneProcessingTests",
+            dependencies: ["RondoneProcessing", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -37,7 +37,8 @@ struct EngineBench: ParsableCommand {
 struct StorageBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage",
-        abstract: "Measures made durable per second by concurrent writers (file drivers)."
+        abstract:
+            "Measures made durable per second by concurrent writers, then processed by metricd (file drivers)."
     )
 
     @Option(help: "Scale the amount of work (1 = default).")
@@ -48,5 +49,6 @@ struct StorageBenchCommand: ParsableCommand {
             print("warning: debug build; use `swift run -c release rondone-bench storage`")
         #endif
         StorageBench.run(scale: scale)
+        ProcessingBench.run(scale: scale)
     }
 }
