@@ -33,6 +33,8 @@ let package = Package(
             name: "rondone",
             dependencies: [
                 "RondoneTimeSeries",
+                "RondoneStorage",
+                "RondoneProcessing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,7 +7,7 @@ struct Rondone: AsyncParsableCommand {
         commandName: "rondone",
         abstract: "A metric and resource database that speaks the Gnocchi v1 REST API.",
         version: RondoneVersion.current,
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, MetricdCommand.self]
     )
 }
 

@@ -1,0 +1,27 @@
+import ArgumentParser
+import RondoneProcessing
+
+/// `rondone metricd`: only the processing workers, on a data directory no other
+/// process holds (with the file drivers; shared drivers come with scale-out).
+struct MetricdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metricd",
+        abstract: "Run only the processing workers that aggregate waiting measures."
+    )
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let directory = try storage.open()
+        let metricd = Metricd(
+            incoming: directory.incoming, aggregates: directory.aggregates,
+            catalog: InMemoryMetricCatalog([:]), log: { print("metricd: \($0)") })
+        let workers = storage.workers ?? Metricd.defaultWorkerCount
+        await metricd.start(workers: workers)
+        print("rondone metricd: \(workers) workers on \(directory.path)")
+        let signal = await ShutdownSignal.wait()
+        print("rondone metricd: \(signal), stopping")
+        await metricd.stop()
+        directory.close()
+    }
+}
