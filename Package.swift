@@ -10,9 +10,12 @@ let package = Package(
         .library(name: "RondoneTimeSeries", targets: ["RondoneTimeSeries"]),
         .library(name: "RondoneStorage", targets: ["RondoneStorage"]),
         .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
+        .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // RondoneIndexer's SQLite driver (needs Debian's libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -24,6 +27,12 @@ let package = Package(
         // metricd: workers that claim sacks of waiting measures, aggregate them with the
         // engine and write splits and buffers; the `Coordinator` and `MetricCatalog` seams.
         .target(name: "RondoneProcessing", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
+        // The index of archive policies, rules and metrics: the `Indexer` protocol and its
+        // SQLite driver (GRDB). Imports the engine only (DESIGN.md's module table).
+        .target(
+            name: "RondoneIndexer",
+            dependencies: ["RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Test helper only (not a product): appends measures in a loop and prints each
         // acknowledged batch, so a fault test can `kill -9` it and check what survived.
         .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
@@ -60,6 +69,10 @@ let package = Package(
         .testTarget(
             name: "RondoneProcessingTests",
             dependencies: ["RondoneProcessing", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
+        ),
+        .testTarget(
+            name: "RondoneIndexerTests",
+            dependencies: ["RondoneIndexer", "RondoneTimeSeries", "RondoneTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

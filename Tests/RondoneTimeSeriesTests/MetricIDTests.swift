@@ -1,4 +1,4 @@
-import RondoneStorage
+import RondoneTimeSeries
 import Testing
 
 @Suite struct MetricIDTests {

@@ -1,0 +1,143 @@
+/// A metric column a list can be sorted (and paginated) on: every column of
+/// Gnocchi's `metric` table, under the names `sort=` uses.
+public enum MetricAttribute: String, Hashable, Sendable, CaseIterable {
+    case id
+    case archivePolicyName = "archive_policy_name"
+    case creator
+    case resourceID = "resource_id"
+    case name
+    case unit
+    case status
+    case needsRawDataTruncation = "needs_raw_data_truncation"
+    case lastMeasureTimestamp = "last_measure_timestamp"
+}
+
+/// One key of a `sort=` list (`name:asc`, `unit:desc-nullsfirst`).
+///
+/// Text compares byte-wise (UTF-8); absent values (null) come last ascending and first
+/// descending unless the direction says otherwise, as on Gnocchi's PostgreSQL.
+public struct MetricSort: Hashable, Sendable {
+    /// Ascending or descending.
+    public enum Direction: String, Hashable, Sendable {
+        case ascending = "asc"
+        case descending = "desc"
+    }
+
+    /// Where nulls go when the direction names it (`-nullsfirst`, `-nullslast`).
+    public enum NullPlacement: String, Hashable, Sendable {
+        case first = "nullsfirst"
+        case last = "nullslast"
+    }
+
+    public var attribute: MetricAttribute
+    public var direction: Direction
+    public var nulls: NullPlacement?
+
+    public init(
+        _ attribute: MetricAttribute, _ direction: Direction = .ascending, nulls: NullPlacement? = nil
+    ) {
+        self.attribute = attribute
+        self.direction = direction
+        self.nulls = nulls
+    }
+
+    /// Parses one `key[:direction]` as Gnocchi does: the key is trimmed, the direction
+    /// (`asc`, `desc`, optionally `-nullsfirst`/`-nullslast`) defaults to `asc`.
+    public init(parsing text: String) throws(IndexerError) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let key = parts[0].trimmingPythonWhitespace()
+        guard let attribute = MetricAttribute(rawValue: key) else {
+            throw .invalidPagination("Sort key supplied is invalid: \(key)")
+        }
+        let spelled = parts.count > 1 ? String(parts[1]) : ""
+        let directionText = spelled.isEmpty ? "asc" : spelled
+        let main = directionText.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        let direction = Direction(rawValue: String(main[0]))
+        let nullsText = main.count > 1 ? String(main[1]) : ""
+        let nulls = NullPlacement(rawValue: nullsText)
+        guard let direction, nullsText.isEmpty || nulls != nil else {
+            throw .invalidPagination(
+                "Unknown sort direction, must be one of: asc-nullsfirst, asc-nullslast, desc-nullsfirst, "
+                    + "desc-nullslast")
+        }
+        self.init(attribute, direction, nulls: nulls)
+    }
+
+    /// Parses a whole `sort=` list and appends `id:asc` unless `id` is already a key,
+    /// so the order is total and a marker is unambiguous (Gnocchi's `_build_sort_keys`).
+    /// An empty list gives Gnocchi's default, `id:asc`.
+    public static func parseList(_ texts: [String]) throws(IndexerError) -> [MetricSort] {
+        var sorts: [MetricSort] = []
+        for text in texts { sorts.append(try MetricSort(parsing: text)) }
+        return completed(sorts)
+    }
+
+    /// `sorts` with `id:asc` appended unless `id` is already a key.
+    public static func completed(_ sorts: [MetricSort]) -> [MetricSort] {
+        sorts.contains { $0.attribute == .id } ? sorts : sorts + [MetricSort(.id)]
+    }
+}
+
+/// An equality filter of `GET /v1/metric` (`?name=cpu&unit=ns`).
+public struct MetricFilter: Hashable, Sendable {
+    /// The columns Gnocchi 4.7's metric list filters on.
+    public enum Attribute: String, Hashable, Sendable, CaseIterable {
+        case id
+        case creator
+        case name
+        case unit
+        case archivePolicyName = "archive_policy_name"
+        case status
+        case resourceID = "resource_id"
+    }
+
+    public var attribute: Attribute
+    /// Compared exactly; for `id` and `resource_id` a value that is not a UUID matches nothing.
+    public var value: String
+
+    public init(_ attribute: Attribute, equals value: String) {
+        self.attribute = attribute
+        self.value = value
+    }
+}
+
+/// What a metric list asks for: Gnocchi 4.7's `list_metrics` arguments.
+public struct MetricQuery: Hashable, Sendable {
+    /// Which metrics are listed at all. Gnocchi lists `active` ones; a `status`
+    /// filter is applied on top of this (so `?status=delete` lists nothing, as there).
+    public var status: MetricStatus
+    /// All must hold.
+    public var filters: [MetricFilter]
+    /// RBAC in Keystone-style modes: only metrics whose creator ends in
+    /// `":" + project` (Gnocchi's `creator LIKE '%:<project>'`, without its wildcards).
+    public var createdByProjectID: String?
+    /// Keys in order; ``MetricSort/completed(_:)`` is applied by the indexer.
+    public var sorts: [MetricSort]
+    /// At most this many metrics; nil for all.
+    public var limit: Int?
+    /// The id (text, as sent) of the last metric of the previous page.
+    public var marker: String?
+
+    public init(
+        status: MetricStatus = .active, filters: [MetricFilter] = [], createdByProjectID: String? = nil,
+        sorts: [MetricSort] = [], limit: Int? = nil, marker: String? = nil
+    ) {
+        self.status = status
+        self.filters = filters
+        self.createdByProjectID = createdByProjectID
+        self.sorts = sorts
+        self.limit = limit
+        self.marker = marker
+    }
+}
+
+extension Substring {
+    /// Python's `str.strip()` for the ASCII whitespace a query string can carry.
+    func trimmingPythonWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { " \t\n\r\u{0B}\u{0C}".contains($0) }
+        var slice = self[...]
+        while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
+        while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,135 @@
+import GRDB
+import RondoneTimeSeries
+
+extension SQLiteIndexer {
+    @discardableResult
+    public func createMetric(_ creation: MetricCreation) async throws -> Metric {
+        try creation.validate()
+        return try await writeTransaction { db in
+            let policyName: String
+            if let named = creation.archivePolicyName {
+                policyName = named
+            } else {
+                let catalog = try self.catalog(db, generation: try Self.generation(db))
+                guard let rule = catalog.rules.first(where: { $0.matches(metricName: creation.name) }) else {
+                    throw IndexerError.noArchivePolicyRuleMatch(metricName: creation.name)
+                }
+                policyName = rule.archivePolicyName
+            }
+            guard try Self.archivePolicyExists(policyName, db) else {
+                throw IndexerError.noSuchArchivePolicy(policyName)
+            }
+            let resource = creation.resourceID.map(SQLiteColumns.blob)
+            if let resource, let name = creation.name {
+                let taken =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM metric WHERE resource_id = ? AND name = ?)",
+                        arguments: [resource, name]) ?? false
+                if taken { throw IndexerError.namedMetricAlreadyExists(name) }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO metric (id, archive_policy_name, creator, resource_id, name, unit,
+                        status, needs_raw_data_truncation, last_measure_timestamp)
+                    VALUES (?, ?, ?, ?, ?, ?, 'active', 0, ?)
+                    """,
+                arguments: [
+                    SQLiteColumns.blob(creation.id), policyName, creation.creator, resource, creation.name,
+                    creation.unit, Timestamp.now().nanoseconds,
+                ])
+            return Metric(
+                id: creation.id, archivePolicyName: policyName, creator: creation.creator,
+                name: creation.name,
+                unit: creation.unit, resourceID: creation.resourceID, status: .active)
+        }
+    }
+
+    public func metric(_ id: MetricID) async throws -> Metric? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM metric WHERE id = ? AND status = 'active'",
+                arguments: [SQLiteColumns.blob(id)]
+            ).map { row throws(IndexerError) in try SQLiteColumns.metric(row) }
+        }
+    }
+
+    public func metrics(_ query: MetricQuery) async throws -> [Metric] {
+        try await pool.read { db in
+            var markerRow: Row? = nil
+            if let marker = query.marker {
+                // Gnocchi looks the marker up among active metrics whatever is listed.
+                markerRow = try MetricID(marker).flatMap { id in
+                    try Row.fetchOne(
+                        db, sql: "SELECT * FROM metric WHERE id = ? AND status = 'active'",
+                        arguments: [SQLiteColumns.blob(id)])
+                }
+                guard markerRow != nil else {
+                    throw IndexerError.invalidPagination("Invalid marker: `\(marker)'")
+                }
+            }
+            guard let list = SQLiteMetricList(query, markerRow: markerRow) else { return [] }
+            return try Row.fetchAll(db, sql: list.sql, arguments: StatementArguments(list.arguments)).map {
+                row throws(IndexerError) in try SQLiteColumns.metric(row)
+            }
+        }
+    }
+
+    public func deleteMetric(_ id: MetricID) async throws {
+        try await writeTransaction { db in
+            try db.execute(
+                sql:
+                    "UPDATE metric SET status = 'delete', resource_id = NULL WHERE id = ? AND status = 'active'",
+                arguments: [SQLiteColumns.blob(id)])
+            guard db.changesCount > 0 else { throw IndexerError.noSuchMetric(id.description) }
+        }
+    }
+
+    public func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT m.archive_policy_name, c.generation
+                        FROM metric m, catalog_version c
+                        WHERE m.id = ? AND m.status = 'active' AND c.id = 1
+                        """, arguments: [SQLiteColumns.blob(metric)])
+            else { return nil }
+            let name: String = row["archive_policy_name"]
+            return try self.catalog(db, generation: row["generation"]).policiesByName[name]
+        }
+    }
+
+    public func metricsPendingDeletion(limit: Int) async throws -> [MetricID] {
+        try await ids(sql: "SELECT id FROM metric WHERE status = 'delete' ORDER BY id LIMIT ?", limit: limit)
+    }
+
+    public func purgeMetric(_ id: MetricID) async throws {
+        try await writeTransaction { db in
+            try db.execute(sql: "DELETE FROM metric WHERE id = ?", arguments: [SQLiteColumns.blob(id)])
+            guard db.changesCount > 0 else { throw IndexerError.noSuchMetric(id.description) }
+        }
+    }
+
+    public func metricsNeedingRawDataTruncation(limit: Int) async throws -> [MetricID] {
+        try await ids(
+            sql: "SELECT id FROM metric WHERE needs_raw_data_truncation = 1 AND status = 'active' LIMIT ?",
+            limit: limit)
+    }
+
+    public func clearRawDataTruncation(_ id: MetricID) async throws {
+        try await writeTransaction { db in
+            try db.execute(
+                sql: "UPDATE metric SET needs_raw_data_truncation = 0 WHERE id = ?",
+                arguments: [SQLiteColumns.blob(id)])
+        }
+    }
+
+    private func ids(sql: String, limit: Int) async throws -> [MetricID] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: [limit]).map { row throws(IndexerError) in
+                try SQLiteColumns.metricID(row["id"])
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import GRDB
+
+/// The SQLite schema as GRDB migrations (see docs/INDEX.md for the why of each
+/// column and index). Migrations only ever get appended: a released one is never edited.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: archive policies, rules, metrics") { db in
+            // One row; bumped by every change to a policy or a rule, so each process
+            // knows with a one-row read whether its in-memory catalog is current.
+            try db.execute(
+                sql: """
+                    CREATE TABLE catalog_version (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        generation INTEGER NOT NULL
+                    );
+                    INSERT INTO catalog_version (id, generation) VALUES (1, 0);
+
+                    CREATE TABLE archive_policy (
+                        name TEXT NOT NULL PRIMARY KEY,
+                        back_window INTEGER NOT NULL CHECK (back_window >= 0),
+                        definition TEXT NOT NULL,
+                        aggregation_methods TEXT NOT NULL
+                    );
+
+                    CREATE TABLE archive_policy_rule (
+                        name TEXT NOT NULL PRIMARY KEY,
+                        archive_policy_name TEXT NOT NULL
+                            REFERENCES archive_policy (name) ON DELETE RESTRICT,
+                        metric_pattern TEXT NOT NULL
+                    );
+                    CREATE INDEX ix_archive_policy_rule_archive_policy_name
+                        ON archive_policy_rule (archive_policy_name);
+
+                    CREATE TABLE metric (
+                        id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+                        archive_policy_name TEXT NOT NULL
+                            REFERENCES archive_policy (name) ON DELETE RESTRICT,
+                        creator TEXT,
+                        resource_id BLOB CHECK (resource_id IS NULL OR length(resource_id) = 16),
+                        name TEXT,
+                        unit TEXT CHECK (unit IS NULL OR length(unit) <= 31),
+                        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'delete')),
+                        needs_raw_data_truncation INTEGER NOT NULL DEFAULT 0,
+                        last_measure_timestamp INTEGER NOT NULL,
+                        CONSTRAINT uniq_metric0resource_id0name UNIQUE (resource_id, name)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX ix_metric_status_id ON metric (status, id);
+                    CREATE INDEX ix_metric_archive_policy_name ON metric (archive_policy_name);
+                    CREATE INDEX ix_metric_creator ON metric (creator);
+                    CREATE INDEX ix_metric_needs_raw_data_truncation ON metric (needs_raw_data_truncation)
+                        WHERE needs_raw_data_truncation = 1;
+                    """)
+        }
+        return migrator
+    }
+}
