@@ -11,7 +11,12 @@ let package = Package(
         .library(name: "RondoneStorage", targets: ["RondoneStorage"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // RondoneAPI: HTTP server, logs, self-metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -20,11 +25,30 @@ let package = Package(
         // Durable incoming measures and aggregate blobs: the `IncomingStore` and
         // `AggregateStore` protocols and their drivers. POSIX I/O, no Foundation.
         .target(name: "RondoneStorage", dependencies: ["RondoneTimeSeries"]),
+        // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
+        // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
+        .target(
+            name: "RondoneAPI",
+            dependencies: [
+                "RondoneTimeSeries",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // Test helper only (not a product): appends measures in a loop and prints each
         // acknowledged batch, so a fault test can `kill -9` it and check what survived.
         .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
         // Shared by tests and benchmarks (not a product): seeded generators, helpers.
-        .target(name: "RondoneTesting"),
+        .target(
+            name: "RondoneTesting",
+            dependencies: [
+                "RondoneAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "rondone",
             dependencies: [
@@ -45,6 +69,13 @@ let package = Package(
             name: "RondoneTimeSeriesTests",
             dependencies: ["RondoneTimeSeries", "RondoneTesting"],
             resources: [.copy("Vectors"), .copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RondoneAPITests",
+            dependencies: [
+                "RondoneAPI", "RondoneTimeSeries", "RondoneTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "RondoneStorageTests",
