@@ -59,6 +59,7 @@ let package = Package(
         .executableTarget(
             name: "rondone-bench",
             dependencies: [
+                "RondoneAPI",
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneTesting",

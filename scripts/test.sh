@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # System packages the build and the tests need (Debian names).
 need=()
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
     $sudo apt-get update -qq

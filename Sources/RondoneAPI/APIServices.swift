@@ -57,7 +57,10 @@ public struct ServiceStatus: Sendable, Equatable {
         ]
         if let measuresToProcess {
             storage.append(
-                ("measures_to_process", .object(measuresToProcess.map { ($0.metric, .int(Int64($0.measures))) })))
+                (
+                    "measures_to_process",
+                    .object(measuresToProcess.map { ($0.metric, .int(Int64($0.measures))) })
+                ))
         }
         let metricd: JSONValue = .object([
             ("processors", processors.map { .array($0.map { .string($0) }) } ?? .null),

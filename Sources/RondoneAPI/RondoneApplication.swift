@@ -17,7 +17,8 @@ public enum RondoneApplication {
         let parts = try makeRouter(configuration: configuration, services: services)
         return Application(
             router: parts,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             logger: logger)
     }
 
@@ -27,7 +28,8 @@ public enum RondoneApplication {
     ) throws -> Router<BasicRequestContext> {
         let registry = PrometheusCollectorRegistry()
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
+        router.add(
+            middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
         router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         router.add(middleware: ErrorMiddleware())
 
@@ -37,8 +39,10 @@ public enum RondoneApplication {
         VersionsController(configuration: configuration).register(on: routes)
         HealthcheckController().register(on: routes)
         CapabilitiesController().register(on: routes)
-        StatusController(provider: services.status ?? EmptyStatusProvider(), authenticator: authenticator, policy: policy)
-            .register(on: routes)
+        StatusController(
+            provider: services.status ?? EmptyStatusProvider(), authenticator: authenticator, policy: policy
+        )
+        .register(on: routes)
         MetricsController(registry: registry).register(on: routes)
         routes.finish()
         return router

@@ -27,8 +27,10 @@ public struct Authenticator: Sendable {
             let project = headers[HTTPField.Name("X-Project-Id")!]
             // keystonemiddleware answers 401 before Gnocchi sees an unauthenticated request.
             guard user != nil || project != nil else { throw .unauthorized }
-            let roles = (headers[HTTPField.Name("X-Roles")!] ?? "").split(separator: ",", omittingEmptySubsequences: false)
-                .map { String($0) }
+            let roles = (headers[HTTPField.Name("X-Roles")!] ?? "").split(
+                separator: ",", omittingEmptySubsequences: false
+            )
+            .map { String($0) }
             let creator = (user ?? "") + ":" + (project ?? "")
             return Identity(
                 userID: user, projectID: project, roles: roles, creator: creator,

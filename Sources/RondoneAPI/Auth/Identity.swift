@@ -13,7 +13,9 @@ public struct Identity: Sendable, Equatable {
     /// `str()` of what Gnocchi's `get_auth_info` returns; a key absent here fails its check.
     public var credentials: [String: String]
 
-    public init(userID: String?, projectID: String?, roles: [String], creator: String, credentials: [String: String]) {
+    public init(
+        userID: String?, projectID: String?, roles: [String], creator: String, credentials: [String: String]
+    ) {
         self.userID = userID
         self.projectID = projectID
         self.roles = roles

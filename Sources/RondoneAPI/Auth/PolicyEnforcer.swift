@@ -50,11 +50,15 @@ public struct PolicyEnforcer: Sendable {
         case .generic(let kind, let match):
             guard let expected = Self.interpolate(match, target) else { return false }
             if kind == "True" || kind == "False" || kind == "None" { return expected == kind }
-            if kind.first == "'" || kind.first == "\"" { return expected == String(kind.dropFirst().dropLast()) }
+            if kind.first == "'" || kind.first == "\"" {
+                return expected == String(kind.dropFirst().dropLast())
+            }
             guard let credential = identity.credentials[kind] else { return false }
             return expected == credential
-        case .and(let checks): return checks.allSatisfy { evaluate($0, identity: identity, target: target, depth: depth + 1) }
-        case .or(let checks): return checks.contains { evaluate($0, identity: identity, target: target, depth: depth + 1) }
+        case .and(let checks):
+            return checks.allSatisfy { evaluate($0, identity: identity, target: target, depth: depth + 1) }
+        case .or(let checks):
+            return checks.contains { evaluate($0, identity: identity, target: target, depth: depth + 1) }
         case .not(let inner): return !evaluate(inner, identity: identity, target: target, depth: depth + 1)
         }
     }

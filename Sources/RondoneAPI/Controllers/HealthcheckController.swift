@@ -7,7 +7,8 @@ struct HealthcheckController {
         routes.add(.get, "/healthcheck") { request, _ in
             if request.method == .head { return JSONResponse.empty(.noContent) }
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; charset=UTF-8", .contentLength: "0"], body: ResponseBody())
+                status: .ok, headers: [.contentType: "text/plain; charset=UTF-8", .contentLength: "0"],
+                body: ResponseBody())
         }
     }
 }

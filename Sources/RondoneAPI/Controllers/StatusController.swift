@@ -12,9 +12,10 @@ struct StatusController {
             try JSONResponse.requireAcceptable(request)
             let identity = try authenticator.identity(request.headers)
             try policy.enforce("get status", identity: identity)
-            let details = try request.queryPairs.last { $0.name == "details" }.map {
-                try QueryBoolean.parse("details", $0.value)
-            } ?? true
+            let details =
+                try request.queryPairs.last { $0.name == "details" }.map {
+                    try QueryBoolean.parse("details", $0.value)
+                } ?? true
             let status = try await provider.status(details: details)
             return JSONResponse.make(status.json)
         }

@@ -6,7 +6,8 @@ struct VersionsController {
     let configuration: APIConfiguration
 
     static let v1Areas = [
-        "aggregates", "aggregation", "archive_policy", "archive_policy_rule", "batch", "capabilities", "influxdb",
+        "aggregates", "aggregation", "archive_policy", "archive_policy_rule", "batch", "capabilities",
+        "influxdb",
         "metric", "resource", "resource_type", "search", "status",
     ]
 
@@ -27,7 +28,9 @@ struct VersionsController {
                 let page =
                     "<html>\n <head>\n  <title>302 Found</title>\n </head>\n <body>\n  <h1>302 Found</h1>\n  The resource was found at <a href=\"\(location)\">\(location)</a>;\nyou should be redirected automatically.\n\n\n </body>\n</html>"
                 headers[.contentType] = "text/html; charset=UTF-8"
-                return Response(status: .found, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+                return Response(
+                    status: .found, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page))
+                )
             }
             try JSONResponse.requireAcceptable(request)
             return JSONResponse.make(links(url))
@@ -35,7 +38,9 @@ struct VersionsController {
     }
 
     func requestURL(_ request: Request) -> RequestURL {
-        RequestURL(request: request.head, proxyHeaders: configuration.proxyHeaders, fallbackHost: "\(configuration.host):\(configuration.port)")
+        RequestURL(
+            request: request.head, proxyHeaders: configuration.proxyHeaders,
+            fallbackHost: "\(configuration.host):\(configuration.port)")
     }
 
     func versions(_ url: RequestURL) -> JSONValue {
@@ -46,7 +51,12 @@ struct VersionsController {
                 .array([
                     .object([
                         ("status", .string("CURRENT")),
-                        ("links", .array([.object([("rel", .string("self")), ("href", .string(url.absolute("/v1/")))])])),
+                        (
+                            "links",
+                            .array([
+                                .object([("rel", .string("self")), ("href", .string(url.absolute("/v1/")))])
+                            ])
+                        ),
                         ("id", .string("v1.0")),
                         ("updated", .string("2015-03-19")),
                     ])
@@ -56,7 +66,9 @@ struct VersionsController {
     }
 
     func links(_ url: RequestURL) -> JSONValue {
-        var items: [JSONValue] = [.object([("rel", .string("self")), ("href", .string(url.absolute("/v1")))])]
+        var items: [JSONValue] = [
+            .object([("rel", .string("self")), ("href", .string(url.absolute("/v1")))])
+        ]
         for area in Self.v1Areas {
             items.append(.object([("rel", .string(area)), ("href", .string(url.absolute("/v1/" + area)))]))
         }

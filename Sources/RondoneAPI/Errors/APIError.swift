@@ -20,7 +20,9 @@ public struct APIError: Error, Sendable {
     /// Extra response headers (`Allow` on a 405, `Location` on a 302).
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ description: Description = .text(""), headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, _ description: Description = .text(""), headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.description = description
         self.headers = headers

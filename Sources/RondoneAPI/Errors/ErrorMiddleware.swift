@@ -16,8 +16,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.render(error, request: request)
         } catch let error as any HTTPResponseError {
             let apiError =
-                error.status == .notFound ? APIError.routeNotFound
-                : error.status == .contentTooLarge ? APIError.contentTooLarge : APIError(error.status, .text(""))
+                error.status == .notFound
+                ? APIError.routeNotFound
+                : error.status == .contentTooLarge
+                    ? APIError.contentTooLarge : APIError(error.status, .text(""))
             return Self.render(apiError, request: request)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
@@ -38,6 +40,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             headers[.contentLength] = String(page.body.count)
             return Response(status: error.status, headers: headers, body: ResponseBody())
         }
-        return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: page.body)))
+        return Response(
+            status: error.status, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: page.body)))
     }
 }

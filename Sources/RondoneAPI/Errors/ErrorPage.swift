@@ -64,7 +64,8 @@ struct ErrorPage {
             }
         switch error.status.code {
         case 405:
-            return "The method \(escape(request.method)) is not allowed for this resource. <br /><br />\n\(detail)"
+            return
+                "The method \(escape(request.method)) is not allowed for this resource. <br /><br />\n\(detail)"
         case 406:
             return
                 "The resource could not be generated that was acceptable to your browser\n(content of type \(escape(request.accept ?? "")). <br /><br />\n\(detail)"

@@ -8,11 +8,14 @@ public struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     public let allowedOrigins: Set<String>
     public var allowCredentials = true
     public var maxAge = 3600
-    public var allowMethods: Set<String> = ["OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "PATCH"]
+    public var allowMethods: Set<String> = [
+        "OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "PATCH",
+    ]
     /// Gnocchi's defaults plus the CORS simple headers, upper-cased.
     public var allowHeaders: Set<String> = Set(
         [
-            "Authorization", "X-Auth-Token", "X-Subject-Token", "X-User-Id", "X-Domain-Id", "X-Project-Id", "X-Roles",
+            "Authorization", "X-Auth-Token", "X-Subject-Token", "X-User-Id", "X-Domain-Id", "X-Project-Id",
+            "X-Roles",
             "Cache-Control", "Content-Language", "Content-Type", "Expires", "Last-Modified", "Pragma",
         ].map { $0.uppercased() })
 
@@ -60,6 +63,8 @@ public struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
         if allowCredentials { response.headers[.accessControlAllowCredentials] = "true" }
         if maxAge > 0 { response.headers[.accessControlMaxAge] = String(maxAge) }
         response.headers[.accessControlAllowMethods] = method
-        if !requested.isEmpty { response.headers[.accessControlAllowHeaders] = requested.joined(separator: ",") }
+        if !requested.isEmpty {
+            response.headers[.accessControlAllowHeaders] = requested.joined(separator: ",")
+        }
     }
 }

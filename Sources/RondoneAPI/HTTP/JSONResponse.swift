@@ -10,15 +10,20 @@ public enum JSONResponse {
     }
 
     /// A JSON document with `Content-Type: application/json`.
-    public static func make(_ body: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    public static func make(_ body: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
         make(bytes: body.serialized(), status: status, headers: headers)
     }
 
     /// Pre-serialized JSON bytes (hot paths write their own).
-    public static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    public static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// An empty response (202 of measure POSTs, 204 of deletes).
@@ -45,7 +50,9 @@ extension Request {
 
     /// Gnocchi's `deserialize` precondition: 415 unless `Content-Type` is JSON.
     public func requireJSONContentType() throws(APIError) {
-        let mime = (headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingSpaces.lowercased() }
+        let mime = (headers[.contentType] ?? "").split(separator: ";").first.map {
+            $0.trimmingSpaces.lowercased()
+        }
         guard mime == "application/json" else { throw .unsupportedMediaType }
     }
 }

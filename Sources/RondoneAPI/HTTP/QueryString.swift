@@ -5,7 +5,8 @@ public enum QueryString {
     public static func parse(_ query: String) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
         for item in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let parts = item.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let parts = item.split(
+                separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             pairs.append((decode(parts[0]), parts.count > 1 ? decode(parts[1]) : ""))
         }
         return pairs
@@ -19,7 +20,8 @@ public enum QueryString {
             let byte = bytes[index]
             if byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex),
+            } else if byte == UInt8(ascii: "%"),
+                let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex),
                 high < bytes.endIndex, let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex),
                 low < bytes.endIndex, let value = hexValue(bytes[high], bytes[low])
             {

@@ -43,11 +43,15 @@ public struct RequestURL: Sendable, Equatable {
                     host = forwardedHost
                 }
             }
-            if let prefix = fields[HTTPField.Name("X-Forwarded-Prefix")!], !prefix.isEmpty { scriptName = prefix }
+            if let prefix = fields[HTTPField.Name("X-Forwarded-Prefix")!], !prefix.isEmpty {
+                scriptName = prefix
+            }
         }
         let fullPath = request.path ?? "/"
         let path = fullPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        self.init(scheme: scheme, host: Self.droppingDefaultPort(host, scheme: scheme), scriptName: scriptName, path: String(path))
+        self.init(
+            scheme: scheme, host: Self.droppingDefaultPort(host, scheme: scheme), scriptName: scriptName,
+            path: String(path))
     }
 
     /// `scheme://host[:port]`.
@@ -89,7 +93,8 @@ public enum URLQuoting {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "-"),
                 UInt8(ascii: "~"):
                 out.append(byte)
             case UInt8(ascii: " ") where spaceAsPlus: out.append(UInt8(ascii: "+"))

@@ -32,7 +32,9 @@ public struct JSONReader {
         var reader = JSONReader(bytes: buffer)
         do throws(SyntaxError) {
             reader.skipSpace()
-            guard reader.position < buffer.count else { throw SyntaxError(reason: "Expected object or value") }
+            guard reader.position < buffer.count else {
+                throw SyntaxError(reason: "Expected object or value")
+            }
             let value = try reader.value(depth: 0)
             reader.skipSpace()
             guard reader.position == buffer.count else { throw SyntaxError(reason: "Trailing data") }
@@ -153,7 +155,8 @@ public struct JSONReader {
         var runStart = position
         func flush(_ end: Int, into scalars: inout String.UnicodeScalarView) {
             if end > runStart {
-                let run = String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self)
+                let run = String(
+                    decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self)
                 scalars.append(contentsOf: run.unicodeScalars)
             }
         }
@@ -188,7 +191,8 @@ public struct JSONReader {
                         position += 2
                         let low = try hex4()
                         if (0xDC00..<0xE000).contains(low) {
-                            scalars.append(Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!)
+                            scalars.append(
+                                Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!)
                         } else {
                             position = save
                             scalars.append("\u{FFFD}")
@@ -231,7 +235,9 @@ public struct JSONReader {
         }
         position = end
         if isInteger, let integer = Self.integer(bytes, start, end) { return .int(integer) }
-        guard let double = Self.double(bytes, start, end) else { throw SyntaxError(reason: "Expected object or value") }
+        guard let double = Self.double(bytes, start, end) else {
+            throw SyntaxError(reason: "Expected object or value")
+        }
         return .double(double)
     }
 
@@ -255,7 +261,8 @@ public struct JSONReader {
         if index < bytes.count && (bytes[index] | 0x20) == UInt8(ascii: "e") {
             isInteger = false
             index += 1
-            if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+            if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
+            {
                 index += 1
             }
             let exponentStart = index
@@ -275,7 +282,9 @@ public struct JSONReader {
         while index < end {
             let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
             let digit = Int64(bytes[index] &- UInt8(ascii: "0"))
-            let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (next, overflow2) =
+                negative
+                ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             if overflow1 || overflow2 { return nil }
             value = next
             index += 1

@@ -17,9 +17,12 @@ public enum PythonRepr {
                 } else if scalar.value < 0x20 || scalar.value == 0x7F {
                     out += "\\x" + hex(scalar.value, digits: 2)
                 } else if scalar.value >= 0x80 && !isPrintable(scalar) {
-                    out += scalar.value <= 0xFF ? "\\x" + hex(scalar.value, digits: 2)
-                        : scalar.value <= 0xFFFF ? "\\u" + hex(scalar.value, digits: 4)
-                        : "\\U" + hex(scalar.value, digits: 8)
+                    out +=
+                        scalar.value <= 0xFF
+                        ? "\\x" + hex(scalar.value, digits: 2)
+                        : scalar.value <= 0xFFFF
+                            ? "\\u" + hex(scalar.value, digits: 4)
+                            : "\\U" + hex(scalar.value, digits: 8)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -36,7 +39,8 @@ public enum PythonRepr {
         case .bool(let flag): flag ? "True" : "False"
         case .int(let number): String(number)
         case .double(let number):
-            number.isNaN ? "nan" : number.isInfinite ? (number < 0 ? "-inf" : "inf") : JSONValue.pythonRepr(number)
+            number.isNaN
+                ? "nan" : number.isInfinite ? (number < 0 ? "-inf" : "inf") : JSONValue.pythonRepr(number)
         case .string(let text): string(text)
         case .array(let items): "[" + items.map(repr).joined(separator: ", ") + "]"
         case .object(let members):

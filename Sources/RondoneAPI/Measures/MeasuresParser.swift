@@ -10,12 +10,15 @@ public import RondoneTimeSeries
 /// path can only be faster, never different.
 public enum MeasuresParser {
     /// A measures list body.
-    public static func measures(_ body: some Collection<UInt8>, now: Timestamp) throws(APIError) -> ParsedMeasures {
-        let fast: ParsedMeasures? = body.withContiguousStorageIfAvailable { buffer in
-            var scanner = MeasuresScanner(bytes: buffer, now: now)
-            guard let result = scanner.measuresList(), scanner.atEnd() else { return nil }
-            return result
-        } ?? nil
+    public static func measures(_ body: some Collection<UInt8>, now: Timestamp) throws(APIError)
+        -> ParsedMeasures
+    {
+        let fast: ParsedMeasures? =
+            body.withContiguousStorageIfAvailable { buffer in
+                var scanner = MeasuresScanner(bytes: buffer, now: now)
+                guard let result = scanner.measuresList(), scanner.atEnd() else { return nil }
+                return result
+            } ?? nil
         if let fast { return fast }
         let document = try decode(body)
         do throws(MeasuresValidation.Failure) {
@@ -30,15 +33,18 @@ public enum MeasuresParser {
     public static func metricBatch(
         _ body: some Collection<UInt8>, now: Timestamp, isValidMetricID: (String) -> Bool
     ) throws(APIError) -> [(metric: String, measures: ParsedMeasures)] {
-        let fast: [(metric: String, measures: ParsedMeasures)]? = body.withContiguousStorageIfAvailable { buffer in
-            var scanner = MeasuresScanner(bytes: buffer, now: now)
-            guard let result = scanner.metricBatch(), scanner.atEnd() else { return nil }
-            var seen = Set<String>()
-            for entry in result {
-                guard isValidMetricID(entry.metric), seen.insert(entry.metric).inserted else { return nil }
-            }
-            return result
-        } ?? nil
+        let fast: [(metric: String, measures: ParsedMeasures)]? =
+            body.withContiguousStorageIfAvailable { buffer in
+                var scanner = MeasuresScanner(bytes: buffer, now: now)
+                guard let result = scanner.metricBatch(), scanner.atEnd() else { return nil }
+                var seen = Set<String>()
+                for entry in result {
+                    guard isValidMetricID(entry.metric), seen.insert(entry.metric).inserted else {
+                        return nil
+                    }
+                }
+                return result
+            } ?? nil
         if let fast { return fast }
         let document = try decode(body)
         do throws(MeasuresValidation.Failure) {

@@ -44,7 +44,8 @@ struct MeasuresScanner {
             skipSpace()
             guard let key = plainString() else { return nil }
             guard consume(UInt8(ascii: ":")), let measures = measuresList() else { return nil }
-            result.append((String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self), measures))
+            result.append(
+                (String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self), measures))
         } while consume(UInt8(ascii: ","))
         guard consume(UInt8(ascii: "}")) else { return nil }
         return result
@@ -72,7 +73,9 @@ struct MeasuresScanner {
     /// One `{"timestamp": ..., "value": ...}` object; other keys are skipped; a repeated
     /// key keeps its last value, as Python's json does.
     @inline(__always)
-    private mutating func measure(into result: inout ParsedMeasures, parser: inout TimestampListParser) -> Bool {
+    private mutating func measure(into result: inout ParsedMeasures, parser: inout TimestampListParser)
+        -> Bool
+    {
         guard consume(UInt8(ascii: "{")) else { return false }
         var stamp: Token? = nil
         var value: Double? = nil
@@ -91,7 +94,9 @@ struct MeasuresScanner {
                     case .integer(let number): value = Double(number)
                     case .number(let number): value = number
                     case .string(let range):
-                        guard let number = PythonFloatGrammar.parse(UnsafeBufferPointer(rebasing: bytes[range])) else {
+                        guard
+                            let number = PythonFloatGrammar.parse(UnsafeBufferPointer(rebasing: bytes[range]))
+                        else {
                             return false
                         }
                         value = number
@@ -106,7 +111,8 @@ struct MeasuresScanner {
         let time: Timestamp
         do throws(TimestampError) {
             switch stamp {
-            case .string(let range): time = try parser.parse(string: UnsafeBufferPointer(rebasing: bytes[range]))
+            case .string(let range):
+                time = try parser.parse(string: UnsafeBufferPointer(rebasing: bytes[range]))
             case .integer(let number): time = try parser.parse(integer: number)
             case .number(let number): time = try parser.parse(number: number)
             }

@@ -98,7 +98,9 @@ enum MeasuresValidation {
             }
         }
         if unable { throw Failure(reason: "unexpected timestamp 'Unable to convert timestamps'", path: []) }
-        if beforeEpoch { throw Failure(reason: "unexpected timestamp 'Timestamp must be after Epoch'", path: []) }
+        if beforeEpoch {
+            throw Failure(reason: "unexpected timestamp 'Timestamp must be after Epoch'", path: [])
+        }
         return result
     }
 
@@ -118,7 +120,9 @@ enum MeasuresValidation {
     static func metricBatch(
         _ document: JSONValue, now: Timestamp, isValidKey: (String) -> Bool
     ) throws(Failure) -> [(metric: String, measures: ParsedMeasures)] {
-        guard case .object(let members) = document else { throw Failure(reason: "expected a dictionary", path: []) }
+        guard case .object(let members) = document else {
+            throw Failure(reason: "expected a dictionary", path: [])
+        }
         var result: [(metric: String, measures: ParsedMeasures)] = []
         for (key, value) in members {
             guard isValidKey(key) else { throw Failure(reason: "not a valid value", path: [key]) }
@@ -140,7 +144,9 @@ enum MeasuresValidation {
         }
         var result: [BatchResourceMeasures] = []
         for (resourceID, metricsDocument) in resources {
-            if let problem = checkResourceID(resourceID) { throw Failure(reason: problem, path: [resourceID]) }
+            if let problem = checkResourceID(resourceID) {
+                throw Failure(reason: problem, path: [resourceID])
+            }
             guard case .object(let metrics) = metricsDocument else {
                 throw Failure(reason: "expected a dictionary for dictionary value", path: [resourceID])
             }
@@ -159,7 +165,9 @@ enum MeasuresValidation {
 
     /// voluptuous `Any(MeasuresListSchema, {...})`: the first alternative that passes;
     /// when both fail, the error with the longer path (the first on a tie).
-    static func metricEntry(name: String, _ document: JSONValue, now: Timestamp) throws(Failure) -> BatchMetricMeasures {
+    static func metricEntry(name: String, _ document: JSONValue, now: Timestamp) throws(Failure)
+        -> BatchMetricMeasures
+    {
         let first: Failure
         do throws(Failure) {
             return BatchMetricMeasures(name: name, measures: try measuresList(document, now: now))
@@ -175,7 +183,9 @@ enum MeasuresValidation {
         throw second.path.count > first.path.count ? second : first
     }
 
-    static func extendedEntry(name: String, _ document: JSONValue, now: Timestamp) throws(Failure) -> BatchMetricMeasures {
+    static func extendedEntry(name: String, _ document: JSONValue, now: Timestamp) throws(Failure)
+        -> BatchMetricMeasures
+    {
         guard case .object(let members) = document else {
             throw Failure(reason: "expected a dictionary for dictionary value", path: [name])
         }
@@ -191,7 +201,8 @@ enum MeasuresValidation {
                 do throws(Failure) {
                     entry.measures = try measuresList(value, now: now)
                 } catch {
-                    throw Failure(reason: error.reason + " for dictionary value", path: [name, key] + error.path)
+                    throw Failure(
+                        reason: error.reason + " for dictionary value", path: [name, key] + error.path)
                 }
             default:
                 throw Failure(reason: "extra keys not allowed", path: [name, key])

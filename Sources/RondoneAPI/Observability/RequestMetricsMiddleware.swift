@@ -24,8 +24,11 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
         ]
         Counter(label: "rondone_http_requests_total", dimensions: dimensions, factory: factory).increment()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        Timer(label: "rondone_http_request_duration_seconds", dimensions: Array(dimensions.prefix(2)), factory: factory)
-            .recordNanoseconds(Int64(seconds * 1e9))
+        Timer(
+            label: "rondone_http_request_duration_seconds", dimensions: Array(dimensions.prefix(2)),
+            factory: factory
+        )
+        .recordNanoseconds(Int64(seconds * 1e9))
         context.logger.debug(
             "request",
             metadata: [

@@ -13,7 +13,9 @@ public struct PaginationOptions: Sendable, Equatable {
     }
 
     /// Reads the query (`name=value` pairs in order, repeated names allowed).
-    public init(query: [(name: String, value: String)], defaultSorts: [String], maxLimit: Int) throws(APIError) {
+    public init(query: [(name: String, value: String)], defaultSorts: [String], maxLimit: Int)
+        throws(APIError)
+    {
         let limits = query.filter { $0.name == "limit" }.map(\.value)
         let markers = query.filter { $0.name == "marker" }.map(\.value)
         let sorts = query.filter { $0.name == "sort" }.map(\.value)
@@ -24,7 +26,8 @@ public struct PaginationOptions: Sendable, Equatable {
                 throw .argumentValueError(reason: "expected int for dictionary value @ data['limit']")
             }
             guard value >= 1 else {
-                throw .argumentValueError(reason: "value must be at least 1 for dictionary value @ data['limit']")
+                throw .argumentValueError(
+                    reason: "value must be at least 1 for dictionary value @ data['limit']")
             }
             limit = min(value, maxLimit)
         default: throw .argumentValueError(reason: "expected int for dictionary value @ data['limit']")
@@ -40,13 +43,17 @@ public struct PaginationOptions: Sendable, Equatable {
     /// between them. Values beyond Int are clamped (they are clamped to max_limit anyway).
     static func pythonInt(_ text: String) -> Int? {
         var bytes = Substring(text).utf8.drop { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
-        while let last = bytes.last, last == 0x20 || (last >= 0x09 && last <= 0x0D) { bytes = bytes.dropLast() }
+        while let last = bytes.last, last == 0x20 || (last >= 0x09 && last <= 0x0D) {
+            bytes = bytes.dropLast()
+        }
         var negative = false
         if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
             negative = sign == UInt8(ascii: "-")
             bytes = bytes.dropFirst()
         }
-        guard !bytes.isEmpty, bytes.first != UInt8(ascii: "_"), bytes.last != UInt8(ascii: "_") else { return nil }
+        guard !bytes.isEmpty, bytes.first != UInt8(ascii: "_"), bytes.last != UInt8(ascii: "_") else {
+            return nil
+        }
         var value = 0
         var previousUnderscore = false
         for byte in bytes {
@@ -65,7 +72,9 @@ public struct PaginationOptions: Sendable, Equatable {
     /// The `Link: <...>; rel="next"` value Gnocchi's `set_resp_link_hdr` sends: the request's
     /// `path_url`, then the echoed query arguments with `limit`, `marker` and `sort`
     /// replaced, sorted by name and `urlencode`d (`sort=id%3Aasc`).
-    public func nextLink(pathURL: String, echoing query: [(name: String, value: String)], nextMarker: String) -> String {
+    public func nextLink(pathURL: String, echoing query: [(name: String, value: String)], nextMarker: String)
+        -> String
+    {
         var arguments: [String: [String]] = [:]
         for (name, value) in query { arguments[name, default: []].append(value) }
         arguments["limit"] = [String(limit)]
