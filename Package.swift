@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // RondoneIndexer's SQLite driver (needs Debian's libsqlite3-dev).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // RondoneAPI: HTTP server, logs, self-metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -33,11 +38,32 @@ let package = Package(
             name: "RondoneIndexer",
             dependencies: ["RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
+        // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
+        .target(
+            name: "RondoneAPI",
+            dependencies: [
+                "RondoneTimeSeries",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // Test helper only (not a product): appends measures in a loop and prints each
         // acknowledged batch, so a fault test can `kill -9` it and check what survived.
         .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
-        // Shared by tests and benchmarks (not a product): seeded generators, helpers.
+        // Shared by tests and benchmarks (not a product): seeded generators.
         .target(name: "RondoneTesting"),
+        // Shared by API tests (not a product): a live server on an ephemeral port.
+        .target(
+            name: "RondoneAPITesting",
+            dependencies: [
+                "RondoneAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "rondone",
             dependencies: [
@@ -50,6 +76,7 @@ let package = Package(
         .executableTarget(
             name: "rondone-bench",
             dependencies: [
+                "RondoneAPI",
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneProcessing",
@@ -61,6 +88,13 @@ let package = Package(
             name: "RondoneTimeSeriesTests",
             dependencies: ["RondoneTimeSeries", "RondoneTesting"],
             resources: [.copy("Vectors"), .copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RondoneAPITests",
+            dependencies: [
+                "RondoneAPI", "RondoneAPITesting", "RondoneTimeSeries", "RondoneTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "RondoneStorageTests",

@@ -5,9 +5,9 @@
 /// between digits, an optional `.` fraction, an optional exponent, or `inf`, `infinity`,
 /// `nan` in any case. Rejected: hex, a lone `.`, misplaced `_`. Python also accepts
 /// non-ASCII digits and spaces; Rondone does not (ASCII only, a deliberate narrowing).
-enum PythonFloatGrammar {
+public enum PythonFloatGrammar {
     /// The value of `bytes` as Python's `float()` computes it (correctly rounded), or nil.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         // Most inputs on the hot path are ISO texts: refuse them without allocating.
         var sink = Sink(collecting: false)
         guard scan(bytes, into: &sink) != nil else { return nil }

@@ -1,0 +1,23 @@
+import Hummingbird
+
+/// `/v1/status`: the processing backlog (`get status` policy: admin only). `details`
+/// defaults to true, as in Gnocchi, and adds `measures_to_process`.
+struct StatusController {
+    let provider: any StatusProvider
+    let authenticator: Authenticator
+    let policy: PolicyEnforcer
+
+    func register(on routes: RouteTable) {
+        routes.add(.get, "/v1/status") { request, _ in
+            try JSONResponse.requireAcceptable(request)
+            let identity = try authenticator.identity(request.headers)
+            try policy.enforce("get status", identity: identity)
+            let details =
+                try request.queryPairs.last { $0.name == "details" }.map {
+                    try QueryBoolean.parse("details", $0.value)
+                } ?? true
+            let status = try await provider.status(details: details)
+            return JSONResponse.make(status.json)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Hummingbird
+
+/// `/` (the versions document, any method, as Gnocchi's root controller) and `/v1/`
+/// (links to every API area; `/v1` redirects there with a 302, as pecan does).
+struct VersionsController {
+    let configuration: APIConfiguration
+
+    static let v1Areas = [
+        "aggregates", "aggregation", "archive_policy", "archive_policy_rule", "batch", "capabilities",
+        "influxdb",
+        "metric", "resource", "resource_type", "search", "status",
+    ]
+
+    func register(on routes: RouteTable) {
+        for method: HTTPRequest.Method in [.get, .post, .put, .patch, .delete] {
+            routes.add(method, "/") { request, _ in
+                try JSONResponse.requireAcceptable(request)
+                return JSONResponse.make(versions(requestURL(request)))
+            }
+        }
+        routes.add(.get, "/v1") { request, _ in
+            let url = requestURL(request)
+            guard url.path.hasSuffix("/") else {
+                // pecan's trailing-slash redirect (an HTML 302 page pointing at /v1/).
+                let location = url.absolute("/v1/")
+                var headers = HTTPFields()
+                headers[.location] = location
+                let page =
+                    "<html>\n <head>\n  <title>302 Found</title>\n </head>\n <body>\n  <h1>302 Found</h1>\n  The resource was found at <a href=\"\(location)\">\(location)</a>;\nyou should be redirected automatically.\n\n\n </body>\n</html>"
+                headers[.contentType] = "text/html; charset=UTF-8"
+                return Response(
+                    status: .found, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page))
+                )
+            }
+            try JSONResponse.requireAcceptable(request)
+            return JSONResponse.make(links(url))
+        }
+    }
+
+    func requestURL(_ request: Request) -> RequestURL {
+        RequestURL(
+            request: request.head, proxyHeaders: configuration.proxyHeaders,
+            fallbackHost: "\(configuration.host):\(configuration.port)")
+    }
+
+    func versions(_ url: RequestURL) -> JSONValue {
+        .object([
+            ("build", .string("4.7.1")),
+            (
+                "versions",
+                .array([
+                    .object([
+                        ("status", .string("CURRENT")),
+                        (
+                            "links",
+                            .array([
+                                .object([("rel", .string("self")), ("href", .string(url.absolute("/v1/")))])
+                            ])
+                        ),
+                        ("id", .string("v1.0")),
+                        ("updated", .string("2015-03-19")),
+                    ])
+                ])
+            ),
+        ])
+    }
+
+    func links(_ url: RequestURL) -> JSONValue {
+        var items: [JSONValue] = [
+            .object([("rel", .string("self")), ("href", .string(url.absolute("/v1")))])
+        ]
+        for area in Self.v1Areas {
+            items.append(.object([("rel", .string(area)), ("href", .string(url.absolute("/v1/" + area)))]))
+        }
+        return .object([("version", .string("1.0")), ("links", .array(items))])
+    }
+}

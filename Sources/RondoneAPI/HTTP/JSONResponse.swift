@@ -1,0 +1,58 @@
+public import Hummingbird
+
+/// Builds Gnocchi's JSON responses and performs pecan's content negotiation for them.
+public enum JSONResponse {
+    /// 406 unless the request accepts `application/json` (pecan checks this before the
+    /// controller runs, so it comes before any 401).
+    public static func requireAcceptable(_ request: Request) throws(APIError) {
+        let accept = AcceptHeader(request.headers[.accept])
+        guard accept.bestOffer(["application/json"]) != nil else { throw APIError(.notAcceptable, .text("")) }
+    }
+
+    /// A JSON document with `Content-Type: application/json`.
+    public static func make(_ body: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
+        make(bytes: body.serialized(), status: status, headers: headers)
+    }
+
+    /// Pre-serialized JSON bytes (hot paths write their own).
+    public static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(
+            status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// An empty response (202 of measure POSTs, 204 of deletes).
+    public static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        Response(status: status, headers: headers, body: ResponseBody())
+    }
+}
+
+extension Request {
+    /// The query as ordered `name=value` pairs, decoded as webob does (`+` is a space,
+    /// percent escapes in names and values), repeated names kept.
+    public var queryPairs: [(name: String, value: String)] {
+        QueryString.parse(uri.query ?? "")
+    }
+
+    /// The body, or 413 when it is larger than `limit`.
+    public func collectBody(upTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError.contentTooLarge
+        }
+    }
+
+    /// Gnocchi's `deserialize` precondition: 415 unless `Content-Type` is JSON.
+    public func requireJSONContentType() throws(APIError) {
+        let mime = (headers[.contentType] ?? "").split(separator: ";").first.map {
+            $0.trimmingSpaces.lowercased()
+        }
+        guard mime == "application/json" else { throw .unsupportedMediaType }
+    }
+}

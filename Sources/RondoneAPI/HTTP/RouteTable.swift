@@ -1,0 +1,47 @@
+public import Hummingbird
+
+/// The routes of the API, registered through this table so that a path served for some
+/// methods answers any other method with Gnocchi's 405 and its `Allow` header (the
+/// router alone would answer 404). Controllers receive it in `register(on:)`.
+public final class RouteTable: @unchecked Sendable {
+    /// A route handler.
+    public typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+
+    let router: Router<BasicRequestContext>
+    private var methodsByPath: [String: [HTTPRequest.Method]] = [:]
+    private var order: [String] = []
+
+    init(router: Router<BasicRequestContext>) {
+        self.router = router
+    }
+
+    /// Serves `method` on `path` (Hummingbird's path syntax: `/v1/metric/{id}`).
+    /// A GET route also answers HEAD, without the body (pecan and webob do the same).
+    public func add(_ method: HTTPRequest.Method, _ path: String, handler: @escaping Handler) {
+        router.on(RouterPath(path), method: method, use: handler)
+        if methodsByPath[path] == nil { order.append(path) }
+        methodsByPath[path, default: []].append(method)
+        if method == .get && !(methodsByPath[path]!.contains(.head)) {
+            methodsByPath[path]!.append(.head)
+            router.on(RouterPath(path), method: .head) { request, context in
+                let response = try await handler(request, context)
+                var headers = response.headers
+                if let length = response.body.contentLength { headers[.contentLength] = String(length) }
+                return Response(status: response.status, headers: headers, body: ResponseBody())
+            }
+        }
+    }
+
+    /// Registers the 405 handlers; called once after every controller registered.
+    func finish() {
+        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        for path in order {
+            let allowed = methodsByPath[path]!.filter { $0 != .head }
+            for method in candidates where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    throw APIError.methodNotAllowed(allowed: allowed)
+                }
+            }
+        }
+    }
+}

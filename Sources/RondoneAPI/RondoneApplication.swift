@@ -1,0 +1,50 @@
+public import Hummingbird
+import Logging
+import Prometheus
+
+/// Builds the HTTP application: the router with every controller, the middleware stack
+/// (metrics and logs, CORS, error rendering) and the server configuration.
+///
+/// Controllers for the index-backed areas register here as their services appear in
+/// ``APIServices``; each lives in its own file under `Controllers/`.
+public enum RondoneApplication {
+    /// The application for `configuration`, serving `services`.
+    public static func build(
+        configuration: APIConfiguration, services: APIServices = APIServices()
+    ) throws -> some ApplicationProtocol {
+        var logger = Logger(label: "rondone.api")
+        logger.logLevel = configuration.logLevel
+        let parts = try makeRouter(configuration: configuration, services: services)
+        return Application(
+            router: parts,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            logger: logger)
+    }
+
+    /// The router alone (for embedding in a larger application or a router-level test).
+    public static func makeRouter(
+        configuration: APIConfiguration, services: APIServices
+    ) throws -> Router<BasicRequestContext> {
+        let registry = PrometheusCollectorRegistry()
+        let router = Router(context: BasicRequestContext.self)
+        router.add(
+            middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
+        router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
+        router.add(middleware: ErrorMiddleware())
+
+        let routes = RouteTable(router: router)
+        let authenticator = Authenticator(mode: configuration.authMode)
+        let policy = try PolicyEnforcer()
+        VersionsController(configuration: configuration).register(on: routes)
+        HealthcheckController().register(on: routes)
+        CapabilitiesController().register(on: routes)
+        StatusController(
+            provider: services.status ?? EmptyStatusProvider(), authenticator: authenticator, policy: policy
+        )
+        .register(on: routes)
+        MetricsController(registry: registry).register(on: routes)
+        routes.finish()
+        return router
+    }
+}
