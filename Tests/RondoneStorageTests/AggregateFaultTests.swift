@@ -91,4 +91,56 @@ import Testing
         #expect(try await store.pendingDeletions() == 0)
         #expect(try await store.buffer(of: metric) == nil)
     }
+
+    /// A batched commit that fails part-way: every blob is whole (old or new), no
+    /// buffer is new while a split change of the commit is not applied, and the retry
+    /// applies everything.
+    @Test(arguments: [
+        (FaultInjector.Operation.write, 15), (.sync, 0), (.sync, 1), (.sync, 2), (.rename, 5), (.rename, 25),
+        (.create, 3),
+    ])
+    func failedBatchedCommitKeepsBuffersBehindSplits(_ operation: FaultInjector.Operation, _ after: Int)
+        async throws
+    {
+        let directory = TestDirectory("agg-batch")
+        defer { directory.remove() }
+        let faults = FaultInjector()
+        var options = FileAggregateStore.Options()
+        options.faults = faults
+        let store = try FileAggregateStore(directory: directory.path, options: options)
+        defer { store.close() }
+        let metrics = (0..<10).map { MetricID(high: 5, low: UInt64($0)) }
+        let addresses = ["mean", "max", "min", "sum"].flatMap { method in
+            [0, 3600].map {
+                SplitAddress(
+                    aggregation: method, granularity: TimeDelta(nanoseconds: 60_000_000_000),
+                    key: Timestamp(nanoseconds: Int64($0) * 1_000_000_000))
+            }
+        }
+        func changes(_ version: UInt8) -> [MetricChanges] {
+            metrics.map { metric in
+                MetricChanges(
+                    metric: metric,
+                    splits: Dictionary(uniqueKeysWithValues: addresses.map { ($0, [version, 1]) }),
+                    buffer: [version])
+            }
+        }
+        try await store.commit(changes(1))
+        faults.fail(operation, errno: EIO, after: after)
+        await #expect(throws: StorageError.self) { try await store.commit(changes(2)) }
+        faults.clear()
+        for metric in metrics {
+            let splits = try await store.splits(addresses, of: metric)
+            #expect(splits.allSatisfy { $0 == [1, 1] || $0 == [2, 1] })
+            if try await store.buffer(of: metric) == [2] {
+                #expect(splits.allSatisfy { $0 == [2, 1] }, "a new buffer with an old split")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/tmp").isEmpty)
+        try await store.commit(changes(2))
+        for metric in metrics {
+            #expect(try await store.splits(addresses, of: metric).allSatisfy { $0 == [2, 1] })
+            #expect(try await store.buffer(of: metric) == [2])
+        }
+    }
 }

@@ -7,17 +7,22 @@ import Synchronization
     import Darwin
 #endif
 
-/// The embedded aggregate store: one file per blob, in a directory this process owns.
+/// The embedded aggregate store: files in a directory this process owns.
 ///
 /// Layout (docs/STORAGE.md): `metrics/<uuid>/buffer`,
-/// `metrics/<uuid>/<aggregation>_<granularity ns>/<split key ns>`; blobs are written
-/// in `tmp/`, fsynced, renamed into place and the target directory fsynced, so a
-/// reader sees an old or a new file, never a partial one, and a crash leaves at worst
-/// a stray file in `tmp/` (emptied on open). Deleting a metric renames its directory
-/// into `deleted/` (so it vanishes at once) and frees the space in the background.
+/// `metrics/<uuid>/<aggregation>_<granularity ns>/<split key ns>`. Every change goes
+/// through `commit`: new files are written aside in `tmp/`, made durable together,
+/// renamed into place and their directories made durable, so a reader sees an old or
+/// a new file, never a partial one, and a crash leaves at worst stray files in `tmp/`
+/// (emptied on open). Deleting a metric renames its directory into `deleted/` (so it
+/// vanishes at once) and frees the space in the background.
 public final class FileAggregateStore: AggregateStore {
     /// How to open a store.
     public struct Options: Sendable {
+        /// A commit that makes more files (or directories) durable than this uses one
+        /// `syncfs(2)` for them all instead of an fsync each (run in parallel).
+        /// `Int.max` never uses syncfs; systems without it never do.
+        public var syncFileSystemAbove: Int = 8
         /// Fault tests only: makes chosen system calls fail.
         package var faults: FaultInjector?
 
@@ -26,11 +31,17 @@ public final class FileAggregateStore: AggregateStore {
 
     /// The store's directory.
     public let directory: String
-    private let posix: POSIX
+    let posix: POSIX
     private let ownership: DataDirectoryLock
-    private let io = BlockingExecutor(threads: 2)
+    private let io = BlockingExecutor(threads: 4)
+    /// Parallel fsyncs of one commit; only ever used from `io` threads.
+    let syncers = BlockingExecutor(threads: 8)
     private let purger = BlockingExecutor(threads: 1)
-    private let nextTemp = Atomic<UInt64>(0)
+    let nextTemp = Atomic<UInt64>(0)
+    let locks = MetricLocks()
+    /// Open on the data directory, for `syncfs`; -1 if it could not be opened.
+    let dataDirectoryDescriptor: Int32
+    let syncFileSystemAbove: Int
 
     /// Opens (creating if needed) the store in `directory`, taking ownership of it,
     /// emptying `tmp/` and resuming the purge of deleted metrics.
@@ -39,6 +50,8 @@ public final class FileAggregateStore: AggregateStore {
         self.ownership = try DataDirectoryLock(directory: directory)
         self.directory = directory
         self.posix = posix
+        self.syncFileSystemAbove = options.syncFileSystemAbove
+        self.dataDirectoryDescriptor = (try? posix.openFile(directory, O_RDONLY | O_DIRECTORY)) ?? -1
         var created = false
         for name in ["metrics", "tmp", "deleted"] {
             if try posix.makeDirectory(directory + "/" + name) { created = true }
@@ -50,12 +63,15 @@ public final class FileAggregateStore: AggregateStore {
 
     deinit {
         io.stop()
+        syncers.stop()
         purger.stop()
+        if dataDirectoryDescriptor >= 0 { posix.closeFile(dataDirectoryDescriptor) }
     }
 
     /// Finishes pending work (purges included) and gives up the directory.
     public func close() {
         io.stop()
+        syncers.stop()
         purger.stop()
         ownership.release()
     }
@@ -66,30 +82,33 @@ public final class FileAggregateStore: AggregateStore {
     }
 
     public func putBuffer(_ bytes: [UInt8], for metric: MetricID) async throws {
-        try await io.run {
-            try self.write(bytes, directory: self.metricDirectory(metric), name: "buffer", depth: 1)
-        }
+        try await commit([MetricChanges(metric: metric, buffer: bytes)])
     }
 
     public func deleteBuffer(of metric: MetricID) async throws {
-        try await io.run { try self.removeFile(self.metricDirectory(metric), name: "buffer") }
-    }
-
-    public func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]? {
-        let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
-        return try await io.run { try self.readIfPresent(directory + "/\(key.key.nanoseconds)") }
-    }
-
-    public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
-        let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
         try await io.run {
-            try self.write(bytes, directory: directory, name: "\(key.key.nanoseconds)", depth: 2)
+            self.locks.lock([metric])
+            defer { self.locks.unlock([metric]) }
+            try self.removeFile(self.metricDirectory(metric), name: "buffer")
         }
     }
 
+    public func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]? {
+        let path = try splitPath(key, of: metric)
+        return try await io.run { try self.readIfPresent(path) }
+    }
+
+    public func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?] {
+        let paths = try keys.map { try splitPath($0, of: metric) }
+        return try await io.run { try paths.map { try self.readIfPresent($0) } }
+    }
+
+    public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
+        try await commit([MetricChanges(metric: metric, splits: [key: bytes])])
+    }
+
     public func deleteSplit(_ key: SplitAddress, of metric: MetricID) async throws {
-        let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
-        try await io.run { try self.removeFile(directory, name: "\(key.key.nanoseconds)") }
+        try await commit([MetricChanges(metric: metric, deletedSplits: [key])])
     }
 
     public func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
@@ -100,11 +119,29 @@ public final class FileAggregateStore: AggregateStore {
         return names.compactMap { Int64($0).map(Timestamp.init(nanoseconds:)) }.sorted()
     }
 
+    public func commit(_ changes: [MetricChanges]) async throws {
+        let changes = changes.filter { !$0.isEmpty }
+        guard !changes.isEmpty else { return }
+        // Names are checked before anything is touched, so a bad one changes nothing.
+        for change in changes {
+            for address in change.splits.keys { _ = try splitPath(address, of: change.metric) }
+            for address in change.deletedSplits { _ = try splitPath(address, of: change.metric) }
+        }
+        let metrics = Set(changes.map(\.metric))
+        try await io.run {
+            self.locks.lock(metrics)
+            defer { self.locks.unlock(metrics) }
+            try self.execute(try self.plan(changes))
+        }
+    }
+
     public func deleteMetric(_ metric: MetricID) async throws {
         let source = metricDirectory(metric)
         let target =
             directory + "/deleted/\(metric).\(nextTemp.add(1, ordering: .relaxed).oldValue)-\(getpid())"
         try await io.run {
+            self.locks.lock([metric])
+            defer { self.locks.unlock([metric]) }
             guard self.posix.isDirectory(source) else { return }
             try self.posix.renameFile(source, target)
             try self.posix.syncDirectory(self.directory + "/metrics")
@@ -117,6 +154,37 @@ public final class FileAggregateStore: AggregateStore {
         try await io.run { try self.posix.list(self.directory + "/deleted").count }
     }
 
+    /// The files to write and remove for `changes`; creates missing directories (their
+    /// parents are synced with the split phase).
+    private func plan(_ changes: [MetricChanges]) throws -> CommitPlan {
+        var plan = CommitPlan()
+        for change in changes {
+            let metricDirectory = metricDirectory(change.metric)
+            if try posix.makeDirectory(metricDirectory) {
+                plan.splitDirectories.insert(directory + "/metrics")
+            }
+            let deleted = Set(change.deletedSplits)
+            for (address, bytes) in change.splits where !deleted.contains(address) {
+                let series = try seriesDirectory(change.metric, address.aggregation, address.granularity)
+                if try posix.makeDirectory(series) { plan.splitDirectories.insert(metricDirectory) }
+                plan.splitFiles.append(.init(target: series + "/\(address.key.nanoseconds)", bytes: bytes))
+                plan.splitDirectories.insert(series)
+            }
+            for address in deleted {
+                let series = try seriesDirectory(change.metric, address.aggregation, address.granularity)
+                let path = series + "/\(address.key.nanoseconds)"
+                guard posix.exists(path) else { continue }
+                plan.removals.append(path)
+                plan.splitDirectories.insert(series)
+            }
+            if let buffer = change.buffer {
+                plan.buffers.append(.init(target: metricDirectory + "/buffer", bytes: buffer))
+                plan.bufferDirectories.insert(metricDirectory)
+            }
+        }
+        return plan
+    }
+
     private func schedulePurge(_ path: String) {
         purger.submit { [posix] in
             // A failure leaves the entry in `deleted/`; the next open retries it.
@@ -126,6 +194,10 @@ public final class FileAggregateStore: AggregateStore {
 
     private func metricDirectory(_ metric: MetricID) -> String {
         directory + "/metrics/\(metric)"
+    }
+
+    private func splitPath(_ key: SplitAddress, of metric: MetricID) throws -> String {
+        try seriesDirectory(metric, key.aggregation, key.granularity) + "/\(key.key.nanoseconds)"
     }
 
     /// `metrics/<uuid>/<aggregation>_<granularity ns>`; the aggregation name becomes a
@@ -144,43 +216,6 @@ public final class FileAggregateStore: AggregateStore {
             return try posix.readAll(path)
         } catch StorageError.io(_, _, ENOENT) {
             return nil
-        }
-    }
-
-    /// Write aside in `tmp/`, fsync, rename into place, fsync the target directory.
-    /// `depth` is how many directory levels under `metrics/` the target lies.
-    private func write(_ bytes: [UInt8], directory target: String, name: String, depth: Int) throws {
-        try makeParents(target, depth: depth)
-        let temp = directory + "/tmp/\(nextTemp.add(1, ordering: .relaxed).oldValue)"
-        let fd = try posix.openFile(temp, O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            defer { posix.closeFile(fd) }
-            try bytes.withUnsafeBytes { try posix.write(fd, $0, at: 0, path: temp) }
-            try posix.sync(fd, path: temp)
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        do {
-            try posix.renameFile(temp, target + "/" + name)
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        try posix.syncDirectory(target)
-    }
-
-    /// Creates the missing directories of `target` (up to `depth` levels under
-    /// `metrics/`), syncing each parent that gained an entry so the path is durable.
-    private func makeParents(_ target: String, depth: Int) throws {
-        var level = target
-        var levels: [String] = [target]
-        for _ in 1..<depth {
-            level = String(level[..<level.lastIndex(of: "/")!])
-            levels.append(level)
-        }
-        for path in levels.reversed() where try posix.makeDirectory(path) {
-            try posix.syncDirectory(String(path[..<path.lastIndex(of: "/")!]))
         }
     }
 
