@@ -31,43 +31,85 @@ struct SackProcessor: Sendable {
     var commitMetrics = 256
     /// Most blob bytes one commit holds (changes are kept in memory until committed).
     var commitBytes = 64 << 20
+    /// Most claims held at once by `process(sacks:)`.
+    var groupSacks = 32
     let log: ProcessingLog
 
     var counters: ProcessingCounters { processor.counters }
 
     /// One pass over `sack`. `stopping` is checked before each metric.
     func process(sack: Int, stopping: @escaping @Sendable () -> Bool = { false }) async -> SackOutcome {
+        switch await claim(sack) {
+        case .left(let outcome): return outcome
+        case .claimed(let claim): return await finish([claim], stopping: stopping)[0]
+        }
+    }
+
+    /// One pass over `sacks`, several claims per commit: claims are taken until they
+    /// hold `commitMetrics` metrics (or `groupSacks` sacks), then processed together.
+    /// Many sacks with a few metrics each (the common case: metrics spread over 128
+    /// sacks) then share a commit's barriers instead of paying them per sack.
+    /// - Returns: whether any claim was completed.
+    func process(sacks: [Int], stopping: @escaping @Sendable () -> Bool = { false }) async -> Bool {
+        var group: [IncomingClaim] = []
+        var metrics = 0
+        var completed = false
+        func finishGroup() async {
+            guard !group.isEmpty else { return }
+            let outcomes = await finish(group, stopping: stopping)
+            if outcomes.contains(where: { if case .processed = $0 { true } else { false } }) {
+                completed = true
+            }
+            group = []
+            metrics = 0
+        }
+        for sack in sacks {
+            if stopping() { break }
+            guard case .claimed(let claim) = await claim(sack) else { continue }
+            group.append(claim)
+            metrics += claim.measures.count
+            if metrics >= commitMetrics || group.count >= groupSacks { await finishGroup() }
+        }
+        await finishGroup()
+        return completed
+    }
+
+    private enum Claimed {
+        case claimed(IncomingClaim)
+        case left(SackOutcome)
+    }
+
+    /// A claim on `sack` if anything waits there and no one else holds it.
+    private func claim(_ sack: Int) async -> Claimed {
         do {
-            guard !(try await incoming.backlog(sack: sack)).isEmpty else { return .idle }
+            guard !(try await incoming.backlog(sack: sack)).isEmpty else { return .left(.idle) }
         } catch {
             counters.error()
             log("Unable to read the backlog of sack \(sack): \(error)")
-            return .released
+            return .left(.released)
         }
-        let claim: IncomingClaim
         do {
-            claim = try await incoming.claim(sack: sack)
+            return .claimed(try await incoming.claim(sack: sack))
         } catch StorageError.claimOutstanding {
-            return .busy
+            return .left(.busy)
         } catch {
             counters.error()
             log("Unable to claim sack \(sack): \(error)")
-            return .released
+            return .left(.released)
         }
-        return await finish(claim, stopping: stopping)
     }
 
-    /// Processes what `claim` holds, then completes or releases it.
+    /// Processes what the claims hold, then completes them all or releases them all.
     ///
     /// Metrics are computed a few at once and their changes committed together, at
     /// most `commitMetrics` metrics or `commitBytes` bytes per commit: one durable
-    /// commit for many metrics instead of syncs per file. The claim is completed only
+    /// commit for many metrics instead of syncs per file. A claim is completed only
     /// after the last commit returned, so every change is durable before its measures
-    /// are removed (docs/PROCESSING.md).
-    func finish(_ claim: IncomingClaim, stopping: @escaping @Sendable () -> Bool = { false }) async
-        -> SackOutcome
+    /// are removed (docs/PROCESSING.md). Any failure releases every claim of the call.
+    func finish(_ claims: [IncomingClaim], stopping: @escaping @Sendable () -> Bool = { false }) async
+        -> [SackOutcome]
     {
-        let metrics = claim.measures.keys.sorted()
+        let work = claims.flatMap { claim in claim.measures.keys.sorted().map { (claim.measures[$0], $0) } }
         let allDone = await withTaskGroup(of: MetricResult.self) { group -> Bool in
             var next = 0
             var ok = true
@@ -75,9 +117,8 @@ struct SackProcessor: Sendable {
             var pendingMeasures: [Int] = []
             var pendingBytes = 0
             func addNext() -> Bool {
-                guard ok, next < metrics.count, !stopping() else { return false }
-                let metric = metrics[next]
-                let batch = claim.measures[metric]
+                guard ok, next < work.count, !stopping() else { return false }
+                let (batch, metric) = work[next]
                 next += 1
                 group.addTask { await compute(metric, batch) }
                 return true
@@ -113,12 +154,24 @@ struct SackProcessor: Sendable {
                 _ = addNext()
             }
             await commitPending()
-            return ok && next == metrics.count
+            return ok && next == work.count
         }
         guard allDone else {
-            await incoming.release(claim)
-            return .released
+            for claim in claims { await incoming.release(claim) }
+            return claims.map { _ in .released }
         }
+        // Completions are independent (one sack each): their syncs overlap.
+        return await withTaskGroup(of: (Int, SackOutcome).self) { group in
+            for (index, claim) in claims.enumerated() {
+                group.addTask { (index, await complete(claim)) }
+            }
+            var outcomes = [SackOutcome](repeating: .released, count: claims.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+    }
+
+    private func complete(_ claim: IncomingClaim) async -> SackOutcome {
         do {
             try await incoming.complete(claim)
         } catch {
@@ -128,7 +181,7 @@ struct SackProcessor: Sendable {
             return .released
         }
         if claim.metric == nil { counters.sackProcessed() }
-        return .processed(metrics: metrics.count)
+        return .processed(metrics: claim.measures.count)
     }
 
     /// What computing one metric gave.

@@ -51,21 +51,38 @@ import Testing
         }
     }
 
-    /// Checksums belong to the engine's codec: the store hands back damaged bytes as
-    /// they are, and its own job is only that writes are whole.
+    /// Checksums of blobs belong to the engine's codec: a damaged blob is handed back
+    /// as stored. A pack whose own header is damaged is handed back whole for every
+    /// method (so the codec reports it), never read as "no such split".
     @Test func damagedBlobsAreReturnedAsStored() async throws {
         let directory = TestDirectory("agg-damage")
         defer { directory.remove() }
         let store = try FileAggregateStore(directory: directory.path)
         defer { store.close() }
+        let max = SplitAddress(aggregation: "max", granularity: key.granularity, key: key.key)
         try await store.putSplit([1, 2, 3, 4], key, for: metric)
-        let file = directory.path + "/metrics/\(metric)/mean_60000000000/0"
+        try await store.putSplit([5, 6], max, for: metric)
+        let file = directory.path + "/metrics/\(metric)/60000000000_0"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-        bytes[1] ^= 0xFF
+        #expect(bytes.suffix(6) == Data([5, 6, 1, 2, 3, 4]))  // blobs in name order: max, mean
+        bytes[bytes.count - 3] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: file))
         #expect(try await store.split(key, of: metric) == [1, 0xFD, 3, 4])
+        #expect(try await store.split(max, of: metric) == [5, 6])
+        bytes[14] ^= 0x01  // a name length: the header checksum catches it
+        try bytes.write(to: URL(fileURLWithPath: file))
+        #expect(try await store.split(key, of: metric) == [UInt8](bytes))
+        #expect(try await store.split(max, of: metric) == [UInt8](bytes))
         try Data([1, 2]).write(to: URL(fileURLWithPath: file))
         #expect(try await store.split(key, of: metric) == [1, 2])
+        #expect(
+            try await store.splitKeys(of: metric, aggregation: "sum", granularity: key.granularity) == [
+                key.key
+            ])
+        // A write replaces a damaged pack with what it puts.
+        try await store.putSplit([7], key, for: metric)
+        #expect(try await store.split(key, of: metric) == [7])
+        #expect(try await store.split(max, of: metric) == nil)
     }
 
     @Test func strayTempFilesAndDeletionsAreCleanedOnOpen() async throws {

@@ -9,8 +9,9 @@ import Synchronization
 
 /// The embedded aggregate store: files in a directory this process owns.
 ///
-/// Layout (docs/STORAGE.md): `metrics/<uuid>/buffer`,
-/// `metrics/<uuid>/<aggregation>_<granularity ns>/<split key ns>`. Every change goes
+/// Layout (docs/STORAGE.md): `metrics/<uuid>/buffer`, and
+/// `metrics/<uuid>/<granularity ns>_<split key ns>`, one `SplitPack` holding the
+/// splits of every aggregation method at that granularity and key. Every change goes
 /// through `commit`: new files are written aside in `tmp/`, made durable together,
 /// renamed into place and their directories made durable, so a reader sees an old or
 /// a new file, never a partial one, and a crash leaves at worst stray files in `tmp/`
@@ -94,13 +95,20 @@ public final class FileAggregateStore: AggregateStore {
     }
 
     public func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]? {
-        let path = try splitPath(key, of: metric)
-        return try await io.run { try self.readIfPresent(path) }
+        try await splits([key], of: metric)[0]
     }
 
+    /// Reads each pack once, however many of its methods are asked for.
     public func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?] {
-        let paths = try keys.map { try splitPath($0, of: metric) }
-        return try await io.run { try paths.map { try self.readIfPresent($0) } }
+        for key in keys { try Self.checkName(key.aggregation) }
+        let paths = keys.map { packPath(metric, $0.granularity, $0.key) }
+        return try await io.run {
+            var packs: [String: PackContent] = [:]
+            return try zip(keys, paths).map { key, path in
+                if packs[path] == nil { packs[path] = try self.readPack(path) }
+                return packs[path]?.blob(key.aggregation)
+            }
+        }
     }
 
     public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
@@ -114,9 +122,18 @@ public final class FileAggregateStore: AggregateStore {
     public func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
         -> [Timestamp]
     {
-        let directory = try seriesDirectory(metric, aggregation, granularity)
-        let names = try await io.run { try self.posix.list(directory) }
-        return names.compactMap { Int64($0).map(Timestamp.init(nanoseconds:)) }.sorted()
+        try Self.checkName(aggregation)
+        let directory = metricDirectory(metric)
+        let prefix = "\(granularity.nanoseconds)_"
+        return try await io.run {
+            var keys: [Timestamp] = []
+            for name in try self.posix.list(directory) where name.hasPrefix(prefix) {
+                guard let key = Int64(name.dropFirst(prefix.count)) else { continue }
+                let content = try self.readPack(directory + "/" + name)
+                if content?.blob(aggregation) != nil { keys.append(Timestamp(nanoseconds: key)) }
+            }
+            return keys.sorted()
+        }
     }
 
     public func commit(_ changes: [MetricChanges]) async throws {
@@ -124,8 +141,8 @@ public final class FileAggregateStore: AggregateStore {
         guard !changes.isEmpty else { return }
         // Names are checked before anything is touched, so a bad one changes nothing.
         for change in changes {
-            for address in change.splits.keys { _ = try splitPath(address, of: change.metric) }
-            for address in change.deletedSplits { _ = try splitPath(address, of: change.metric) }
+            for address in change.splits.keys { try Self.checkName(address.aggregation) }
+            for address in change.deletedSplits { try Self.checkName(address.aggregation) }
         }
         let metrics = Set(changes.map(\.metric))
         try await io.run {
@@ -154,8 +171,9 @@ public final class FileAggregateStore: AggregateStore {
         try await io.run { try self.posix.list(self.directory + "/deleted").count }
     }
 
-    /// The files to write and remove for `changes`; creates missing directories (their
-    /// parents are synced with the split phase).
+    /// The files to write and remove for `changes`: each touched pack is read, edited
+    /// and rewritten whole (a damaged one is replaced by what this commit puts in it).
+    /// Creates missing metric directories (`metrics/` is synced with the split phase).
     private func plan(_ changes: [MetricChanges]) throws -> CommitPlan {
         var plan = CommitPlan()
         for change in changes {
@@ -163,19 +181,33 @@ public final class FileAggregateStore: AggregateStore {
             if try posix.makeDirectory(metricDirectory) {
                 plan.splitDirectories.insert(directory + "/metrics")
             }
-            let deleted = Set(change.deletedSplits)
-            for (address, bytes) in change.splits where !deleted.contains(address) {
-                let series = try seriesDirectory(change.metric, address.aggregation, address.granularity)
-                if try posix.makeDirectory(series) { plan.splitDirectories.insert(metricDirectory) }
-                plan.splitFiles.append(.init(target: series + "/\(address.key.nanoseconds)", bytes: bytes))
-                plan.splitDirectories.insert(series)
+            var edits: [String: (puts: [String: [UInt8]], deletes: Set<String>)] = [:]
+            for (address, bytes) in change.splits {
+                edits[packPath(change.metric, address.granularity, address.key), default: ([:], [])]
+                    .puts[address.aggregation] = bytes
             }
-            for address in deleted {
-                let series = try seriesDirectory(change.metric, address.aggregation, address.granularity)
-                let path = series + "/\(address.key.nanoseconds)"
-                guard posix.exists(path) else { continue }
-                plan.removals.append(path)
-                plan.splitDirectories.insert(series)
+            for address in change.deletedSplits {
+                edits[packPath(change.metric, address.granularity, address.key), default: ([:], [])]
+                    .deletes.insert(address.aggregation)
+            }
+            for (path, edit) in edits {
+                let stored = try readPack(path)
+                var pack = stored?.pack ?? SplitPack()
+                for (name, bytes) in edit.puts where !edit.deletes.contains(name) {
+                    pack.records[name] = bytes
+                }
+                for name in edit.deletes { pack.records[name] = nil }
+                guard pack.records.count <= 0xFFFF else {
+                    throw StorageError.invalidName("\(path): too many methods")
+                }
+                if pack.records.isEmpty {
+                    guard stored != nil else { continue }
+                    plan.removals.append(path)
+                } else {
+                    guard stored?.pack != pack else { continue }  // unchanged: nothing to write
+                    plan.splitFiles.append(.init(target: path, bytes: pack.encode()))
+                }
+                plan.splitDirectories.insert(metricDirectory)
             }
             if let buffer = change.buffer {
                 plan.buffers.append(.init(target: metricDirectory + "/buffer", bytes: buffer))
@@ -183,6 +215,31 @@ public final class FileAggregateStore: AggregateStore {
             }
         }
         return plan
+    }
+
+    /// A pack file as read: intact, or damaged (its raw bytes, handed out for every
+    /// method so the engine's codec reports the damage instead of the split vanishing).
+    enum PackContent {
+        case intact(SplitPack)
+        case damaged([UInt8])
+
+        func blob(_ aggregation: String) -> [UInt8]? {
+            switch self {
+            case .intact(let pack): return pack.records[aggregation]
+            case .damaged(let bytes): return bytes
+            }
+        }
+
+        var pack: SplitPack? {
+            if case .intact(let pack) = self { return pack }
+            return nil
+        }
+    }
+
+    /// The pack at `path`, nil if there is none.
+    private func readPack(_ path: String) throws -> PackContent? {
+        guard let bytes = try readIfPresent(path) else { return nil }
+        return SplitPack.decode(bytes).map(PackContent.intact) ?? .damaged(bytes)
     }
 
     private func schedulePurge(_ path: String) {
@@ -196,19 +253,18 @@ public final class FileAggregateStore: AggregateStore {
         directory + "/metrics/\(metric)"
     }
 
-    private func splitPath(_ key: SplitAddress, of metric: MetricID) throws -> String {
-        try seriesDirectory(metric, key.aggregation, key.granularity) + "/\(key.key.nanoseconds)"
+    /// `metrics/<uuid>/<granularity ns>_<split key ns>` (the key may be negative).
+    private func packPath(_ metric: MetricID, _ granularity: TimeDelta, _ key: Timestamp) -> String {
+        metricDirectory(metric) + "/\(granularity.nanoseconds)_\(key.nanoseconds)"
     }
 
-    /// `metrics/<uuid>/<aggregation>_<granularity ns>`; the aggregation name becomes a
-    /// file name, so anything that could escape the directory is refused.
-    private func seriesDirectory(_ metric: MetricID, _ aggregation: String, _ granularity: TimeDelta) throws
-        -> String
-    {
+    /// Method names are stored in packs with a one-byte length; the rules that kept
+    /// them safe as file names are kept too, so a driver may use them as names.
+    private static func checkName(_ aggregation: String) throws {
         guard !aggregation.isEmpty, aggregation != ".", aggregation != "..",
+            aggregation.utf8.count <= SplitPack.maxNameLength,
             !aggregation.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 })
         else { throw StorageError.invalidName(aggregation) }
-        return metricDirectory(metric) + "/\(aggregation)_\(granularity.nanoseconds)"
     }
 
     private func readIfPresent(_ path: String) throws -> [UInt8]? {
