@@ -9,9 +9,10 @@ public typealias ProcessingLog = @Sendable (String) -> Void
 /// Guarantees:
 /// * the result equals the engine's `ArchivePolicy.process` on the stored buffer and
 ///   the batch, merged into the stored splits (`Series.merging(newer:)`);
-/// * the buffer is written **last**: if anything fails or the process dies before,
-///   the stored buffer is the old one and the claim is not completed, so the same
-///   measures are processed again from the same state, which rewrites the same
+/// * the buffer is written **last** (`AggregateStore.commit` replaces a buffer only
+///   once every split change is durable): if anything fails or the process dies
+///   before, the stored buffer is the old one and the claim is not completed, so the
+///   same measures are processed again from the same state, which rewrites the same
 ///   splits (the step is idempotent); see docs/PROCESSING.md;
 /// * a buffer or split that fails to decode never stops processing: it is counted,
 ///   logged and treated as absent, as Gnocchi 4.7 does (a corrupt buffer starts anew,
@@ -44,27 +45,47 @@ public struct MetricProcessor: Sendable {
 
     /// The same step for a batch already in the engine's order.
     public func process(metric: MetricID, policy: ArchivePolicy, batch: MeasureBatch) async throws {
-        guard !batch.isEmpty else { return }
+        guard let changes = try await changes(metric: metric, policy: policy, batch: batch) else { return }
+        try await aggregates.commit([changes])
+    }
+
+    /// What the step would write for `batch`, computed from the stored buffer and
+    /// splits but not written: metricd commits the changes of many metrics at once.
+    /// Nil when the batch is empty (nothing changes).
+    public func changes(metric: MetricID, policy: ArchivePolicy, batch: MeasureBatch) async throws
+        -> MetricChanges?
+    {
+        guard !batch.isEmpty else { return nil }
         let stored = try await readBuffer(of: metric)
         let update = policy.process(buffer: stored, batch: batch)
-        // Splits are independent files: write them concurrently so their fsyncs overlap.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for write in update.splitsToWrite {
-                group.addTask { try await self.mergeSplit(write, of: metric) }
-            }
-            try await group.waitForAll()
+        var changes = MetricChanges(metric: metric)
+        let addresses = update.splitsToWrite.map { Self.address($0.aggregation, key: $0.key) }
+        let existing = try await aggregates.splits(addresses, of: metric)
+        for (index, write) in update.splitsToWrite.enumerated() {
+            let address = addresses[index]
+            let old = decodeSplit(existing[index], address, of: metric) ?? Series()
+            changes.splits[address] = SplitCodec.encode(
+                old.merging(newer: write.points), splitStart: address.key.nanoseconds,
+                granularity: address.granularity.nanoseconds)
         }
         for prune in update.splitsToPrune {
-            let address = Self.address(prune.aggregation, key: prune.oldestKeyToKeep)
-            let existing = try await aggregates.splitKeys(
-                of: metric, aggregation: address.aggregation, granularity: address.granularity)
-            let keys = existing.map { SplitKey(timestamp: $0, granularity: address.granularity) }
-            for key in prune.keysToDelete(from: keys) {
-                try await aggregates.deleteSplit(Self.address(prune.aggregation, key: key), of: metric)
+            let granularity = prune.oldestKeyToKeep.granularity
+            let name = prune.aggregation.aggregation.name
+            // Keys written by this step count too, as they would once written.
+            var keys = Set(
+                try await aggregates.splitKeys(of: metric, aggregation: name, granularity: granularity)
+                    .map { SplitKey(timestamp: $0, granularity: granularity) })
+            for write in update.splitsToWrite where write.aggregation == prune.aggregation {
+                keys.insert(write.key)
+            }
+            for key in prune.keysToDelete(from: Array(keys)) {
+                changes.deletedSplits.append(Self.address(prune.aggregation, key: key))
             }
         }
-        // Last: the buffer is what tells a retry where processing stood.
-        try await aggregates.putBuffer(RawSeriesCodec.encode(update.buffer), for: metric)
+        // Committed after every split change is durable (the store's ordering rule):
+        // the buffer is what tells a retry where processing stood.
+        changes.buffer = RawSeriesCodec.encode(update.buffer)
+        return changes
     }
 
     /// Removes everything stored for a metric that no longer exists.
@@ -89,18 +110,14 @@ public struct MetricProcessor: Sendable {
         }
     }
 
-    private func mergeSplit(_ write: SplitWrite, of metric: MetricID) async throws {
-        let address = Self.address(write.aggregation, key: write.key)
-        let existing = try await readSplit(address, of: metric) ?? Series()
-        let merged = existing.merging(newer: write.points)
-        let bytes = SplitCodec.encode(
-            merged, splitStart: address.key.nanoseconds, granularity: address.granularity.nanoseconds)
-        try await aggregates.putSplit(bytes, address, for: metric)
-    }
-
     /// A stored split, nil if absent or corrupt (corruption is counted and logged).
     func readSplit(_ address: SplitAddress, of metric: MetricID) async throws -> Series? {
-        guard let bytes = try await aggregates.split(address, of: metric) else { return nil }
+        decodeSplit(try await aggregates.split(address, of: metric), address, of: metric)
+    }
+
+    /// Decodes a stored split; nil if absent or corrupt (corruption is counted and logged).
+    func decodeSplit(_ bytes: [UInt8]?, _ address: SplitAddress, of metric: MetricID) -> Series? {
+        guard let bytes else { return nil }
         do {
             return try SplitCodec.decode(
                 bytes, splitStart: address.key.nanoseconds, granularity: address.granularity.nanoseconds)

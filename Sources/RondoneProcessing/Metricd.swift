@@ -10,9 +10,9 @@ import Synchronization
 
 /// metricd: workers that turn waiting measures into stored aggregates.
 ///
-/// Each worker owns the sacks the `Coordinator` gives it and loops over them: a sack
-/// with a backlog is claimed, each of its metrics processed (`MetricProcessor`), and
-/// the claim completed; when a whole round found nothing, the worker sleeps for the
+/// Each worker owns the sacks the `Coordinator` gives it and loops over them: sacks
+/// with a backlog are claimed, a few together, their metrics processed
+/// (`MetricProcessor`) and committed together, and the claims completed; when a whole round found nothing, the worker sleeps for the
 /// processing delay or until `wake()` says new measures arrived. `processNow(metric:)`
 /// serves `?refresh=true`. Guarantees:
 /// * a measure acknowledged by the incoming store is aggregated at least once and,
@@ -127,7 +127,7 @@ public actor Metricd {
             guard try await incoming.hasUnprocessed(metric: metric) else { return false }
             do {
                 let claim = try await incoming.claim(metric: metric)
-                return await sacks.finish(claim) != .released
+                return await sacks.finish([claim])[0] != .released
             } catch StorageError.claimOutstanding {
                 guard ContinuousClock.now < deadline else { throw ProcessingError.metricLocked(metric) }
                 try await Task.sleep(for: pause)
@@ -145,7 +145,7 @@ public actor Metricd {
     /// `maxRounds` rounds). For a start-up catch-up, tests and the benchmark.
     public nonisolated func drain(maxRounds: Int = 10) async throws {
         for _ in 0..<maxRounds {
-            for sack in 0..<incoming.sackCount { _ = await sacks.process(sack: sack) }
+            _ = await sacks.process(sacks: Array(0..<incoming.sackCount))
             if try await incoming.backlogSummary().batches == 0 { return }
         }
     }
@@ -190,14 +190,9 @@ struct WorkerLoop: Sendable {
             var worked = false
             do {
                 let owned = try await coordinator.sacks(for: worker, of: workers, sackCount: sackCount)
-                for sack in owned {
-                    if stop.isSet { return }
-                    // Only a completed claim counts as work: a failing sack must not
-                    // make the worker spin on it without its delay.
-                    if case .processed = await sacks.process(sack: sack, stopping: { stop.isSet }) {
-                        worked = true
-                    }
-                }
+                // Only a completed claim counts as work: a failing sack must not
+                // make the worker spin on it without its delay.
+                if await sacks.process(sacks: owned, stopping: { stop.isSet }) { worked = true }
             } catch {
                 sacks.counters.error()
                 sacks.log("Unable to get the sacks of worker \(worker): \(error)")

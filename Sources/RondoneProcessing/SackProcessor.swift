@@ -15,8 +15,9 @@ public enum SackOutcome: Equatable, Sendable {
     case released
 }
 
-/// Takes a claim on a sack (or one metric), runs `MetricProcessor` for each metric it
-/// holds, and completes the claim only if every metric succeeded.
+/// Takes a claim on a sack (or one metric), computes each metric's changes with
+/// `MetricProcessor`, commits them in batches, and completes the claim only if every
+/// metric succeeded and every commit returned.
 ///
 /// Errors never escape: they are counted and logged, and the claim is released so
 /// that its measures are retried; a worker therefore never stops on a bad metric.
@@ -24,61 +25,153 @@ struct SackProcessor: Sendable {
     let incoming: any IncomingStore
     let catalog: any MetricCatalog
     let processor: MetricProcessor
-    /// Metrics of one claim processed at once, so their file syncs overlap.
+    /// Metrics of one claim computed at once (their reads overlap).
     let metricConcurrency: Int
+    /// Most metrics whose changes go into one `AggregateStore.commit`.
+    var commitMetrics = 256
+    /// Most blob bytes one commit holds (changes are kept in memory until committed).
+    var commitBytes = 64 << 20
+    /// Most claims held at once by `process(sacks:)`.
+    var groupSacks = 32
     let log: ProcessingLog
 
     var counters: ProcessingCounters { processor.counters }
 
     /// One pass over `sack`. `stopping` is checked before each metric.
     func process(sack: Int, stopping: @escaping @Sendable () -> Bool = { false }) async -> SackOutcome {
+        switch await claim(sack) {
+        case .left(let outcome): return outcome
+        case .claimed(let claim): return await finish([claim], stopping: stopping)[0]
+        }
+    }
+
+    /// One pass over `sacks`, several claims per commit: claims are taken until they
+    /// hold `commitMetrics` metrics (or `groupSacks` sacks), then processed together.
+    /// Many sacks with a few metrics each (the common case: metrics spread over 128
+    /// sacks) then share a commit's barriers instead of paying them per sack.
+    /// - Returns: whether any claim was completed.
+    func process(sacks: [Int], stopping: @escaping @Sendable () -> Bool = { false }) async -> Bool {
+        var group: [IncomingClaim] = []
+        var metrics = 0
+        var completed = false
+        func finishGroup() async {
+            guard !group.isEmpty else { return }
+            let outcomes = await finish(group, stopping: stopping)
+            if outcomes.contains(where: { if case .processed = $0 { true } else { false } }) {
+                completed = true
+            }
+            group = []
+            metrics = 0
+        }
+        for sack in sacks {
+            if stopping() { break }
+            guard case .claimed(let claim) = await claim(sack) else { continue }
+            group.append(claim)
+            metrics += claim.measures.count
+            if metrics >= commitMetrics || group.count >= groupSacks { await finishGroup() }
+        }
+        await finishGroup()
+        return completed
+    }
+
+    private enum Claimed {
+        case claimed(IncomingClaim)
+        case left(SackOutcome)
+    }
+
+    /// A claim on `sack` if anything waits there and no one else holds it.
+    private func claim(_ sack: Int) async -> Claimed {
         do {
-            guard !(try await incoming.backlog(sack: sack)).isEmpty else { return .idle }
+            guard !(try await incoming.backlog(sack: sack)).isEmpty else { return .left(.idle) }
         } catch {
             counters.error()
             log("Unable to read the backlog of sack \(sack): \(error)")
-            return .released
+            return .left(.released)
         }
-        let claim: IncomingClaim
         do {
-            claim = try await incoming.claim(sack: sack)
+            return .claimed(try await incoming.claim(sack: sack))
         } catch StorageError.claimOutstanding {
-            return .busy
+            return .left(.busy)
         } catch {
             counters.error()
             log("Unable to claim sack \(sack): \(error)")
-            return .released
+            return .left(.released)
         }
-        return await finish(claim, stopping: stopping)
     }
 
-    /// Processes what `claim` holds, then completes or releases it.
-    func finish(_ claim: IncomingClaim, stopping: @escaping @Sendable () -> Bool = { false }) async
-        -> SackOutcome
+    /// Processes what the claims hold, then completes them all or releases them all.
+    ///
+    /// Metrics are computed a few at once and their changes committed together, at
+    /// most `commitMetrics` metrics or `commitBytes` bytes per commit: one durable
+    /// commit for many metrics instead of syncs per file. A claim is completed only
+    /// after the last commit returned, so every change is durable before its measures
+    /// are removed (docs/PROCESSING.md). Any failure releases every claim of the call.
+    func finish(_ claims: [IncomingClaim], stopping: @escaping @Sendable () -> Bool = { false }) async
+        -> [SackOutcome]
     {
-        let metrics = claim.measures.keys.sorted()
-        let allDone = await withTaskGroup(of: Bool.self) { group -> Bool in
+        let work = claims.flatMap { claim in claim.measures.keys.sorted().map { (claim.measures[$0], $0) } }
+        let allDone = await withTaskGroup(of: MetricResult.self) { group -> Bool in
             var next = 0
             var ok = true
+            var pending: [MetricChanges] = []
+            var pendingMeasures: [Int] = []
+            var pendingBytes = 0
             func addNext() -> Bool {
-                guard next < metrics.count, !stopping() else { return false }
-                let metric = metrics[next]
-                let batch = claim.measures[metric]
+                guard ok, next < work.count, !stopping() else { return false }
+                let (batch, metric) = work[next]
                 next += 1
-                group.addTask { await processOne(metric, batch) }
+                group.addTask { await compute(metric, batch) }
                 return true
             }
+            func commitPending() async {
+                guard ok, !pending.isEmpty else { return }
+                do {
+                    try await processor.aggregates.commit(pending)
+                    for count in pendingMeasures { counters.metricProcessed(measures: count) }
+                } catch {
+                    counters.error()
+                    let others = pending.count > 1 ? " and \(pending.count - 1) more of its commit" : ""
+                    log("Error processing new measures of metric \(pending[0].metric)\(others): \(error)")
+                    ok = false
+                }
+                pending = []
+                pendingMeasures = []
+                pendingBytes = 0
+            }
             for _ in 0..<max(1, metricConcurrency) where !addNext() { break }
-            for await success in group {
-                ok = ok && success
+            for await result in group {
+                switch result {
+                case .failed: ok = false
+                case .dropped: break
+                case .computed(let changes, let measures):
+                    if let changes {
+                        pending.append(changes)
+                        pendingBytes += changes.byteCount
+                    }
+                    pendingMeasures.append(measures)
+                    if pending.count >= commitMetrics || pendingBytes >= commitBytes { await commitPending() }
+                }
                 _ = addNext()
             }
-            return ok && next == metrics.count
+            await commitPending()
+            return ok && next == work.count
         }
         guard allDone else {
-            await incoming.release(claim)
-            return .released
+            for claim in claims { await incoming.release(claim) }
+            return claims.map { _ in .released }
         }
+        // Completions are independent (one sack each): their syncs overlap.
+        return await withTaskGroup(of: (Int, SackOutcome).self) { group in
+            for (index, claim) in claims.enumerated() {
+                group.addTask { (index, await complete(claim)) }
+            }
+            var outcomes = [SackOutcome](repeating: .released, count: claims.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+    }
+
+    private func complete(_ claim: IncomingClaim) async -> SackOutcome {
         do {
             try await incoming.complete(claim)
         } catch {
@@ -88,26 +181,38 @@ struct SackProcessor: Sendable {
             return .released
         }
         if claim.metric == nil { counters.sackProcessed() }
-        return .processed(metrics: metrics.count)
+        return .processed(metrics: claim.measures.count)
     }
 
-    /// Processes one metric; false if it failed (already counted and logged).
-    private func processOne(_ metric: MetricID, _ batch: IncomingBatch?) async -> Bool {
+    /// What computing one metric gave.
+    private enum MetricResult: Sendable {
+        /// Changes to commit (nil: nothing to write) and the measures they hold.
+        case computed(MetricChanges?, measures: Int)
+        /// The metric no longer exists; its data is already gone.
+        case dropped
+        /// Already counted and logged.
+        case failed
+    }
+
+    /// Computes one metric's changes, or drops a deleted metric's data.
+    private func compute(_ metric: MetricID, _ batch: IncomingBatch?) async -> MetricResult {
         let count = batch?.timestamps.count ?? 0
         do {
             guard let policy = try await catalog.archivePolicy(of: metric) else {
                 // The metric is gone: its measures go with the claim, its data with it.
                 try await processor.dropAggregates(of: metric)
                 counters.metricDropped(measures: count)
-                return true
+                return .dropped
             }
-            if let batch { try await processor.process(metric: metric, policy: policy, measures: batch) }
-            counters.metricProcessed(measures: count)
-            return true
+            guard let batch else { return .computed(nil, measures: 0) }
+            let changes = try await processor.changes(
+                metric: metric, policy: policy,
+                batch: MeasureBatch(timestamps: batch.timestamps, values: batch.values))
+            return .computed(changes, measures: count)
         } catch {
             counters.error()
             log("Error processing new measures of metric \(metric): \(error)")
-            return false
+            return .failed
         }
     }
 }

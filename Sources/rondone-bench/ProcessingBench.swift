@@ -23,7 +23,6 @@ enum ProcessingBench {
         var random = SplitMix64(seed: 7)
         let metrics = (0..<metricsCount).map { _ in MetricID(high: random.next(), low: random.next()) }
         let t0: Int64 = 1_700_000_000_000_000_000
-        let perBatch = pointsPerMetric / batchesPerMetric
 
         // The engine alone, no I/O: the ceiling the stores leave room for.
         let sample = (0..<pointsPerMetric).map { t0 + Int64($0) * 1_000_000_000 }
@@ -33,9 +32,28 @@ enum ProcessingBench {
                 policy.process(buffer: nil, batch: MeasureBatch(timestamps: sample, values: sampleValues)))
         }
 
+        // Batched commits make their files durable with one syncfs, or (the second
+        // run) with an fsync per file, all in parallel.
+        for (mode, syncFileSystemAbove) in [("syncfs", 8), ("parallel fsync", Int.max)] {
+            try? FileManager.default.removeItem(atPath: root)
+            run(
+                mode: mode, syncFileSystemAbove: syncFileSystemAbove, root: root, policy: policy,
+                metrics: metrics, pointsPerMetric: pointsPerMetric, batchesPerMetric: batchesPerMetric)
+        }
+    }
+
+    private static func run(
+        mode: String, syncFileSystemAbove: Int, root: String, policy: ArchivePolicy, metrics: [MetricID],
+        pointsPerMetric: Int, batchesPerMetric: Int
+    ) {
+        let metricsCount = metrics.count
+        let t0: Int64 = 1_700_000_000_000_000_000
+        let perBatch = pointsPerMetric / batchesPerMetric
         blocking {
+            var options = FileAggregateStore.Options()
+            options.syncFileSystemAbove = syncFileSystemAbove
             let incoming = try! FileIncomingStore(directory: root + "/incoming")
-            let aggregates = try! FileAggregateStore(directory: root + "/aggregate")
+            let aggregates = try! FileAggregateStore(directory: root + "/aggregate", options: options)
             defer {
                 incoming.close()
                 aggregates.close()
@@ -69,7 +87,7 @@ enum ProcessingBench {
             await metricd.stop()
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let measures = metricsCount * pointsPerMetric
-            let label = "metricd, \(workers) workers, file stores (fsync per blob)"
+            let label = "metricd, \(workers) workers, batched commits (\(mode))"
             print(
                 "  \(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(formatRate(Double(measures) / seconds)) measures/s"
             )

@@ -208,12 +208,19 @@ import Testing
         let lines = LogLines()
         let processor = MetricProcessor(aggregates: fixture.aggregates, log: { lines.append($0) })
         try await processor.process(metric: Self.metric, policy: policy, measures: Self.batches[0])
-        // Flip one bit in the middle of the stored mean@60 split file, on disk.
-        let directory = fixture.path + "/aggregate/metrics/\(Self.metric)/mean_60000000000"
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first)
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
-        bytes[bytes.count / 2] ^= 0x10
-        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
+        // Flip one bit in the middle of the stored mean@60 split, on disk: inside its
+        // blob in the 60 s pack (whose own header stays intact).
+        let directory = fixture.path + "/aggregate/metrics/\(Self.metric)"
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory).first {
+                $0.hasPrefix("60000000000_")
+            })
+        var pack = try #require(
+            SplitPack.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))))
+        var blob = try #require(pack.records["mean"])
+        blob[blob.count / 2] ^= 0x10
+        pack.records["mean"] = blob
+        try Data(pack.encode()).write(to: URL(fileURLWithPath: directory + "/" + name))
 
         let read = try await processor.readAggregates(
             metric: Self.metric, policy: policy, aggregation: Aggregation(name: "mean")!,

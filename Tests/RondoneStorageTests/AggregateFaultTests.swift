@@ -51,21 +51,38 @@ import Testing
         }
     }
 
-    /// Checksums belong to the engine's codec: the store hands back damaged bytes as
-    /// they are, and its own job is only that writes are whole.
+    /// Checksums of blobs belong to the engine's codec: a damaged blob is handed back
+    /// as stored. A pack whose own header is damaged is handed back whole for every
+    /// method (so the codec reports it), never read as "no such split".
     @Test func damagedBlobsAreReturnedAsStored() async throws {
         let directory = TestDirectory("agg-damage")
         defer { directory.remove() }
         let store = try FileAggregateStore(directory: directory.path)
         defer { store.close() }
+        let max = SplitAddress(aggregation: "max", granularity: key.granularity, key: key.key)
         try await store.putSplit([1, 2, 3, 4], key, for: metric)
-        let file = directory.path + "/metrics/\(metric)/mean_60000000000/0"
+        try await store.putSplit([5, 6], max, for: metric)
+        let file = directory.path + "/metrics/\(metric)/60000000000_0"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-        bytes[1] ^= 0xFF
+        #expect(bytes.suffix(6) == Data([5, 6, 1, 2, 3, 4]))  // blobs in name order: max, mean
+        bytes[bytes.count - 3] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: file))
         #expect(try await store.split(key, of: metric) == [1, 0xFD, 3, 4])
+        #expect(try await store.split(max, of: metric) == [5, 6])
+        bytes[14] ^= 0x01  // a name length: the header checksum catches it
+        try bytes.write(to: URL(fileURLWithPath: file))
+        #expect(try await store.split(key, of: metric) == [UInt8](bytes))
+        #expect(try await store.split(max, of: metric) == [UInt8](bytes))
         try Data([1, 2]).write(to: URL(fileURLWithPath: file))
         #expect(try await store.split(key, of: metric) == [1, 2])
+        #expect(
+            try await store.splitKeys(of: metric, aggregation: "sum", granularity: key.granularity) == [
+                key.key
+            ])
+        // A write replaces a damaged pack with what it puts.
+        try await store.putSplit([7], key, for: metric)
+        #expect(try await store.split(key, of: metric) == [7])
+        #expect(try await store.split(max, of: metric) == nil)
     }
 
     @Test func strayTempFilesAndDeletionsAreCleanedOnOpen() async throws {
@@ -90,5 +107,57 @@ import Testing
         }
         #expect(try await store.pendingDeletions() == 0)
         #expect(try await store.buffer(of: metric) == nil)
+    }
+
+    /// A batched commit that fails part-way: every blob is whole (old or new), no
+    /// buffer is new while a split change of the commit is not applied, and the retry
+    /// applies everything.
+    @Test(arguments: [
+        (FaultInjector.Operation.write, 15), (.sync, 0), (.sync, 1), (.sync, 2), (.rename, 5), (.rename, 25),
+        (.create, 3),
+    ])
+    func failedBatchedCommitKeepsBuffersBehindSplits(_ operation: FaultInjector.Operation, _ after: Int)
+        async throws
+    {
+        let directory = TestDirectory("agg-batch")
+        defer { directory.remove() }
+        let faults = FaultInjector()
+        var options = FileAggregateStore.Options()
+        options.faults = faults
+        let store = try FileAggregateStore(directory: directory.path, options: options)
+        defer { store.close() }
+        let metrics = (0..<10).map { MetricID(high: 5, low: UInt64($0)) }
+        let addresses = ["mean", "max", "min", "sum"].flatMap { method in
+            [0, 3600].map {
+                SplitAddress(
+                    aggregation: method, granularity: TimeDelta(nanoseconds: 60_000_000_000),
+                    key: Timestamp(nanoseconds: Int64($0) * 1_000_000_000))
+            }
+        }
+        func changes(_ version: UInt8) -> [MetricChanges] {
+            metrics.map { metric in
+                MetricChanges(
+                    metric: metric,
+                    splits: Dictionary(uniqueKeysWithValues: addresses.map { ($0, [version, 1]) }),
+                    buffer: [version])
+            }
+        }
+        try await store.commit(changes(1))
+        faults.fail(operation, errno: EIO, after: after)
+        await #expect(throws: StorageError.self) { try await store.commit(changes(2)) }
+        faults.clear()
+        for metric in metrics {
+            let splits = try await store.splits(addresses, of: metric)
+            #expect(splits.allSatisfy { $0 == [1, 1] || $0 == [2, 1] })
+            if try await store.buffer(of: metric) == [2] {
+                #expect(splits.allSatisfy { $0 == [2, 1] }, "a new buffer with an old split")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/tmp").isEmpty)
+        try await store.commit(changes(2))
+        for metric in metrics {
+            #expect(try await store.splits(addresses, of: metric).allSatisfy { $0 == [2, 1] })
+            #expect(try await store.buffer(of: metric) == [2])
+        }
     }
 }

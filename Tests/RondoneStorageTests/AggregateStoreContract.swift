@@ -12,7 +12,7 @@ struct AggregateStoreContract: Sendable {
 
     enum Check: String, CaseIterable, Sendable {
         case bufferLifecycle, splitLifecycle, splitKeysPerSeries, deleteMetric, blobsAreOpaque, invalidName,
-            concurrentPuts
+            concurrentPuts, commitAppliesEveryChange, concurrentCommitsKeepEveryMethod
     }
 
     func run(_ check: Check) async throws {
@@ -131,6 +131,65 @@ struct AggregateStoreContract: Sendable {
             }
             let last = try #require(try await store.split(key("mean", 1, 1000), of: metric))
             #expect(last.count == 2 && last[1] == 1)  // one whole write won, never a mix
+
+        case .commitAppliesEveryChange:
+            let third = random.metric()
+            try await store.putSplit([1], key("mean", 60, 0), for: metric)
+            try await store.putSplit([2], key("max", 60, 0), for: metric)
+            try await store.putSplit([3], key("mean", 60, 3600), for: metric)
+            try await store.putBuffer([4], for: metric)
+            try await store.commit([
+                MetricChanges(
+                    metric: metric,
+                    splits: [key("mean", 60, 0): [10], key("mean", 1, 0): [11], key("sum", 60, 0): [12]],
+                    deletedSplits: [key("mean", 60, 3600), key("sum", 60, 0), key("min", 60, 7)],
+                    buffer: [13]),
+                MetricChanges(metric: other, splits: [key("count", 3600, -3600): [20]]),
+                MetricChanges(metric: third, buffer: [30]),
+                MetricChanges(metric: random.metric()),
+            ])
+            #expect(try await store.split(key("mean", 60, 0), of: metric) == [10])
+            #expect(try await store.split(key("max", 60, 0), of: metric) == [2])  // untouched
+            #expect(try await store.split(key("mean", 1, 0), of: metric) == [11])
+            #expect(try await store.split(key("sum", 60, 0), of: metric) == nil)  // put and deleted
+            #expect(try await store.split(key("mean", 60, 3600), of: metric) == nil)
+            #expect(try await store.buffer(of: metric) == [13])
+            #expect(try await store.split(key("count", 3600, -3600), of: other) == [20])
+            #expect(try await store.buffer(of: other) == nil)
+            #expect(try await store.buffer(of: third) == [30])
+            let sixty = TimeDelta(nanoseconds: 60_000_000_000)
+            #expect(
+                try await store.splitKeys(of: metric, aggregation: "mean", granularity: sixty)
+                    == [Timestamp(nanoseconds: 0)])
+            #expect(try await store.splitKeys(of: metric, aggregation: "sum", granularity: sixty).isEmpty)
+            let addresses = [key("max", 60, 0), key("min", 60, 0), key("mean", 1, 0), key("mean", 60, 0)]
+            let batch = try await store.splits(addresses, of: metric)
+            #expect(batch == [[2], nil, [11], [10]])
+            try await store.commit([])  // nothing to do
+
+        case .concurrentCommitsKeepEveryMethod:
+            // Methods of one granularity and key may share storage: concurrent writers
+            // of different methods must not undo each other.
+            let methods = (0..<24).map { "m\($0)" }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (n, method) in methods.enumerated() {
+                    group.addTask {
+                        try await store.commit([
+                            MetricChanges(
+                                metric: metric, splits: [key(method, 60, 0): [UInt8(n)]], buffer: [UInt8(n)])
+                        ])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for (n, method) in methods.enumerated() {
+                #expect(try await store.split(key(method, 60, 0), of: metric) == [UInt8(n)])
+                #expect(
+                    try await store.splitKeys(
+                        of: metric, aggregation: method, granularity: TimeDelta(nanoseconds: 60_000_000_000))
+                        == [Timestamp(nanoseconds: 0)])
+            }
+            #expect(try await store.buffer(of: metric).map(\.count) == 1)
         }
     }
 }

@@ -24,7 +24,9 @@ public struct SplitAddress: Hashable, Sendable {
 /// * a failed put (full disk, I/O error) throws and leaves the old blob intact;
 /// * a get returns exactly the bytes last put, or nil if none;
 /// * `deleteMetric` makes the metric's blobs unreadable at once; the space may be
-///   freed later (`pendingDeletions` counts what is still to free).
+///   freed later (`pendingDeletions` counts what is still to free);
+/// * `commit` makes many changes durable at once, with the ordering rule metricd's
+///   crash safety rests on (see its documentation and docs/PROCESSING.md).
 public protocol AggregateStore: Sendable {
     /// The metric's unaggregated buffer, nil if it has none.
     func buffer(of metric: MetricID) async throws -> [UInt8]?
@@ -39,6 +41,20 @@ public protocol AggregateStore: Sendable {
     /// The keys of the metric's splits for one aggregation and granularity, ascending.
     func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
         -> [Timestamp]
+
+    /// Several splits of one metric: element `i` is what `split(keys[i], of:)` returns.
+    /// A driver may read them together (a default reads them one by one).
+    func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?]
+
+    /// Applies the changes of many metrics, durably, when it returns.
+    ///
+    /// Every blob is replaced atomically (old or new, never partial), and for each
+    /// metric the **buffer is replaced only after every split change of the whole
+    /// commit is durable**: after a failure or a crash at any point, a metric whose
+    /// stored buffer is the new one has all of its new splits. That is what lets
+    /// metricd redo a step from the stored buffer (docs/PROCESSING.md). On a throw,
+    /// any subset of the changes may have been applied, each blob whole.
+    func commit(_ changes: [MetricChanges]) async throws
 
     /// Removes everything stored for the metric.
     func deleteMetric(_ metric: MetricID) async throws

@@ -7,17 +7,23 @@ import Synchronization
     import Darwin
 #endif
 
-/// The embedded aggregate store: one file per blob, in a directory this process owns.
+/// The embedded aggregate store: files in a directory this process owns.
 ///
-/// Layout (docs/STORAGE.md): `metrics/<uuid>/buffer`,
-/// `metrics/<uuid>/<aggregation>_<granularity ns>/<split key ns>`; blobs are written
-/// in `tmp/`, fsynced, renamed into place and the target directory fsynced, so a
-/// reader sees an old or a new file, never a partial one, and a crash leaves at worst
-/// a stray file in `tmp/` (emptied on open). Deleting a metric renames its directory
-/// into `deleted/` (so it vanishes at once) and frees the space in the background.
+/// Layout (docs/STORAGE.md): `metrics/<uuid>/buffer`, and
+/// `metrics/<uuid>/<granularity ns>_<split key ns>`, one `SplitPack` holding the
+/// splits of every aggregation method at that granularity and key. Every change goes
+/// through `commit`: new files are written aside in `tmp/`, made durable together,
+/// renamed into place and their directories made durable, so a reader sees an old or
+/// a new file, never a partial one, and a crash leaves at worst stray files in `tmp/`
+/// (emptied on open). Deleting a metric renames its directory into `deleted/` (so it
+/// vanishes at once) and frees the space in the background.
 public final class FileAggregateStore: AggregateStore {
     /// How to open a store.
     public struct Options: Sendable {
+        /// A commit that makes more files (or directories) durable than this uses one
+        /// `syncfs(2)` for them all instead of an fsync each (run in parallel).
+        /// `Int.max` never uses syncfs; systems without it never do.
+        public var syncFileSystemAbove: Int = 8
         /// Fault tests only: makes chosen system calls fail.
         package var faults: FaultInjector?
 
@@ -26,11 +32,17 @@ public final class FileAggregateStore: AggregateStore {
 
     /// The store's directory.
     public let directory: String
-    private let posix: POSIX
+    let posix: POSIX
     private let ownership: DataDirectoryLock
-    private let io = BlockingExecutor(threads: 2)
+    private let io = BlockingExecutor(threads: 4)
+    /// Parallel fsyncs of one commit; only ever used from `io` threads.
+    let syncers = BlockingExecutor(threads: 8)
     private let purger = BlockingExecutor(threads: 1)
-    private let nextTemp = Atomic<UInt64>(0)
+    let nextTemp = Atomic<UInt64>(0)
+    let locks = MetricLocks()
+    /// Open on the data directory, for `syncfs`; -1 if it could not be opened.
+    let dataDirectoryDescriptor: Int32
+    let syncFileSystemAbove: Int
 
     /// Opens (creating if needed) the store in `directory`, taking ownership of it,
     /// emptying `tmp/` and resuming the purge of deleted metrics.
@@ -39,6 +51,8 @@ public final class FileAggregateStore: AggregateStore {
         self.ownership = try DataDirectoryLock(directory: directory)
         self.directory = directory
         self.posix = posix
+        self.syncFileSystemAbove = options.syncFileSystemAbove
+        self.dataDirectoryDescriptor = (try? posix.openFile(directory, O_RDONLY | O_DIRECTORY)) ?? -1
         var created = false
         for name in ["metrics", "tmp", "deleted"] {
             if try posix.makeDirectory(directory + "/" + name) { created = true }
@@ -50,12 +64,15 @@ public final class FileAggregateStore: AggregateStore {
 
     deinit {
         io.stop()
+        syncers.stop()
         purger.stop()
+        if dataDirectoryDescriptor >= 0 { posix.closeFile(dataDirectoryDescriptor) }
     }
 
     /// Finishes pending work (purges included) and gives up the directory.
     public func close() {
         io.stop()
+        syncers.stop()
         purger.stop()
         ownership.release()
     }
@@ -66,38 +83,73 @@ public final class FileAggregateStore: AggregateStore {
     }
 
     public func putBuffer(_ bytes: [UInt8], for metric: MetricID) async throws {
-        try await io.run {
-            try self.write(bytes, directory: self.metricDirectory(metric), name: "buffer", depth: 1)
-        }
+        try await commit([MetricChanges(metric: metric, buffer: bytes)])
     }
 
     public func deleteBuffer(of metric: MetricID) async throws {
-        try await io.run { try self.removeFile(self.metricDirectory(metric), name: "buffer") }
-    }
-
-    public func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]? {
-        let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
-        return try await io.run { try self.readIfPresent(directory + "/\(key.key.nanoseconds)") }
-    }
-
-    public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
-        let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
         try await io.run {
-            try self.write(bytes, directory: directory, name: "\(key.key.nanoseconds)", depth: 2)
+            self.locks.lock([metric])
+            defer { self.locks.unlock([metric]) }
+            try self.removeFile(self.metricDirectory(metric), name: "buffer")
         }
     }
 
+    public func split(_ key: SplitAddress, of metric: MetricID) async throws -> [UInt8]? {
+        try await splits([key], of: metric)[0]
+    }
+
+    /// Reads each pack once, however many of its methods are asked for.
+    public func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?] {
+        for key in keys { try Self.checkName(key.aggregation) }
+        let paths = keys.map { packPath(metric, $0.granularity, $0.key) }
+        return try await io.run {
+            var packs: [String: PackContent] = [:]
+            return try zip(keys, paths).map { key, path in
+                if packs[path] == nil { packs[path] = try self.readPack(path) }
+                return packs[path]?.blob(key.aggregation)
+            }
+        }
+    }
+
+    public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
+        try await commit([MetricChanges(metric: metric, splits: [key: bytes])])
+    }
+
     public func deleteSplit(_ key: SplitAddress, of metric: MetricID) async throws {
-        let directory = try seriesDirectory(metric, key.aggregation, key.granularity)
-        try await io.run { try self.removeFile(directory, name: "\(key.key.nanoseconds)") }
+        try await commit([MetricChanges(metric: metric, deletedSplits: [key])])
     }
 
     public func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
         -> [Timestamp]
     {
-        let directory = try seriesDirectory(metric, aggregation, granularity)
-        let names = try await io.run { try self.posix.list(directory) }
-        return names.compactMap { Int64($0).map(Timestamp.init(nanoseconds:)) }.sorted()
+        try Self.checkName(aggregation)
+        let directory = metricDirectory(metric)
+        let prefix = "\(granularity.nanoseconds)_"
+        return try await io.run {
+            var keys: [Timestamp] = []
+            for name in try self.posix.list(directory) where name.hasPrefix(prefix) {
+                guard let key = Int64(name.dropFirst(prefix.count)) else { continue }
+                let content = try self.readPack(directory + "/" + name)
+                if content?.blob(aggregation) != nil { keys.append(Timestamp(nanoseconds: key)) }
+            }
+            return keys.sorted()
+        }
+    }
+
+    public func commit(_ changes: [MetricChanges]) async throws {
+        let changes = changes.filter { !$0.isEmpty }
+        guard !changes.isEmpty else { return }
+        // Names are checked before anything is touched, so a bad one changes nothing.
+        for change in changes {
+            for address in change.splits.keys { try Self.checkName(address.aggregation) }
+            for address in change.deletedSplits { try Self.checkName(address.aggregation) }
+        }
+        let metrics = Set(changes.map(\.metric))
+        try await io.run {
+            self.locks.lock(metrics)
+            defer { self.locks.unlock(metrics) }
+            try self.execute(try self.plan(changes))
+        }
     }
 
     public func deleteMetric(_ metric: MetricID) async throws {
@@ -105,6 +157,8 @@ public final class FileAggregateStore: AggregateStore {
         let target =
             directory + "/deleted/\(metric).\(nextTemp.add(1, ordering: .relaxed).oldValue)-\(getpid())"
         try await io.run {
+            self.locks.lock([metric])
+            defer { self.locks.unlock([metric]) }
             guard self.posix.isDirectory(source) else { return }
             try self.posix.renameFile(source, target)
             try self.posix.syncDirectory(self.directory + "/metrics")
@@ -115,6 +169,77 @@ public final class FileAggregateStore: AggregateStore {
 
     public func pendingDeletions() async throws -> Int {
         try await io.run { try self.posix.list(self.directory + "/deleted").count }
+    }
+
+    /// The files to write and remove for `changes`: each touched pack is read, edited
+    /// and rewritten whole (a damaged one is replaced by what this commit puts in it).
+    /// Creates missing metric directories (`metrics/` is synced with the split phase).
+    private func plan(_ changes: [MetricChanges]) throws -> CommitPlan {
+        var plan = CommitPlan()
+        for change in changes {
+            let metricDirectory = metricDirectory(change.metric)
+            if try posix.makeDirectory(metricDirectory) {
+                plan.splitDirectories.insert(directory + "/metrics")
+            }
+            var edits: [String: (puts: [String: [UInt8]], deletes: Set<String>)] = [:]
+            for (address, bytes) in change.splits {
+                edits[packPath(change.metric, address.granularity, address.key), default: ([:], [])]
+                    .puts[address.aggregation] = bytes
+            }
+            for address in change.deletedSplits {
+                edits[packPath(change.metric, address.granularity, address.key), default: ([:], [])]
+                    .deletes.insert(address.aggregation)
+            }
+            for (path, edit) in edits {
+                let stored = try readPack(path)
+                var pack = stored?.pack ?? SplitPack()
+                for (name, bytes) in edit.puts where !edit.deletes.contains(name) {
+                    pack.records[name] = bytes
+                }
+                for name in edit.deletes { pack.records[name] = nil }
+                guard pack.records.count <= 0xFFFF else {
+                    throw StorageError.invalidName("\(path): too many methods")
+                }
+                if pack.records.isEmpty {
+                    guard stored != nil else { continue }
+                    plan.removals.append(path)
+                } else {
+                    guard stored?.pack != pack else { continue }  // unchanged: nothing to write
+                    plan.splitFiles.append(.init(target: path, bytes: pack.encode()))
+                }
+                plan.splitDirectories.insert(metricDirectory)
+            }
+            if let buffer = change.buffer {
+                plan.buffers.append(.init(target: metricDirectory + "/buffer", bytes: buffer))
+                plan.bufferDirectories.insert(metricDirectory)
+            }
+        }
+        return plan
+    }
+
+    /// A pack file as read: intact, or damaged (its raw bytes, handed out for every
+    /// method so the engine's codec reports the damage instead of the split vanishing).
+    enum PackContent {
+        case intact(SplitPack)
+        case damaged([UInt8])
+
+        func blob(_ aggregation: String) -> [UInt8]? {
+            switch self {
+            case .intact(let pack): return pack.records[aggregation]
+            case .damaged(let bytes): return bytes
+            }
+        }
+
+        var pack: SplitPack? {
+            if case .intact(let pack) = self { return pack }
+            return nil
+        }
+    }
+
+    /// The pack at `path`, nil if there is none.
+    private func readPack(_ path: String) throws -> PackContent? {
+        guard let bytes = try readIfPresent(path) else { return nil }
+        return SplitPack.decode(bytes).map(PackContent.intact) ?? .damaged(bytes)
     }
 
     private func schedulePurge(_ path: String) {
@@ -128,15 +253,18 @@ public final class FileAggregateStore: AggregateStore {
         directory + "/metrics/\(metric)"
     }
 
-    /// `metrics/<uuid>/<aggregation>_<granularity ns>`; the aggregation name becomes a
-    /// file name, so anything that could escape the directory is refused.
-    private func seriesDirectory(_ metric: MetricID, _ aggregation: String, _ granularity: TimeDelta) throws
-        -> String
-    {
+    /// `metrics/<uuid>/<granularity ns>_<split key ns>` (the key may be negative).
+    private func packPath(_ metric: MetricID, _ granularity: TimeDelta, _ key: Timestamp) -> String {
+        metricDirectory(metric) + "/\(granularity.nanoseconds)_\(key.nanoseconds)"
+    }
+
+    /// Method names are stored in packs with a one-byte length; the rules that kept
+    /// them safe as file names are kept too, so a driver may use them as names.
+    private static func checkName(_ aggregation: String) throws {
         guard !aggregation.isEmpty, aggregation != ".", aggregation != "..",
+            aggregation.utf8.count <= SplitPack.maxNameLength,
             !aggregation.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 })
         else { throw StorageError.invalidName(aggregation) }
-        return metricDirectory(metric) + "/\(aggregation)_\(granularity.nanoseconds)"
     }
 
     private func readIfPresent(_ path: String) throws -> [UInt8]? {
@@ -144,43 +272,6 @@ public final class FileAggregateStore: AggregateStore {
             return try posix.readAll(path)
         } catch StorageError.io(_, _, ENOENT) {
             return nil
-        }
-    }
-
-    /// Write aside in `tmp/`, fsync, rename into place, fsync the target directory.
-    /// `depth` is how many directory levels under `metrics/` the target lies.
-    private func write(_ bytes: [UInt8], directory target: String, name: String, depth: Int) throws {
-        try makeParents(target, depth: depth)
-        let temp = directory + "/tmp/\(nextTemp.add(1, ordering: .relaxed).oldValue)"
-        let fd = try posix.openFile(temp, O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            defer { posix.closeFile(fd) }
-            try bytes.withUnsafeBytes { try posix.write(fd, $0, at: 0, path: temp) }
-            try posix.sync(fd, path: temp)
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        do {
-            try posix.renameFile(temp, target + "/" + name)
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        try posix.syncDirectory(target)
-    }
-
-    /// Creates the missing directories of `target` (up to `depth` levels under
-    /// `metrics/`), syncing each parent that gained an entry so the path is durable.
-    private func makeParents(_ target: String, depth: Int) throws {
-        var level = target
-        var levels: [String] = [target]
-        for _ in 1..<depth {
-            level = String(level[..<level.lastIndex(of: "/")!])
-            levels.append(level)
-        }
-        for path in levels.reversed() where try posix.makeDirectory(path) {
-            try posix.syncDirectory(String(path[..<path.lastIndex(of: "/")!]))
         }
     }
 

@@ -37,6 +37,11 @@ final class ConditionLock: @unchecked Sendable {
     func signal() {
         pthread_cond_signal(condition)
     }
+
+    /// Wakes every waiter (for waits on a condition that differs per waiter).
+    func broadcast() {
+        pthread_cond_broadcast(condition)
+    }
 }
 
 /// A joinable OS thread running `body`, for blocking work kept off Swift's

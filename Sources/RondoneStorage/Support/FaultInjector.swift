@@ -11,13 +11,14 @@ package final class FaultInjector: Sendable {
         case write, sync, rename, create
     }
 
-    private let pending = Mutex<[Operation: (errno: Int32, remaining: Int)]>([:])
+    private let pending = Mutex<[Operation: (errno: Int32, remaining: Int, skip: Int)]>([:])
 
     package init() {}
 
-    /// The next `times` calls of `operation` fail with `errno` (without touching the disk).
-    package func fail(_ operation: Operation, errno: Int32, times: Int = 1) {
-        pending.withLock { $0[operation] = (errno, times) }
+    /// After `after` calls of `operation` succeed, the next `times` fail with `errno`
+    /// (without touching the disk); `after` lets a test fail the middle of a batch.
+    package func fail(_ operation: Operation, errno: Int32, times: Int = 1, after: Int = 0) {
+        pending.withLock { $0[operation] = (errno, times, after) }
     }
 
     /// Removes every armed fault.
@@ -29,7 +30,11 @@ package final class FaultInjector: Sendable {
     func take(_ operation: Operation) -> Int32? {
         pending.withLock { faults in
             guard let fault = faults[operation], fault.remaining > 0 else { return nil }
-            faults[operation] = fault.remaining == 1 ? nil : (fault.errno, fault.remaining - 1)
+            if fault.skip > 0 {
+                faults[operation] = (fault.errno, fault.remaining, fault.skip - 1)
+                return nil
+            }
+            faults[operation] = fault.remaining == 1 ? nil : (fault.errno, fault.remaining - 1, 0)
             return fault.errno
         }
     }
