@@ -44,6 +44,9 @@ let package = Package(
             name: "RondoneAPI",
             dependencies: [
                 "RondoneTimeSeries",
+                "RondoneStorage",
+                "RondoneIndexer",
+                "RondoneProcessing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -70,7 +73,10 @@ let package = Package(
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneProcessing",
+                "RondoneIndexer",
+                "RondoneAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

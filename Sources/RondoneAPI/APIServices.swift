@@ -1,11 +1,28 @@
+import RondoneIndexer
+import RondoneProcessing
+import RondoneStorage
+
 /// What the API layer needs from the rest of Rondone. Each controller takes only the
 /// service it uses; services not yet built are `nil` and their routes are not mounted.
 public struct APIServices: Sendable {
     /// Backlog and processing state for `/v1/status`.
     public var status: (any StatusProvider)?
+    /// Archive policies, rules and metrics.
+    public var indexer: (any Indexer)?
+    /// Where posted measures are made durable before the 202.
+    public var incoming: (any IncomingStore)?
+    /// The processing workers: woken after a POST, asked to process one metric for
+    /// `?refresh=true`, and the reader of stored aggregates.
+    public var metricd: Metricd?
 
-    public init(status: (any StatusProvider)? = nil) {
+    public init(
+        status: (any StatusProvider)? = nil, indexer: (any Indexer)? = nil,
+        incoming: (any IncomingStore)? = nil, metricd: Metricd? = nil
+    ) {
         self.status = status
+        self.indexer = indexer
+        self.incoming = incoming
+        self.metricd = metricd
     }
 }
 

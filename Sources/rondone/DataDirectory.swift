@@ -1,8 +1,11 @@
+import RondoneIndexer
 import RondoneProcessing
 import RondoneStorage
+import RondoneTimeSeries
 
-/// The embedded default's data directory, opened: one owner process, the incoming
-/// log under `incoming/`, the aggregates under `aggregates/`.
+/// The embedded default's data directory, opened: one owner process, the SQLite index
+/// in `index.sqlite`, the incoming log under `incoming/`, the aggregates under
+/// `aggregates/`.
 ///
 /// Opening takes `<dir>/LOCK` first, so a second `rondone serve` on the same directory
 /// stops with a message naming the directory and the owner's PID before it touches
@@ -10,15 +13,23 @@ import RondoneStorage
 struct DataDirectory: Sendable {
     let path: String
     let lock: DataDirectoryLock
+    let indexer: SQLiteIndexer
     let incoming: FileIncomingStore
     let aggregates: FileAggregateStore
 
     init(path: String, sacks: Int) throws {
         self.path = path
         lock = try DataDirectoryLock(directory: path)
+        indexer = try SQLiteIndexer(path: path + "/index.sqlite")
         incoming = try FileIncomingStore(
             directory: path + "/incoming", options: .init(sacks: sacks))
         aggregates = try FileAggregateStore(directory: path + "/aggregates")
+    }
+
+    /// metricd over this directory, taking archive policies from the index.
+    func metricd(log: @escaping ProcessingLog) -> Metricd {
+        Metricd(
+            incoming: incoming, aggregates: aggregates, catalog: IndexerCatalog(indexer: indexer), log: log)
     }
 
     /// Closes the stores, then gives the directory up.
@@ -26,5 +37,14 @@ struct DataDirectory: Sendable {
         incoming.close()
         aggregates.close()
         lock.release()
+    }
+}
+
+/// metricd's view of the index: the archive policy of a metric, nil once it is deleted.
+struct IndexerCatalog: MetricCatalog {
+    let indexer: any Indexer
+
+    func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy? {
+        try await indexer.archivePolicy(of: metric)
     }
 }

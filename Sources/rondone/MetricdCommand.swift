@@ -12,10 +12,8 @@ struct MetricdCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let directory = try storage.open()
-        let metricd = Metricd(
-            incoming: directory.incoming, aggregates: directory.aggregates,
-            catalog: InMemoryMetricCatalog([:]), log: { print("metricd: \($0)") })
+        let directory = try await storage.open()
+        let metricd = directory.metricd(log: { print("metricd: \($0)") })
         let workers = storage.workers ?? Metricd.defaultWorkerCount
         await metricd.start(workers: workers)
         print("rondone metricd: \(workers) workers on \(directory.path)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `rondone` command: one binary for the server, its workers and its tools.
 @main
@@ -7,8 +8,26 @@ struct Rondone: AsyncParsableCommand {
         commandName: "rondone",
         abstract: "A metric and resource database that speaks the Gnocchi v1 REST API.",
         version: RondoneVersion.current,
-        subcommands: [Serve.self, MetricdCommand.self]
+        subcommands: [Serve.self, MetricdCommand.self, Upgrade.self]
     )
+
+    /// Parses the command line after folding in the configuration file and the
+    /// environment (see ``SettingSources``), then runs the chosen command.
+    static func main() async {
+        do {
+            let arguments = try SettingSources.expand(
+                Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// The version printed by `rondone --version` and reported by the API.

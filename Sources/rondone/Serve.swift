@@ -1,60 +1,39 @@
 import ArgumentParser
+import Logging
+import RondoneAPI
 import RondoneProcessing
-import RondoneStorage
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// Standard error as a `TextOutputStream`, for messages that are not output.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        var bytes = Array(string.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-    }
-}
-
-/// `rondone serve`: everything in one process on the embedded default.
+/// `rondone serve`: everything in one process on the embedded default — the HTTP API,
+/// the SQLite index, the file stores and the metricd workers.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the API, the index and the processing workers in one process."
+        abstract: "Run the API, the index and the processing workers in one process.",
+        discussion: """
+            Every option can also come from a configuration file (--config FILE, lines of \
+            `option = value` with the long option name, e.g. `port = 8041`) or from an \
+            environment variable RONDONE_<OPTION> (e.g. RONDONE_MAX_LIMIT=7, \
+            RONDONE_PROXY_HEADERS=true). The command line wins over the environment, which \
+            wins over the file.
+            """
     )
 
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var api: APIOptions
 
     func run() async throws {
-        let directory = try storage.open()
-        let metricd = Metricd(
-            incoming: directory.incoming, aggregates: directory.aggregates,
-            catalog: InMemoryMetricCatalog([:]), log: { print("metricd: \($0)") })
+        let directory = try await storage.open()
+        let logger = api.logger(label: "rondone")
+        let metricd = directory.metricd(log: { logger.info("\($0)", metadata: ["component": "metricd"]) })
         await metricd.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
-        print("rondone \(RondoneVersion.current): serving \(directory.path) (metricd only; no HTTP API yet)")
-        let signal = await ShutdownSignal.wait()
-        print("rondone: \(signal), stopping")
+        let services = APIServices(indexer: directory.indexer, incoming: directory.incoming, metricd: metricd)
+        let application = try RondoneApplication.build(
+            configuration: try api.configuration(), services: services)
+        logger.info(
+            "rondone \(RondoneVersion.current) serving \(directory.path) on http://\(api.host):\(api.port)")
+        // Returns after SIGINT/SIGTERM once in-flight requests are done.
+        try await application.runService()
         await metricd.stop()
         directory.close()
-    }
-}
-
-/// Options shared by every command that opens the data directory.
-struct StorageOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Where the index and the data live (created if missing).")
-    var dataDir: String = "./rondone-data"
-
-    @Option(help: "Number of sacks incoming measures are spread over (fixed when the directory is created).")
-    var sacks: Int = 128
-
-    @Option(help: "metricd workers (default: one per core).")
-    var workers: Int?
-
-    /// Opens the data directory, or stops the command with a clear message.
-    func open() throws -> DataDirectory {
-        do {
-            return try DataDirectory(path: dataDir, sacks: sacks)
-        } catch let error as StorageError {
-            var standardError = StandardError()
-            print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
-            throw ExitCode.failure
-        }
+        logger.info("rondone stopped")
     }
 }
