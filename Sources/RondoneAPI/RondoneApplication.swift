@@ -44,6 +44,16 @@ public enum RondoneApplication {
         )
         .register(on: routes)
         MetricsController(registry: registry).register(on: routes)
+        if let indexer = services.indexer {
+            let context = ControllerContext(
+                configuration: configuration, indexer: indexer, incoming: services.incoming,
+                metricd: services.metricd, authenticator: authenticator, policy: policy)
+            ArchivePolicyController(context: context).register(on: routes)
+            ArchivePolicyRuleController(context: context).register(on: routes)
+            MetricController(context: context).register(on: routes)
+            MeasuresController(context: context).register(on: routes)
+            BatchMeasuresController(context: context).register(on: routes)
+        }
         routes.finish()
         return router
     }
