@@ -63,6 +63,9 @@ let package = Package(
             name: "RondoneAPITesting",
             dependencies: [
                 "RondoneAPI",
+                "RondoneIndexer",
+                "RondoneStorage",
+                "RondoneProcessing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

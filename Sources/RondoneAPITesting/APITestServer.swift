@@ -1,7 +1,11 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 public import HummingbirdTesting
 public import RondoneAPI
+import RondoneIndexer
+import RondoneProcessing
+import RondoneStorage
 
 #if canImport(Glibc)
     import Glibc
@@ -28,6 +32,45 @@ public enum APITestServer {
         let path = directory.path
         return try await app.test(.live) { client in
             try await test(APITestClient(client: client, dataDirectory: path))
+        }
+    }
+}
+
+extension APITestServer {
+    /// Runs `test` against a live server with the real embedded stores — SQLite index,
+    /// file incoming log and aggregate store, one metricd worker polling every 50 ms — on
+    /// a fresh temporary data directory, as `rondone serve` wires them.
+    ///
+    /// Starts empty (no archive policies), as Gnocchi's functional tests expect, unless
+    /// `defaultPolicies` asks for `low`/`medium`/`high`/`bool` and the default rule.
+    public static func runWithStores<Value: Sendable>(
+        _ configuration: APIConfiguration = .testing, defaultPolicies: Bool = false,
+        _ test: @Sendable (APITestClient) async throws -> Value
+    ) async throws -> Value {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rondone-api-\(UInt64.random(in: 0...UInt64.max))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let indexer = try SQLiteIndexer(path: root + "/index.sqlite")
+        try await indexer.upgrade(createDefaultPolicies: defaultPolicies)
+        let incoming = try FileIncomingStore(directory: root + "/incoming", options: .init(sacks: 8))
+        let aggregates = try FileAggregateStore(directory: root + "/aggregates")
+        defer {
+            incoming.close()
+            aggregates.close()
+        }
+        let metricd = Metricd(
+            incoming: incoming, aggregates: aggregates, catalog: IndexerMetricCatalog(indexer: indexer),
+            options: .init(processingDelay: .milliseconds(50)))
+        await metricd.start(workers: 1)
+        do {
+            let value = try await run(
+                configuration, services: APIServices(indexer: indexer, incoming: incoming, metricd: metricd),
+                test)
+            await metricd.stop()
+            return value
+        } catch {
+            await metricd.stop()
+            throw error
         }
     }
 }

@@ -1,7 +1,7 @@
+import RondoneAPI
 import RondoneIndexer
 import RondoneProcessing
 import RondoneStorage
-import RondoneTimeSeries
 
 /// The embedded default's data directory, opened: one owner process, the SQLite index
 /// in `index.sqlite`, the incoming log under `incoming/`, the aggregates under
@@ -29,7 +29,8 @@ struct DataDirectory: Sendable {
     /// metricd over this directory, taking archive policies from the index.
     func metricd(log: @escaping ProcessingLog) -> Metricd {
         Metricd(
-            incoming: incoming, aggregates: aggregates, catalog: IndexerCatalog(indexer: indexer), log: log)
+            incoming: incoming, aggregates: aggregates, catalog: IndexerMetricCatalog(indexer: indexer),
+            log: log)
     }
 
     /// Closes the stores, then gives the directory up.
@@ -37,14 +38,5 @@ struct DataDirectory: Sendable {
         incoming.close()
         aggregates.close()
         lock.release()
-    }
-}
-
-/// metricd's view of the index: the archive policy of a metric, nil once it is deleted.
-struct IndexerCatalog: MetricCatalog {
-    let indexer: any Indexer
-
-    func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy? {
-        try await indexer.archivePolicy(of: metric)
     }
 }
