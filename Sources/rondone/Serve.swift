@@ -25,7 +25,9 @@ struct Serve: AsyncParsableCommand {
         let logger = api.logger(label: "rondone")
         let metricd = directory.metricd(log: { logger.info("\($0)", metadata: ["component": "metricd"]) })
         await metricd.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
-        let services = APIServices(indexer: directory.indexer, incoming: directory.incoming, metricd: metricd)
+        let services = APIServices(
+            status: MetricdStatusProvider(metricd: metricd), indexer: directory.indexer,
+            incoming: directory.incoming, metricd: metricd)
         let application = try RondoneApplication.build(
             configuration: try api.configuration(), services: services)
         logger.info(

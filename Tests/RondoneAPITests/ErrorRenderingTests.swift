@@ -12,7 +12,7 @@ struct ErrorRenderingTests {
             let json = try await client.request(.get, "/v1/nope", headers: ["Accept": "application/json"])
             #expect(json.status == .notFound)
             #expect(json.text == #"{"code": 404, "title": "Not Found", "description": null}"#)
-            let html = try await client.request(.get, "/nope")
+            let html = try await client.request(.get, "/nope", headers: ["Accept": "*/*"])
             #expect(html.headers[.contentType] == "text/html; charset=UTF-8")
             #expect(
                 html.text
@@ -27,7 +27,7 @@ struct ErrorRenderingTests {
             #expect(json.status == .methodNotAllowed)
             #expect(json.headers[.allow] == "GET")
             #expect(json.text == #"{"code": 405, "title": "Method Not Allowed", "description": ""}"#)
-            let html = try await client.request(.put, "/v1/status")
+            let html = try await client.request(.put, "/v1/status", headers: ["Accept": "*/*"])
             #expect(
                 html.text.contains(
                     "  The method PUT is not allowed for this resource. <br /><br />\n\n </body>"))
@@ -48,7 +48,7 @@ struct ErrorRenderingTests {
 
     @Test func renderedPageMatchesWebob() {
         let error = APIError.notFound("Archive policy nope does not exist")
-        let html = ErrorPageProbe.render(error, accept: nil)
+        let html = ErrorPageProbe.render(error, accept: "*/*")
         #expect(
             html
                 == "<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n  The resource could not be found.<br /><br />\nArchive policy nope does not exist\n\n\n </body>\n</html>"
@@ -57,6 +57,10 @@ struct ErrorRenderingTests {
             ErrorPageProbe.render(error, accept: "application/json")
                 == #"{"code": 404, "title": "Not Found", "description": "Archive policy nope does not exist"}"#
         )
+        // No Accept header at all: webob's plain-text page (what gabbi's requests get).
+        #expect(
+            ErrorPageProbe.render(error, accept: nil).hasPrefix(
+                "404 Not Found\n\nThe resource could not be found."))
         // Equal quality: pecan prefers text/html (earlier in its offers) over JSON.
         #expect(ErrorPageProbe.render(error, accept: "application/json, text/html").hasPrefix("<html>"))
         let invalid = APIError.invalidInput(reason: "extra keys not allowed @ data['x']", path: ["x"])
@@ -65,7 +69,7 @@ struct ErrorRenderingTests {
                 == #"{"code": 400, "title": "Bad Request", "description": {"cause": "Invalid input", "reason": "extra keys not allowed @ data['x']", "detail": ["x"]}}"#
         )
         #expect(
-            ErrorPageProbe.render(invalid, accept: nil).contains(
+            ErrorPageProbe.render(invalid, accept: "*/*").contains(
                 "{&#x27;cause&#x27;: &#x27;Invalid input&#x27;, &#x27;reason&#x27;: &quot;extra keys not allowed @ data[&#x27;x&#x27;]&quot;"
             ))
     }

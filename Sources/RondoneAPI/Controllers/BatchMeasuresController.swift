@@ -1,6 +1,50 @@
-/// Placeholder: the routes of this API area are being written.
+import Hummingbird
+import RondoneIndexer
+import RondoneTimeSeries
+
+/// `/v1/batch/metrics/measures`: measures for many metrics in one body, all or
+/// nothing — every metric must exist (else 400 `Unknown metrics: …` listing them) and
+/// be writable by the caller (else 403) before anything is stored.
 struct BatchMeasuresController {
     let context: ControllerContext
 
-    func register(on routes: RouteTable) {}
+    func register(on routes: RouteTable) {
+        let context = self.context
+        routes.add(.post, "/v1/batch/metrics/measures") { request, _ in
+            try JSONResponse.requireAcceptable(request)
+            try request.requireJSONContentType()
+            let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
+            let entries = try MeasuresParser.metricBatch(body.readableBytesView, now: .now()) {
+                MetricLookup.parseUUID($0) != nil
+            }
+            // JSON objects may repeat a key; as Python's dict, the last one wins.
+            var byID: [MetricID: ParsedMeasures] = [:]
+            for entry in entries {
+                guard let id = MetricLookup.parseUUID(entry.metric) else { continue }
+                byID[id] = entry.measures
+            }
+            var metrics: [Metric] = []
+            var missing: [MetricID] = []
+            for id in byID.keys.sorted() {
+                if let metric = try await context.indexer.metric(id) {
+                    metrics.append(metric)
+                } else {
+                    missing.append(id)
+                }
+            }
+            guard missing.isEmpty else {
+                throw APIError.badRequest(
+                    "Unknown metrics: " + missing.map(\.description).joined(separator: ", "))
+            }
+            if !metrics.isEmpty {
+                let identity = try context.authenticator.identity(request.headers)
+                for metric in metrics {
+                    try context.policy.enforce(
+                        "post measures", identity: identity, target: MetricLookup.target(metric))
+                }
+            }
+            try await MeasuresController.store(metrics.map { ($0.id, byID[$0.id]!) }, in: context)
+            return JSONResponse.empty(.accepted)
+        }
+    }
 }

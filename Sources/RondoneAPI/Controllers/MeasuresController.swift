@@ -1,6 +1,104 @@
-/// Placeholder: the routes of this API area are being written.
+import Hummingbird
+import RondoneIndexer
+import RondoneProcessing
+import RondoneStorage
+import RondoneTimeSeries
+
+/// `/v1/metric/{id}/measures`: POST stores measures durably in the incoming store and
+/// answers 202 (metricd aggregates them later; measures older than the back window are
+/// accepted and dropped then, as Gnocchi does); GET reads the stored aggregates, after
+/// processing the waiting measures first with `refresh=true`.
 struct MeasuresController {
     let context: ControllerContext
 
-    func register(on routes: RouteTable) {}
+    func register(on routes: RouteTable) {
+        let context = self.context
+        routes.add(.post, "/v1/metric/{id}/measures") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            let identity = try context.authenticator.identity(request.headers)
+            try context.policy.enforce(
+                "post measures", identity: identity, target: MetricLookup.target(metric))
+            try request.requireJSONContentType()
+            let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
+            let measures = try MeasuresParser.measures(body.readableBytesView, now: .now())
+            try await Self.store([(metric.id, measures)], in: context)
+            return JSONResponse.empty(.accepted)
+        }
+        routes.add(.get, "/v1/metric/{id}/measures") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            let identity = try context.authenticator.identity(request.headers)
+            try context.policy.enforce(
+                "get measures", identity: identity, target: MetricLookup.target(metric))
+            let policy = try await MetricLookup.policy(of: metric, in: context)
+            let query = try MeasuresQuery(
+                query: request.queryPairs, metric: metric.id, policy: policy, now: .now())
+            return JSONResponse.make(
+                bytes: try await Self.read(metric.id, policy: policy, query, in: context))
+        }
+    }
+
+    /// Makes the measures durable (the 202 comes only after this returns), then wakes
+    /// metricd. Empty lists store nothing, as in Gnocchi.
+    static func store(_ batches: [(MetricID, ParsedMeasures)], in context: ControllerContext) async throws {
+        let nonEmpty = batches.filter { $0.1.count > 0 }.map {
+            IncomingBatch(metric: $0.0, timestamps: $0.1.timestamps, values: $0.1.values)
+        }
+        guard !nonEmpty.isEmpty else { return }
+        guard let incoming = context.incoming else {
+            throw APIError(.serviceUnavailable, .text("No incoming storage configured"))
+        }
+        try await incoming.add(nonEmpty)
+        context.metricd?.wake()
+    }
+
+    /// The aggregates asked for, rendered.
+    static func read(
+        _ metric: MetricID, policy: ArchivePolicy, _ query: MeasuresQuery, in context: ControllerContext
+    )
+        async throws -> [UInt8]
+    {
+        guard let metricd = context.metricd else { return Array("[]".utf8) }
+        if query.refresh {
+            do {
+                try await metricd.processNow(metric: metric)
+            } catch ProcessingError.metricLocked {
+                throw APIError(
+                    .serviceUnavailable,
+                    "Unable to refresh metric: \(metric). Metric is locked. Please try again.")
+            }
+        }
+        var results: [(granularity: TimeDelta, points: Series)] = []
+        for granularity in query.granularities {
+            var from = query.start
+            var to = query.stop
+            if query.resample != nil {
+                // Resampling sees whole splits, as Gnocchi's does; the range is applied after.
+                from = from.map { SplitKey(containing: $0, granularity: granularity).timestamp }
+                to = to.map { SplitKey(containing: $0, granularity: granularity).next.timestamp }
+            }
+            var series: Series
+            do {
+                series = try await metricd.processor.readAggregates(
+                    metric: metric, policy: policy, aggregation: query.aggregation, granularity: granularity,
+                    from: from, to: to)
+            } catch let error as ProcessingError {
+                throw APIError.notFound(error.description)
+            }
+            var shown = granularity
+            if let resample = query.resample {
+                series = RondoneTimeSeries.resample(series, to: resample, aggregation: query.aggregation)
+                let start =
+                    query.start.map {
+                        series.lowerBound(roundTimestamp($0.nanoseconds, granularity: resample.nanoseconds))
+                    } ?? 0
+                let end = query.stop.map { series.lowerBound($0.nanoseconds) } ?? series.count
+                series = start < end ? series.slice(start..<end) : Series()
+                shown = resample
+            }
+            results.append((shown, series))
+        }
+        return MeasuresRendering.render(results)
+    }
 }

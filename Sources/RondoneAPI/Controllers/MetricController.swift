@@ -1,6 +1,146 @@
-/// Placeholder: the routes of this API area are being written.
+import HTTPTypes
+import Hummingbird
+import RondoneIndexer
+import RondoneTimeSeries
+
+/// `/v1/metric` and `/v1/metric/{id}`: create (by archive policy name or by rule),
+/// list (equality filters, sort, pagination with `Link`), get and delete, with
+/// Gnocchi 4.7's checks in its order: lookup (404), then authentication (401), then
+/// policy (403). Deleted metrics' data is removed later by metricd.
 struct MetricController {
     let context: ControllerContext
 
-    func register(on routes: RouteTable) {}
+    /// Query arguments Gnocchi's `MetricListSchema` accepts (others are ignored).
+    static let listFilterNames = [
+        "user_id", "project_id", "creator", "name", "id", "unit", "archive_policy_name", "status",
+    ]
+
+    func register(on routes: RouteTable) {
+        let context = self.context
+        routes.add(.post, "/v1/metric") { request, _ in try await Self.create(request, context) }
+        routes.add(.get, "/v1/metric") { request, _ in try await Self.list(request, context) }
+        routes.add(.get, "/v1/metric/{id}") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let metric = try await MetricLookup.metric(
+                requestContext.parameters.get("id") ?? "", in: context)
+            let identity = try context.authenticator.identity(request.headers)
+            try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
+            let policy = try await MetricLookup.policy(of: metric, in: context)
+            return JSONResponse.make(MetricJSON.detailed(metric, policy: policy))
+        }
+        routes.add(.delete, "/v1/metric/{id}") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let metric = try await MetricLookup.metric(
+                requestContext.parameters.get("id") ?? "", in: context)
+            let identity = try context.authenticator.identity(request.headers)
+            try context.policy.enforce(
+                "delete metric", identity: identity, target: MetricLookup.target(metric))
+            do {
+                try await context.indexer.deleteMetric(metric.id)
+            } catch let error as IndexerError {
+                throw MetricLookup.apiError(error)
+            }
+            return JSONResponse.empty(.noContent)
+        }
+    }
+
+    static func create(_ request: Request, _ context: ControllerContext) async throws -> Response {
+        try JSONResponse.requireAcceptable(request)
+        let identity = try context.authenticator.identity(request.headers)
+        try request.requireJSONContentType()
+        let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
+        let document: JSONValue
+        do throws(JSONReader.SyntaxError) {
+            document = try JSONReader.parse(body.readableBytesView)
+        } catch {
+            throw APIError.unableToDecodeBody(reason: error.reason)
+        }
+        let schema = try MetricCreationSchema(document)
+        let policyName = try await schema.resolve(in: context)
+        try context.policy.enforce(
+            "create metric", identity: identity,
+            target: [
+                "creator": identity.creator, "archive_policy_name": schema.archivePolicyName,
+                "resource_id": nil, "original_resource_id": nil, "name": schema.name, "unit": schema.unit,
+            ])
+        let metric: Metric
+        do {
+            metric = try await context.indexer.createMetric(
+                MetricCreation(
+                    id: MetricLookup.randomUUID(), creator: identity.creator, archivePolicyName: policyName,
+                    name: schema.name, unit: schema.unit))
+        } catch let error as IndexerError {
+            throw MetricLookup.apiError(error)
+        }
+        var headers = HTTPFields()
+        headers[.location] = MetricLookup.requestURL(request, context).absolute("/v1/metric/\(metric.id)")
+        return JSONResponse.make(MetricJSON.created(metric), status: .created, headers: headers)
+    }
+
+    static func list(_ request: Request, _ context: ControllerContext) async throws -> Response {
+        try JSONResponse.requireAcceptable(request)
+        let query = request.queryPairs
+        var values: [String: String] = [:]
+        for name in listFilterNames {
+            let given = query.filter { $0.name == name }.map(\.value)
+            guard given.count <= 1 else {
+                throw APIError.badRequest(
+                    "Invalid input: expected str for dictionary value @ data['\(name)']")
+            }
+            values[name] = given.first
+        }
+        if let status = values["status"], status != "active" && status != "delete" {
+            throw APIError.badRequest(
+                "Invalid input: not a valid value for dictionary value @ data['status']")
+        }
+        var filters: [MetricFilter] = []
+        let userID = values.removeValue(forKey: "user_id")
+        let projectID = values.removeValue(forKey: "project_id")
+        if userID != nil || projectID != nil {
+            filters.append(MetricFilter(.creator, equals: (userID ?? "") + ":" + (projectID ?? "")))
+            values["creator"] = nil
+        }
+        for attribute in MetricFilter.Attribute.allCases {
+            if let value = values[attribute.rawValue] {
+                filters.append(MetricFilter(attribute, equals: value))
+            }
+        }
+        let pagination = try PaginationOptions(
+            query: query, defaultSorts: ["id:asc"], maxLimit: context.configuration.maxLimit)
+        var projectFilter: String?
+        if context.configuration.authMode == .keystone {
+            // Basic and remote-user modes put no policy filter on metric lists (Gnocchi).
+            let identity = try context.authenticator.identity(request.headers)
+            if !context.policy.check("list metric", identity: identity, target: [:]) {
+                projectFilter = identity.projectID ?? "None"
+            }
+        }
+        let metrics: [Metric]
+        do {
+            metrics = try await context.indexer.metrics(
+                MetricQuery(
+                    filters: filters, createdByProjectID: projectFilter,
+                    sorts: try MetricSort.parseList(pagination.sorts), limit: pagination.limit,
+                    marker: pagination.marker))
+        } catch let error as IndexerError {
+            throw MetricLookup.apiError(error)
+        }
+        var policies: [String: ArchivePolicy] = [:]
+        var items: [JSONValue] = []
+        items.reserveCapacity(metrics.count)
+        for metric in metrics {
+            if policies[metric.archivePolicyName] == nil {
+                policies[metric.archivePolicyName] = try await context.indexer.archivePolicy(
+                    named: metric.archivePolicyName)
+            }
+            items.append(MetricJSON.listed(metric, policy: policies[metric.archivePolicyName]))
+        }
+        var headers = HTTPFields()
+        if let last = metrics.last, metrics.count >= pagination.limit {
+            headers[HTTPField.Name("Link")!] = pagination.nextLink(
+                pathURL: MetricLookup.requestURL(request, context).pathURL, echoing: query,
+                nextMarker: last.id.description)
+        }
+        return JSONResponse.make(.array(items), headers: headers)
+    }
 }

@@ -31,7 +31,8 @@ struct ErrorPage {
             return
         }
         let status = "\(error.status.code) \(error.title)"
-        switch accept.bestOffer(["text/html", "application/json"]) {
+        // webob answers plain text when the request has no Accept header at all.
+        switch request.accept == nil ? nil : accept.bestOffer(["text/html", "application/json"]) {
         case "text/html":
             let inner = Self.body(error, request: request, escape: Self.htmlEscape)
             let page =

@@ -1,0 +1,117 @@
+import RondoneTimeSeries
+
+/// The query of `GET /v1/metric/<id>/measures`, validated as Gnocchi 4.7's
+/// `get_measures` does, in its order: `resample` (needs `granularity`), then `start`,
+/// `stop`, `granularity` (`validate_qs`), then `aggregation` against the metric's
+/// policy, then each granularity. Other arguments (`fill`, …) are ignored, as there.
+struct MeasuresQuery {
+    var start: Timestamp?
+    var stop: Timestamp?
+    var aggregation: Aggregation
+    /// The series to read, coarsest first.
+    var granularities: [TimeDelta]
+    var resample: TimeDelta?
+    var refresh: Bool
+
+    init(query: [(name: String, value: String)], metric: MetricID, policy: ArchivePolicy, now: Timestamp)
+        throws(APIError)
+    {
+        func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
+        let granularityText = last("granularity")
+        if let text = last("resample"), !text.isEmpty {
+            guard let granularityText, !granularityText.isEmpty else {
+                throw .badRequest("A granularity must be specified to resample")
+            }
+            do throws(TimespanError) {
+                resample = try TimeDelta.parseTimespan(text)
+            } catch {
+                throw .badRequest(error.message)
+            }
+        }
+        start = try Self.timestamp(last("start"), "start", now: now)
+        stop = try Self.timestamp(last("stop"), "stop", now: now)
+        if let granularityText {
+            do throws(TimespanError) {
+                granularities = [try TimeDelta.parseTimespan(granularityText)]
+            } catch {
+                throw Self.argumentError("granularity", error.message)
+            }
+        } else {
+            granularities = policy.definition.map(\.granularity)
+        }
+        granularities.sort(by: >)
+        let name = last("aggregation") ?? "mean"
+        guard let aggregation = Aggregation(name: name), policy.aggregationMethods.contains(aggregation)
+        else {
+            throw APIError(
+                .notFound,
+                .json(
+                    .object([
+                        ("cause", .string("Aggregation method does not exist for this metric")),
+                        (
+                            "detail",
+                            .object([
+                                ("metric", .string(metric.description)),
+                                ("aggregation_method", .string(name)),
+                            ])
+                        ),
+                    ])))
+        }
+        self.aggregation = aggregation
+        for granularity in granularities
+        where !policy.definition.contains(where: { $0.granularity == granularity }) {
+            throw .notFound(
+                "Aggregation method '\(name)' at granularity '\(JSONValue.pythonRepr(granularity.seconds))' "
+                    + "for metric \(metric) does not exist")
+        }
+        refresh =
+            try last("refresh").map { text throws(APIError) in try QueryBoolean.parse("refresh", text) }
+            ?? false
+    }
+
+    static func timestamp(_ text: String?, _ name: String, now: Timestamp) throws(APIError) -> Timestamp? {
+        guard let text else { return nil }
+        do throws(TimestampError) {
+            return try Timestamp.parse(text, now: now)
+        } catch {
+            throw argumentError(name, "Must be a datetime or a timestamp")
+        }
+    }
+
+    static func argumentError(_ name: String, _ reason: String) -> APIError {
+        APIError(
+            .badRequest,
+            .json(
+                .object([
+                    ("cause", .string("Argument value error")), ("detail", .string(name)),
+                    ("reason", .string(reason)),
+                ])))
+    }
+}
+
+/// Writes a measures read as Gnocchi answers it: `[[timestamp, granularity, value], …]`
+/// with whole-second UTC timestamps, the granularity in seconds as a float and Python's
+/// float spelling of values.
+enum MeasuresRendering {
+    static func render(_ series: [(granularity: TimeDelta, points: Series)]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(2 + series.reduce(0) { $0 + $1.points.count * 48 })
+        var first = true
+        for (granularity, points) in series {
+            let granularityText = Array(JSONValue.pythonRepr(granularity.seconds).utf8)
+            for index in 0..<points.count {
+                if !first { out.append(contentsOf: ", ".utf8) }
+                first = false
+                out.append(contentsOf: "[\"".utf8)
+                Timestamp(nanoseconds: points.timestamps[index]).format(into: &out, style: .measure)
+                out.append(contentsOf: "\", ".utf8)
+                out.append(contentsOf: granularityText)
+                out.append(contentsOf: ", ".utf8)
+                out.append(contentsOf: JSONValue.pythonRepr(points.values[index]).utf8)
+                out.append(UInt8(ascii: "]"))
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+}
