@@ -1,0 +1,83 @@
+import Hummingbird
+import RondoneIndexer
+import RondoneTimeSeries
+
+/// Archive policies and rules as Gnocchi renders them, key order included:
+/// `{"name", "back_window", "definition": [{"timespan", "granularity", "points"}],
+/// "aggregation_methods"}` and `{"name", "archive_policy_name", "metric_pattern"}`.
+/// Durations are Python's `str(timedelta)` (`"0:00:01"`, `"1 day, 0:00:00"`).
+enum ArchivePolicyJSON {
+    static func policy(_ policy: ArchivePolicy) -> JSONValue {
+        .object([
+            ("name", .string(policy.name)),
+            ("back_window", .int(Int64(policy.backWindow))),
+            ("definition", .array(policy.definition.map(item))),
+            // A Python set in Gnocchi (no meaningful order): sorted, for stable output.
+            (
+                "aggregation_methods",
+                .array(policy.aggregationMethods.map(\.name).sorted().map { .string($0) })
+            ),
+        ])
+    }
+
+    static func item(_ item: ArchivePolicyItem) -> JSONValue {
+        .object([
+            ("timespan", item.timespan.map { .string($0.formatted) } ?? .null),
+            ("granularity", .string(item.granularity.formatted)),
+            ("points", item.points.map { .int(Int64($0)) } ?? .null),
+        ])
+    }
+
+    static func rule(_ rule: ArchivePolicyRule) -> JSONValue {
+        .object([
+            ("name", .string(rule.name)),
+            ("archive_policy_name", .string(rule.archivePolicyName)),
+            ("metric_pattern", .string(rule.metricPattern)),
+        ])
+    }
+
+    /// The `Location` of a created policy or rule, as Gnocchi's `set_resp_location_hdr`:
+    /// `quote(script_name + "/v1/<collection>/" + name)` (only `/` kept) under the host URL.
+    static func location(
+        _ request: Request, configuration: APIConfiguration, collection: String, name: String
+    )
+        -> String
+    {
+        let url = RequestURL(
+            request: request.head, proxyHeaders: configuration.proxyHeaders,
+            fallbackHost: "\(configuration.host):\(configuration.port)")
+        let path = url.scriptName + "/v1/" + collection + "/" + name
+        return url.hostURL + URLQuoting.quote(path, safe: [UInt8(ascii: "/")], spaceAsPlus: false)
+    }
+
+    /// A `{name}` path parameter, percent-decoded as the WSGI server decodes the path
+    /// (the router hands it over still encoded); invalid UTF-8 is replaced, never refused.
+    static func pathName(_ context: BasicRequestContext) -> String {
+        let raw = context.parameters.get("name") ?? ""
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.utf8.count)
+        var iterator = Array(raw.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                let high = hexValue(iterator[iterator.startIndex]),
+                let low = hexValue(iterator[iterator.startIndex + 1])
+            {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
