@@ -49,6 +49,7 @@ extension APITestServer {
     ) async throws -> Value {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("rondone-api-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let indexer = try SQLiteIndexer(path: root + "/index.sqlite")
         try await indexer.upgrade(createDefaultPolicies: defaultPolicies)
