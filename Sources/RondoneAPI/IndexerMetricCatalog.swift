@@ -2,8 +2,9 @@ public import RondoneIndexer
 public import RondoneProcessing
 public import RondoneTimeSeries
 
-/// metricd's view of the index: a metric's archive policy, nil once it is deleted.
-public struct IndexerMetricCatalog: MetricCatalog {
+/// metricd's view of the index: a metric's archive policy (nil once it is deleted),
+/// and the deleted metrics whose data the janitor must remove.
+public struct IndexerMetricCatalog: MetricCatalog, DeletedMetrics {
     public let indexer: any Indexer
 
     public init(indexer: any Indexer) {
@@ -12,5 +13,13 @@ public struct IndexerMetricCatalog: MetricCatalog {
 
     public func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy? {
         try await indexer.archivePolicy(of: metric)
+    }
+
+    public func metricsPendingDeletion(limit: Int) async throws -> [MetricID] {
+        try await indexer.metricsPendingDeletion(limit: limit)
+    }
+
+    public func purge(_ metric: MetricID) async throws {
+        try await indexer.purgeMetric(metric)
     }
 }

@@ -65,7 +65,10 @@ extension APITestServer {
         await metricd.start(workers: 1)
         do {
             let value = try await run(
-                configuration, services: APIServices(indexer: indexer, incoming: incoming, metricd: metricd),
+                configuration,
+                services: APIServices(
+                    status: MetricdStatusProvider(metricd: metricd), indexer: indexer, incoming: incoming,
+                    metricd: metricd),
                 test)
             await metricd.stop()
             return value

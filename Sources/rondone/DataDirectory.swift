@@ -33,6 +33,13 @@ struct DataDirectory: Sendable {
             log: log)
     }
 
+    /// The background removal of deleted metrics' data.
+    func janitor(log: @escaping ProcessingLog) -> MetricJanitor {
+        MetricJanitor(
+            deleted: IndexerMetricCatalog(indexer: indexer), incoming: incoming, aggregates: aggregates,
+            log: log)
+    }
+
     /// Closes the stores, then gives the directory up.
     func close() {
         incoming.close()

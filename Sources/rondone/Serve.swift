@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
         let logger = api.logger(label: "rondone")
         let metricd = directory.metricd(log: { logger.info("\($0)", metadata: ["component": "metricd"]) })
         await metricd.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
+        let janitor = directory.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
+        await janitor.start()
         let services = APIServices(
             status: MetricdStatusProvider(metricd: metricd), indexer: directory.indexer,
             incoming: directory.incoming, metricd: metricd)
@@ -34,6 +36,7 @@ struct Serve: AsyncParsableCommand {
             "rondone \(RondoneVersion.current) serving \(directory.path) on http://\(api.host):\(api.port)")
         // Returns after SIGINT/SIGTERM once in-flight requests are done.
         try await application.runService()
+        await janitor.stop()
         await metricd.stop()
         directory.close()
         logger.info("rondone stopped")
