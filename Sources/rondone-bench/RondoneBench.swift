@@ -9,7 +9,7 @@ struct RondoneBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rondone-bench",
         abstract: "Benchmarks of Rondone's hot paths (use a release build).",
-        subcommands: [EngineBench.self, StorageBenchCommand.self]
+        subcommands: [EngineBench.self, StorageBenchCommand.self, APIBenchCommand.self]
     )
 }
 
@@ -50,5 +50,23 @@ struct StorageBenchCommand: ParsableCommand {
         #endif
         StorageBench.run(scale: scale)
         ProcessingBench.run(scale: scale)
+    }
+}
+
+/// `rondone-bench api`: the HTTP layer's hot paths (measures decoding).
+struct APIBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Measures JSON decoding: our byte scanner against Foundation's JSONDecoder."
+    )
+
+    @Option(help: "Scale the amount of work (1 = default).")
+    var scale: Int = 1
+
+    func run() throws {
+        #if DEBUG
+            print("warning: debug build; use `swift run -c release rondone-bench api`")
+        #endif
+        MeasuresParseBench.run(scale: scale)
     }
 }
