@@ -4,7 +4,8 @@
 # the same workloads through Gnocchi's own drivers, one after the other so they do
 # not compete for the CPU, and prints a side-by-side table with Rondone/Gnocchi ratios.
 #
-# Env knobs: SCALE (1), SKIP_BUILD=1, GNOCCHI_PYTHON (the peer venv's python),
+# Env knobs: SCALE (1), SKIP_BUILD=1, RONDONE_BENCH (the binary; default
+#            .build/release/rondone-bench), GNOCCHI_PYTHON (the peer venv's python),
 #            OUT (directory for the raw outputs; default .build/bench-storage).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-1}
 GNOCCHI_PYTHON=${GNOCCHI_PYTHON:-/root/gnocchi-peer/venv/bin/python}
 OUT=${OUT:-.build/bench-storage}
+RONDONE_BENCH=${RONDONE_BENCH:-.build/release/rondone-bench}
 mkdir -p "$OUT"
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -19,7 +21,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 echo "== rondone-bench storage"
-.build/release/rondone-bench storage --scale "$SCALE" | tee "$OUT/rondone.txt"
+"$RONDONE_BENCH" storage --scale "$SCALE" | tee "$OUT/rondone.txt"
 echo "== gnocchi 4.7.1 (scripts/bench/gnocchi_storage.py)"
 "$GNOCCHI_PYTHON" scripts/bench/gnocchi_storage.py --scale "$SCALE" | tee "$OUT/gnocchi.txt"
 echo "== side by side (R/G = Rondone / Gnocchi)"
