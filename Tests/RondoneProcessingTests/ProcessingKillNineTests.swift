@@ -1,48 +1,22 @@
 import Foundation
 import RondoneProcessing
 import RondoneStorage
+import RondoneTesting
 import RondoneTimeSeries
 import Testing
 
 /// `kill -9` of a writer mid-ingest, then a restart and metricd over every sack: each
 /// acknowledged measure is aggregated, exactly once.
 @Suite struct ProcessingKillNineTests {
-    /// The helper executable, built next to the test bundle by `swift build`/`swift test`.
-    static let writer: String? = {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [products, products.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("rondone-fault-writer").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
-
     @Test func acknowledgedMeasuresAreAggregatedOnceAfterKill() async throws {
-        let writer = try #require(Self.writer, "build the rondone-fault-writer product first")
+        let writer = try #require(FaultWriter.path, "build the rondone-fault-writer product first")
         let batchSize = 20
         let base = FileManager.default.temporaryDirectory.path + "/rondone-processing-tests"
         let path = base + "/kill9-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: writer)
-        process.arguments = [path + "/incoming", "8", "\(batchSize)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        let deadline = ContinuousClock.now + .seconds(1)
-        while ContinuousClock.now < deadline || !text.contains("ack 20\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if ContinuousClock.now > deadline + .seconds(20) { break }
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let acknowledged = text.split(separator: "\n").compactMap {
-            $0.hasPrefix("ack ") ? Int($0.dropFirst(4)) : nil
-        }
+        let acknowledged = try FaultWriter.runAndKill(
+            executable: writer, directory: path + "/incoming", sacks: 8, batchSize: batchSize,
+            duration: .seconds(1))
         try #require(acknowledged.count > 20)
 
         // Restart: open the stores and let metricd go over every sack.

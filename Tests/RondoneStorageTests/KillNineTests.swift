@@ -1,45 +1,18 @@
 import Foundation
 import RondoneStorage
+import RondoneTesting
 import Testing
 
 /// `kill -9` in the middle of ingestion: every batch the writer saw acknowledged is
 /// there after a restart, exactly once.
 @Suite struct KillNineTests {
-    /// The helper executable, built next to the test bundle by `swift build`/`swift test`.
-    static let writer: String? = {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [products, products.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("rondone-fault-writer").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
-
     @Test(arguments: [1, 50]) func acknowledgedBatchesSurviveKill(batchSize: Int) async throws {
-        let writer = try #require(Self.writer, "build the rondone-fault-writer product first")
+        let writer = try #require(FaultWriter.path, "build the rondone-fault-writer product first")
         let directory = TestDirectory("kill9")
         defer { directory.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: writer)
-        process.arguments = [directory.path, "8", "\(batchSize)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // Read acknowledgements for a moment, then kill without warning.
-        var text = ""
-        let deadline = ContinuousClock.now + .seconds(1.5)
-        while ContinuousClock.now < deadline || !text.contains("ack 20\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if ContinuousClock.now > deadline + .seconds(20) { break }
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let acknowledged = text.split(separator: "\n").compactMap {
-            $0.hasPrefix("ack ") ? Int($0.dropFirst(4)) : nil
-        }
+        let acknowledged = try FaultWriter.runAndKill(
+            executable: writer, directory: directory.path, sacks: 8, batchSize: batchSize,
+            duration: .seconds(1.5))
         #expect(acknowledged == Array(0..<acknowledged.count))
         try #require(acknowledged.count > 20)
 
