@@ -69,6 +69,21 @@ struct IndexFreeEndpointsTests {
         }
     }
 
+    /// Gnocchi answers HEAD only on `/`, `/v1/` and `/healthcheck`; elsewhere a 405 whose
+    /// `Allow` names the methods served (checked on the reference).
+    @Test func headIsRefusedWhereGnocchiRefusesIt() async throws {
+        try await APITestServer.run { client in
+            #expect(try await client.request(.head, "/").status == .ok)
+            #expect(try await client.request(.head, "/v1/").status == .ok)
+            for path in ["/v1/status", "/v1/capabilities"] {
+                let head = try await client.request(
+                    .head, path, headers: ["Authorization": APITestClient.admin])
+                #expect(head.status == .methodNotAllowed, "\(path)")
+                #expect(head.headers[.allow] == "GET", "\(path)")
+            }
+        }
+    }
+
     @Test func capabilities() async throws {
         try await APITestServer.run { client in
             let response = try await client.request(.get, "/v1/capabilities")

@@ -13,12 +13,12 @@ struct VersionsController {
 
     func register(on routes: RouteTable) {
         for method: HTTPRequest.Method in [.get, .post, .put, .patch, .delete] {
-            routes.add(method, "/") { request, _ in
+            routes.add(method, "/", answersHead: true) { request, _ in
                 try JSONResponse.requireAcceptable(request)
                 return JSONResponse.make(versions(requestURL(request)))
             }
         }
-        routes.add(.get, "/v1") { request, _ in
+        routes.add(.get, "/v1", answersHead: true) { request, _ in
             let url = requestURL(request)
             guard url.path.hasSuffix("/") else {
                 // pecan's trailing-slash redirect (an HTML 302 page pointing at /v1/).

@@ -16,12 +16,16 @@ public final class RouteTable: @unchecked Sendable {
     }
 
     /// Serves `method` on `path` (Hummingbird's path syntax: `/v1/metric/{id}`).
-    /// A GET route also answers HEAD, without the body (pecan and webob do the same).
-    public func add(_ method: HTTPRequest.Method, _ path: String, handler: @escaping Handler) {
+    ///
+    /// With `answersHead`, a GET route also answers HEAD without the body. Gnocchi does
+    /// that only for `/`, `/v1/` and `/healthcheck`; everywhere else HEAD is a 405.
+    public func add(
+        _ method: HTTPRequest.Method, _ path: String, answersHead: Bool = false, handler: @escaping Handler
+    ) {
         router.on(RouterPath(path), method: method, use: handler)
         if methodsByPath[path] == nil { order.append(path) }
         methodsByPath[path, default: []].append(method)
-        if method == .get && !(methodsByPath[path]!.contains(.head)) {
+        if method == .get && answersHead && !(methodsByPath[path]!.contains(.head)) {
             methodsByPath[path]!.append(.head)
             router.on(RouterPath(path), method: .head) { request, context in
                 let response = try await handler(request, context)
@@ -34,10 +38,11 @@ public final class RouteTable: @unchecked Sendable {
 
     /// Registers the 405 handlers; called once after every controller registered.
     func finish() {
-        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
         for path in order {
-            let allowed = methodsByPath[path]!.filter { $0 != .head }
-            for method in candidates where !allowed.contains(method) {
+            let served = methodsByPath[path]!
+            let allowed = served.filter { $0 != .head }
+            for method in candidates where !served.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ -> Response in
                     throw APIError.methodNotAllowed(allowed: allowed)
                 }
