@@ -113,6 +113,7 @@ let package = Package(
             name: "RondoneProcessingTests",
             dependencies: ["RondoneProcessing", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
         ),
+        .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
         .testTarget(
             name: "RondoneIndexerTests",
             dependencies: ["RondoneIndexer", "RondoneTimeSeries", "RondoneTesting"]

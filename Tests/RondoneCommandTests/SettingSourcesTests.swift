@@ -1,0 +1,53 @@
+import Testing
+
+@testable import rondone
+
+/// `--config FILE` and `RONDONE_*` become arguments ahead of the user's own, so the
+/// command line wins over the environment, which wins over the file.
+@Suite struct SettingSourcesTests {
+    static let file = """
+        # a comment
+        port = 9000
+        max-limit = 7   # trailing comment
+        proxy-headers = true
+        no-default-archive-policies = false
+        """
+
+    @Test func fileThenEnvironmentThenCommandLine() throws {
+        let arguments = try SettingSources.expand(
+            ["serve", "--config", "/etc/rondone.conf", "--port", "8041"],
+            environment: ["RONDONE_MAX_LIMIT": "9", "RONDONE_BIN": "/ignored", "HOME": "/root"],
+            readFile: { path in
+                #expect(path == "/etc/rondone.conf")
+                return Self.file
+            })
+        #expect(
+            arguments == [
+                "serve", "--port", "9000", "--max-limit", "7", "--proxy-headers", "--max-limit", "9",
+                "--port",
+                "8041",
+            ])
+    }
+
+    @Test func environmentNamesTheConfigFileToo() throws {
+        let arguments = try SettingSources.expand(
+            ["metricd"], environment: ["RONDONE_CONFIG": "/c", "RONDONE_WORKERS": "3"],
+            readFile: { _ in "data-dir = /var/lib/rondone" })
+        #expect(arguments == ["metricd", "--data-dir", "/var/lib/rondone", "--workers", "3"])
+    }
+
+    @Test func otherCommandsAreLeftAlone() throws {
+        let arguments = try SettingSources.expand(
+            ["--version"], environment: ["RONDONE_PORT": "1"], readFile: { _ in "" })
+        #expect(arguments == ["--version"])
+    }
+
+    @Test(arguments: ["colour = blue", "port 8041", "= 3"])
+    func unknownOrMalformedLinesAreRefusedWithTheirLine(line: String) {
+        let problem = #expect(throws: SettingSources.Problem.self) {
+            try SettingSources.expand(
+                ["serve", "--config=/f"], environment: [:], readFile: { _ in "port = 1\n" + line })
+        }
+        #expect(problem?.description.hasPrefix("/f:2: ") == true)
+    }
+}
