@@ -48,24 +48,3 @@ public enum ArchivePolicyError: Error, Equatable, Sendable, CustomStringConverti
 
     public var description: String { message }
 }
-
-/// A string as Python's `repr` shows it, for messages that print a Python set of names.
-func pythonStringRepr(_ string: String) -> String {
-    let quote: Character = string.contains("'") && !string.contains("\"") ? "\"" : "'"
-    var out = String(quote)
-    for scalar in string.unicodeScalars {
-        switch scalar {
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where Character(scalar) == quote: out += "\\" + String(quote)
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    out.append(quote)
-    return out
-}
