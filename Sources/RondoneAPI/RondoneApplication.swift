@@ -53,6 +53,9 @@ public enum RondoneApplication {
             MetricController(context: context).register(on: routes)
             MeasuresController(context: context).register(on: routes)
             BatchMeasuresController(context: context).register(on: routes)
+            ResourceController(context: context).register(on: routes)
+            NamedMetricController(context: context).register(on: routes)
+            BatchResourceMeasuresController(context: context).register(on: routes)
         }
         routes.finish()
         return router

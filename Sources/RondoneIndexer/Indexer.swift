@@ -1,7 +1,7 @@
 import RondoneTimeSeries
 
-/// The index: archive policies, archive policy rules and metrics (resources and
-/// resource types come later), with Gnocchi 4.7's semantics.
+/// The index: archive policies, archive policy rules, metrics and resources with their
+/// history (custom resource types come later), with Gnocchi 4.7's semantics.
 ///
 /// Guarantees every driver keeps (the shared `IndexerContract` suite checks them):
 /// * each method is one transaction: it applies entirely or not at all;
@@ -57,7 +57,8 @@ public protocol Indexer: Sendable {
 
     /// Validates (``MetricCreation/validate()``), resolves the policy (given, or by rule)
     /// and stores the metric. Throws `invalidInput`, `slashInMetricName`,
-    /// `noArchivePolicyRuleMatch`, `noSuchArchivePolicy`, `namedMetricAlreadyExists`.
+    /// `noArchivePolicyRuleMatch`, `noSuchArchivePolicy`, `noSuchResource` (a
+    /// `resourceID` naming no resource), `namedMetricAlreadyExists`.
     @discardableResult
     func createMetric(_ creation: MetricCreation) async throws -> Metric
     /// The active metric with this id; nil when unknown or deleted.
@@ -68,6 +69,30 @@ public protocol Indexer: Sendable {
     /// Marks an active metric deleted (and detaches it from its resource); metricd
     /// purges it later. Throws `noSuchMetric`.
     func deleteMetric(_ id: MetricID) async throws
+
+    // MARK: Resources
+
+    /// Creates the resource and attaches or creates its metrics, in one transaction.
+    /// Throws `resourceStartAfterEnd`, `noSuchResourceType`, `resourceAlreadyExists`, then
+    /// for the metrics `namedMetricAlreadyExists`, `noSuchMetric`, `noSuchArchivePolicy`.
+    func createResource(_ creation: ResourceCreation) async throws -> Resource
+    /// The current revision with its metrics; nil when there is none of that type
+    /// (`generic` matches every type). Throws `noSuchResourceType`.
+    func resource(_ id: ResourceID, type: String) async throws -> Resource?
+    /// A page of resources (current rows, or every revision with `history`), each with
+    /// its metrics. Throws `noSuchResourceType`, `invalidPagination`.
+    func resources(_ query: ResourceQuery) async throws -> [Resource]
+    /// Applies a change; when attributes change, the old revision goes to the history
+    /// first. Throws `noSuchResourceType`, `noSuchResource`, `resourceStartAfterEnd`,
+    /// and the metric refusals of ``createResource(_:)``.
+    func updateResource(_ id: ResourceID, type: String, _ update: ResourceUpdate) async throws -> Resource
+    /// Deletes the resource and its history and marks its metrics deleted (metricd
+    /// purges them). Throws `noSuchResource`.
+    func deleteResource(_ id: ResourceID) async throws
+    /// The active metric named `name` on the resource; nil when there is none.
+    func metric(resource: ResourceID, named name: String) async throws -> Metric?
+    /// The names of every resource type.
+    func resourceTypeNames() async throws -> [String]
 
     // MARK: For metricd
 

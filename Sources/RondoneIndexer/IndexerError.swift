@@ -34,6 +34,14 @@ public enum IndexerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidInput(reason: String, detail: [String])
     /// A metric name containing `/` (400).
     case slashInMetricName
+    /// The resource does not exist (404; 400 where a batch names it).
+    case noSuchResource(String)
+    /// A create with the id of an existing resource (409).
+    case resourceAlreadyExists(String)
+    /// `started_at` after `ended_at` (400).
+    case resourceStartAfterEnd
+    /// The resource type does not exist (404).
+    case noSuchResourceType(String)
     /// A bad `sort` or `marker` in a list request (400).
     case invalidPagination(String)
     /// The database holds something this version cannot read. Never caused by
@@ -58,6 +66,10 @@ public enum IndexerError: Error, Equatable, Sendable, CustomStringConvertible {
         case .namedMetricAlreadyExists(let name): "Named metric \(name) already exists"
         case .invalidInput(let reason, _): reason
         case .slashInMetricName: "'/' is not supported in metric name"
+        case .noSuchResource(let id): "Resource \(id) does not exist"
+        case .resourceAlreadyExists(let id): "Resource \(id) already exists"
+        case .resourceStartAfterEnd: "Start timestamp cannot be after end timestamp"
+        case .noSuchResourceType(let name): "Resource type \(name) does not exist"
         case .invalidPagination(let reason): "Invalid pagination: `\(reason)'"
         case .corruptIndex(let what): "BUG: corrupt index: \(what)"
         }

@@ -12,11 +12,13 @@ public enum MetricAttribute: String, Hashable, Sendable, CaseIterable {
     case lastMeasureTimestamp = "last_measure_timestamp"
 }
 
-/// One key of a `sort=` list (`name:asc`, `unit:desc-nullsfirst`).
+/// One key of a `sort=` list (`name:asc`, `unit:desc-nullsfirst`) over the columns
+/// `Attribute` names (``MetricAttribute`` for metrics, ``ResourceAttribute`` for resources).
 ///
 /// Text compares byte-wise (UTF-8); absent values (null) come last ascending and first
 /// descending unless the direction says otherwise, as on Gnocchi's PostgreSQL.
-public struct MetricSort: Hashable, Sendable {
+public struct ListSort<Attribute>: Hashable, Sendable
+where Attribute: RawRepresentable & Hashable & Sendable, Attribute.RawValue == String {
     /// Ascending or descending.
     public enum Direction: String, Hashable, Sendable {
         case ascending = "asc"
@@ -29,13 +31,11 @@ public struct MetricSort: Hashable, Sendable {
         case last = "nullslast"
     }
 
-    public var attribute: MetricAttribute
+    public var attribute: Attribute
     public var direction: Direction
     public var nulls: NullPlacement?
 
-    public init(
-        _ attribute: MetricAttribute, _ direction: Direction = .ascending, nulls: NullPlacement? = nil
-    ) {
+    public init(_ attribute: Attribute, _ direction: Direction = .ascending, nulls: NullPlacement? = nil) {
         self.attribute = attribute
         self.direction = direction
         self.nulls = nulls
@@ -46,7 +46,7 @@ public struct MetricSort: Hashable, Sendable {
     public init(parsing text: String) throws(IndexerError) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let key = parts[0].trimmingPythonWhitespace()
-        guard let attribute = MetricAttribute(rawValue: key) else {
+        guard let attribute = Attribute(rawValue: key) else {
             throw .invalidPagination("Sort key supplied is invalid: \(key)")
         }
         let spelled = parts.count > 1 ? String(parts[1]) : ""
@@ -63,18 +63,38 @@ public struct MetricSort: Hashable, Sendable {
         self.init(attribute, direction, nulls: nulls)
     }
 
-    /// Parses a whole `sort=` list and appends `id:asc` unless `id` is already a key,
-    /// so the order is total and a marker is unambiguous (Gnocchi's `_build_sort_keys`).
-    /// An empty list gives Gnocchi's default, `id:asc`.
-    public static func parseList(_ texts: [String]) throws(IndexerError) -> [MetricSort] {
-        var sorts: [MetricSort] = []
-        for text in texts { sorts.append(try MetricSort(parsing: text)) }
-        return completed(sorts)
+    /// Parses a whole `sort=` list and appends each of `uniqueKeys` (ascending) that is
+    /// not already a key, so the order is total and a marker is unambiguous (Gnocchi's
+    /// `_build_sort_keys`).
+    public static func parseList(_ texts: [String], uniqueKeys: [Attribute]) throws(IndexerError) -> [Self] {
+        var sorts: [Self] = []
+        for text in texts { sorts.append(try Self(parsing: text)) }
+        return completed(sorts, uniqueKeys: uniqueKeys)
+    }
+
+    /// `sorts` with each of `uniqueKeys` appended (ascending) unless already a key.
+    public static func completed(_ sorts: [Self], uniqueKeys: [Attribute]) -> [Self] {
+        var result = sorts
+        for key in uniqueKeys where !sorts.contains(where: { $0.attribute == key }) {
+            result.append(Self(key))
+        }
+        return result
+    }
+}
+
+/// A sort key of a metric list.
+public typealias MetricSort = ListSort<MetricAttribute>
+
+extension ListSort where Attribute == MetricAttribute {
+    /// Parses a `sort=` list of a metric list; `id:asc` completes it (an empty list
+    /// gives Gnocchi's default, `id:asc`).
+    public static func parseList(_ texts: [String]) throws(IndexerError) -> [Self] {
+        try parseList(texts, uniqueKeys: [.id])
     }
 
     /// `sorts` with `id:asc` appended unless `id` is already a key.
-    public static func completed(_ sorts: [MetricSort]) -> [MetricSort] {
-        sorts.contains { $0.attribute == .id } ? sorts : sorts + [MetricSort(.id)]
+    public static func completed(_ sorts: [Self]) -> [Self] {
+        completed(sorts, uniqueKeys: [.id])
     }
 }
 

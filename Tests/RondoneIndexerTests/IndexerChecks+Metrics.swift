@@ -75,6 +75,14 @@ extension IndexerChecks {
         var random = random
         let resource = random.metricID()
         let other = random.metricID()
+        await expectIndexerError(.noSuchResource(resource.description)) {
+            try await indexer.createMetric(
+                MetricCreation(
+                    id: random.metricID(), creator: "a", archivePolicyName: "low", name: "cpu",
+                    resourceID: resource))
+        }
+        try await makeResource(resource)
+        try await makeResource(other)
         try await indexer.createMetric(
             MetricCreation(
                 id: random.metricID(), creator: "a", archivePolicyName: "low", name: "cpu",
@@ -104,6 +112,7 @@ extension IndexerChecks {
         try await indexer.createArchivePolicy(try policy("low"))
         var random = random
         let resource = random.metricID()
+        try await makeResource(resource)
         let metrics = (0..<3).map { _ in random.metricID() }
         for (n, id) in metrics.enumerated() {
             try await indexer.createMetric(

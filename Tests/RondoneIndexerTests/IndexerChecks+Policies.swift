@@ -33,6 +33,10 @@ struct IndexerChecks {
         case .metricListErrors: try await metricListErrors()
         case .policyOfMetric: try await policyOfMetric()
         case .concurrentCreates: try await concurrentCreates()
+        case .resourceCreateGetDelete: try await resourceCreateGetDelete()
+        case .resourceMetrics: try await resourceMetrics()
+        case .resourceUpdateHistory: try await resourceUpdateHistory()
+        case .resourceListSortAndPages: try await resourceListSortAndPages()
         }
     }
 

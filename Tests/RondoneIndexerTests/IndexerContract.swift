@@ -16,7 +16,9 @@ struct IndexerContract: Sendable {
             ruleMatching, metricCreateByPolicy, metricCreateByRule, metricCreateErrors, metricNamedOnResource,
             metricDeleteAndPurge, metricListFilters, metricListSortAndPages, metricListNulls,
             metricListErrors,
-            policyOfMetric, concurrentCreates
+            policyOfMetric, concurrentCreates, resourceCreateGetDelete, resourceMetrics,
+            resourceUpdateHistory,
+            resourceListSortAndPages
     }
 
     func run(_ check: Check) async throws {

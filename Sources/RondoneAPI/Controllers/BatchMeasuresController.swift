@@ -39,8 +39,7 @@ struct BatchMeasuresController {
             if !metrics.isEmpty {
                 let identity = try context.authenticator.identity(request.headers)
                 for metric in metrics {
-                    try context.policy.enforce(
-                        "post measures", identity: identity, target: MetricLookup.target(metric))
+                    try await MetricLookup.enforce("post measures", identity: identity, metric, in: context)
                 }
             }
             try await MeasuresController.store(metrics.map { ($0.id, byID[$0.id]!) }, in: context)

@@ -16,27 +16,38 @@ struct MeasuresController {
         routes.add(.post, "/v1/metric/{id}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
-            let identity = try context.authenticator.identity(request.headers)
-            try context.policy.enforce(
-                "post measures", identity: identity, target: MetricLookup.target(metric))
-            try request.requireJSONContentType()
-            let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
-            let measures = try MeasuresParser.measures(body.readableBytesView, now: .now())
-            try await Self.store([(metric.id, measures)], in: context)
-            return JSONResponse.empty(.accepted)
+            return try await Self.post(request, metric, in: context)
         }
         routes.add(.get, "/v1/metric/{id}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
-            let identity = try context.authenticator.identity(request.headers)
-            try context.policy.enforce(
-                "get measures", identity: identity, target: MetricLookup.target(metric))
-            let policy = try await MetricLookup.policy(of: metric, in: context)
-            let query = try MeasuresQuery(
-                query: request.queryPairs, metric: metric.id, policy: policy, now: .now())
-            return JSONResponse.make(
-                bytes: try await Self.read(metric.id, policy: policy, query, in: context))
+            return try await Self.get(request, metric, in: context)
         }
+    }
+
+    /// `POST …/measures` once the metric is found (by id, or by name on a resource).
+    static func post(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
+        -> Response
+    {
+        let identity = try context.authenticator.identity(request.headers)
+        try await MetricLookup.enforce("post measures", identity: identity, metric, in: context)
+        try request.requireJSONContentType()
+        let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
+        let measures = try MeasuresParser.measures(body.readableBytesView, now: .now())
+        try await store([(metric.id, measures)], in: context)
+        return JSONResponse.empty(.accepted)
+    }
+
+    /// `GET …/measures` once the metric is found.
+    static func get(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
+        -> Response
+    {
+        let identity = try context.authenticator.identity(request.headers)
+        try await MetricLookup.enforce("get measures", identity: identity, metric, in: context)
+        let policy = try await MetricLookup.policy(of: metric, in: context)
+        let query = try MeasuresQuery(
+            query: request.queryPairs, metric: metric.id, policy: policy, now: .now())
+        return JSONResponse.make(bytes: try await read(metric.id, policy: policy, query, in: context))
     }
 
     /// Makes the measures durable (the 202 comes only after this returns), then wakes

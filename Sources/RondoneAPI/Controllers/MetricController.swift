@@ -21,27 +21,41 @@ struct MetricController {
         routes.add(.get, "/v1/metric") { request, _ in try await Self.list(request, context) }
         routes.add(.get, "/v1/metric/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let metric = try await MetricLookup.metric(
-                requestContext.parameters.get("id") ?? "", in: context)
-            let identity = try context.authenticator.identity(request.headers)
-            try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
-            let policy = try await MetricLookup.policy(of: metric, in: context)
-            return JSONResponse.make(MetricJSON.detailed(metric, policy: policy))
+            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            return try await Self.get(request, metric, in: context)
         }
         routes.add(.delete, "/v1/metric/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let metric = try await MetricLookup.metric(
-                requestContext.parameters.get("id") ?? "", in: context)
-            let identity = try context.authenticator.identity(request.headers)
-            try context.policy.enforce(
-                "delete metric", identity: identity, target: MetricLookup.target(metric))
-            do {
-                try await context.indexer.deleteMetric(metric.id)
-            } catch let error as IndexerError {
-                throw MetricLookup.apiError(error)
-            }
-            return JSONResponse.empty(.noContent)
+            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            return try await Self.delete(request, metric, in: context)
         }
+    }
+
+    /// `GET` of one metric once it is found (by id, or by name on a resource).
+    static func get(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
+        -> Response
+    {
+        let identity = try context.authenticator.identity(request.headers)
+        var resource: Resource?
+        if let id = metric.resourceID { resource = try await context.indexer.resource(id, type: "generic") }
+        try await MetricLookup.enforce(
+            "get metric", identity: identity, metric, resource: resource, in: context)
+        let policy = try await MetricLookup.policy(of: metric, in: context)
+        return JSONResponse.make(MetricJSON.detailed(metric, policy: policy, resource: resource))
+    }
+
+    /// `DELETE` of one metric once it is found.
+    static func delete(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
+        -> Response
+    {
+        let identity = try context.authenticator.identity(request.headers)
+        try await MetricLookup.enforce("delete metric", identity: identity, metric, in: context)
+        do {
+            try await context.indexer.deleteMetric(metric.id)
+        } catch let error as IndexerError {
+            throw MetricLookup.apiError(error)
+        }
+        return JSONResponse.empty(.noContent)
     }
 
     static func create(_ request: Request, _ context: ControllerContext) async throws -> Response {
@@ -56,19 +70,27 @@ struct MetricController {
             throw APIError.unableToDecodeBody(reason: error.reason)
         }
         let schema = try MetricCreationSchema(document)
-        let policyName = try await schema.resolve(in: context)
+        let resolved = try await schema.resolve(in: context, identity: identity)
         try context.policy.enforce(
             "create metric", identity: identity,
             target: [
                 "creator": identity.creator, "archive_policy_name": schema.archivePolicyName,
-                "resource_id": nil, "original_resource_id": nil, "name": schema.name, "unit": schema.unit,
+                "resource_id": resolved.resource?.id.description, "original_resource_id": schema.resourceID,
+                "name": schema.name, "unit": schema.unit,
             ])
         let metric: Metric
         do {
             metric = try await context.indexer.createMetric(
                 MetricCreation(
-                    id: MetricLookup.randomUUID(), creator: identity.creator, archivePolicyName: policyName,
-                    name: schema.name, unit: schema.unit))
+                    id: MetricLookup.randomUUID(), creator: identity.creator,
+                    archivePolicyName: resolved.archivePolicyName, name: schema.name, unit: schema.unit,
+                    resourceID: resolved.resource?.id))
+        } catch IndexerError.namedMetricAlreadyExists(let name) {
+            // `abort(400, exception)`: the exception's own JSON as the description.
+            throw APIError(
+                .badRequest,
+                .json(
+                    .object([("cause", .string("Named metric already exists")), ("detail", .string(name))])))
         } catch let error as IndexerError {
             throw MetricLookup.apiError(error)
         }

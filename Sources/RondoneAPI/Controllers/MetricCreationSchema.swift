@@ -40,10 +40,17 @@ struct MetricCreationSchema {
         }
     }
 
-    /// Gnocchi's checks after the schema, up to the resource: no `/` in the name, a
-    /// matching rule when no policy is named, and (resources are not indexed yet) a
-    /// resource that cannot be found.
-    func resolve(in context: ControllerContext) async throws -> String? {
+    /// What ``resolve(in:identity:)`` found: the archive policy (given or by rule) and,
+    /// for a metric created on a resource, the resource.
+    struct Resolved {
+        var archivePolicyName: String
+        var resource: Resource?
+    }
+
+    /// Gnocchi's checks after the schema, in its order: no `/` in the name, a matching
+    /// rule when no policy is named, then a resource (`resource_id` needs a `name`; the
+    /// resource must exist, 404, and the caller may update it, 403).
+    func resolve(in context: ControllerContext, identity: Identity? = nil) async throws -> Resolved {
         if let name, name.contains("/") { throw APIError.badRequest(IndexerError.slashInMetricName.message) }
         var policyName = archivePolicyName
         if policyName == nil {
@@ -52,6 +59,7 @@ struct MetricCreationSchema {
             }
             policyName = rule.archivePolicyName
         }
+        var resource: Resource?
         if let resourceID {
             guard name != nil else {
                 throw APIError(
@@ -62,9 +70,24 @@ struct MetricCreationSchema {
                             ("reason", .string("Name cannot be null if resource_id is not null")),
                         ])))
             }
-            let shown = MetricLookup.parseUUID(resourceID)?.description ?? resourceID
-            throw APIError.notFound("Resource \(shown) does not exist")
+            let creator = identity?.creator
+            let id: ResourceID
+            do throws(ResourceIdentifier.Failure) {
+                id = try ResourceIdentifier.uuid(resourceID, creator: creator)
+            } catch {
+                throw APIError.invalidInput(
+                    reason: "\(error.message) for dictionary value @ data['resource_id']",
+                    path: ["resource_id"])
+            }
+            guard let found = try await context.indexer.resource(id, type: "generic") else {
+                throw APIError.notFound(IndexerError.noSuchResource(id.description).message)
+            }
+            if let identity {
+                try context.policy.enforce(
+                    "update resource", identity: identity, target: ResourceJSON.target(found))
+            }
+            resource = found
         }
-        return policyName
+        return Resolved(archivePolicyName: policyName!, resource: resource)
     }
 }

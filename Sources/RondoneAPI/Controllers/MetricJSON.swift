@@ -23,13 +23,16 @@ enum MetricJSON {
             ] + tail(metric))
     }
 
-    /// `GET /v1/metric/<id>`. Resources are not indexed yet, so a metric's resource is
-    /// rendered by its id only.
-    static func detailed(_ metric: Metric, policy: ArchivePolicy) -> JSONValue {
-        let resource: JSONValue =
-            metric.resourceID.map { .object([("id", .string($0.description))]) } ?? .null
+    /// `GET /v1/metric/<id>`: the resource embedded without its metrics (Gnocchi loads
+    /// the metric's resource, not the resource's metrics).
+    static func detailed(_ metric: Metric, policy: ArchivePolicy, resource: Resource?) -> JSONValue {
+        var resourceJSON: JSONValue = .null
+        if let resource, case .object(let members) = ResourceJSON.render(resource) {
+            resourceJSON = .object(members.filter { $0.0 != "metrics" })
+        }
         return .object(
-            head(metric) + [("resource", resource), ("archive_policy", archivePolicy(policy))] + tail(metric))
+            head(metric) + [("resource", resourceJSON), ("archive_policy", archivePolicy(policy))]
+                + tail(metric))
     }
 
     /// An archive policy as Gnocchi embeds it in a metric (`aggregation_methods` is a

@@ -46,19 +46,42 @@ enum MetricLookup {
     }
 
     /// What Gnocchi's `enforce` checks a metric rule against: the metric's JSON with
-    /// details, flattened (`resource` is `None` while metrics carry no resource object).
-    static func target(_ metric: Metric) -> PolicyTarget {
+    /// details, flattened, its resource embedded (`resource` is `None` without one).
+    static func target(_ metric: Metric, resource: Resource? = nil) -> PolicyTarget {
         var target: PolicyTarget = [
             "id": metric.id.description, "creator": metric.creator, "name": metric.name, "unit": metric.unit,
             "created_by_user_id": metric.createdByUserID, "created_by_project_id": metric.createdByProjectID,
             "archive_policy.name": metric.archivePolicyName,
         ]
-        if let resource = metric.resourceID {
-            target.values["resource.id"] = resource.description
+        if let resource {
+            for (key, value) in ResourceJSON.target(resource).values where !key.hasPrefix("metrics.") {
+                target.values["resource." + key] = value
+            }
+        } else if let id = metric.resourceID {
+            target.values["resource.id"] = id.description
         } else {
             target.values["resource"] = "None"
         }
         return target
+    }
+
+    /// Gnocchi's `enforce(rule, metric)`. The metric's resource only matters to rules
+    /// that read `resource.*` (`metric_owner`), so it is fetched only when the rule
+    /// denies without it: the common paths (creator, admin) cost no extra query.
+    static func enforce(
+        _ rule: String, identity: Identity, _ metric: Metric, resource: Resource? = nil,
+        in context: ControllerContext
+    ) async throws {
+        if context.policy.check(rule, identity: identity, target: target(metric, resource: resource)) {
+            return
+        }
+        if resource == nil, let id = metric.resourceID,
+            let found = try await context.indexer.resource(id, type: "generic"),
+            context.policy.check(rule, identity: identity, target: target(metric, resource: found))
+        {
+            return
+        }
+        throw APIError.forbidden
     }
 
     /// The request's URL as the client sees it (for `Location` and `Link`).

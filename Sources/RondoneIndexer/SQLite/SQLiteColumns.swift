@@ -97,6 +97,20 @@ enum SQLiteColumns {
             }, status: status)
     }
 
+    /// A `resource` or `resource_history` row (selected with `revision` and
+    /// `revision_end`); metrics are filled in by the caller.
+    static func resource(_ row: Row) throws(IndexerError) -> Resource {
+        let endedAt: Int64? = row["ended_at"]
+        let revisionEnd: Int64? = row["revision_end"]
+        return Resource(
+            id: try metricID(row["id"]), type: row["type"], originalResourceID: row["original_resource_id"],
+            creator: row["creator"], userID: row["user_id"], projectID: row["project_id"],
+            startedAt: Timestamp(nanoseconds: row["started_at"]),
+            endedAt: endedAt.map(Timestamp.init(nanoseconds:)),
+            revisionStart: Timestamp(nanoseconds: row["revision_start"]), revision: row["revision"],
+            revisionEnd: revisionEnd.map(Timestamp.init(nanoseconds:)))
+    }
+
     static func rule(_ row: Row) -> ArchivePolicyRule {
         ArchivePolicyRule(
             name: row["name"], metricPattern: row["metric_pattern"],

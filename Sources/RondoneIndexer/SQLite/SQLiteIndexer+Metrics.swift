@@ -20,6 +20,13 @@ extension SQLiteIndexer {
                 throw IndexerError.noSuchArchivePolicy(policyName)
             }
             let resource = creation.resourceID.map(SQLiteColumns.blob)
+            if let resource {
+                let exists =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM resource WHERE id = ?)", arguments: [resource])
+                    ?? false
+                if !exists { throw IndexerError.noSuchResource(creation.resourceID!.description) }
+            }
             if let resource, let name = creation.name {
                 let taken =
                     try Bool.fetchOne(

@@ -31,58 +31,17 @@ struct SQLiteMetricList {
             conditions.append("substr(creator, -(length(?) + 1)) = ':' || ?")
             arguments += [project.databaseValue, project.databaseValue]
         }
-        if let markerRow { conditions.append(Self.markerCondition(sorts, markerRow, &arguments)) }
-
-        var order: [String] = []
-        for sort in sorts {
-            let column = sort.attribute.rawValue
-            switch sort.nulls {
-            case .first: order.append("(\(column) IS NULL) DESC")
-            case .last: order.append("(\(column) IS NOT NULL) DESC")
-            case nil: break
-            }
-            // PostgreSQL's defaults, which Gnocchi's reference runs on.
-            order.append(
-                sort.direction == .ascending ? "\(column) ASC NULLS LAST" : "\(column) DESC NULLS FIRST")
+        let keys = sorts.map { SQLiteKeyset.key($0) }
+        if let markerRow {
+            conditions.append(
+                SQLiteKeyset.markerCondition(keys, value: { markerRow[$0] }, &arguments))
         }
+        let order = SQLiteKeyset.orderBy(keys)
         sql =
-            "SELECT * FROM metric WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", "))"
+            "SELECT * FROM metric WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)"
         if let limit = query.limit {
             sql += " LIMIT ?"
             arguments.append(limit.databaseValue)
         }
-    }
-
-    /// oslo.db's criteria, quirks included: for each key i whose marker value is not
-    /// null, "all earlier non-null keys equal and key i beyond the marker"; keys whose
-    /// marker value is null contribute nothing (so rows with nulls there may be skipped
-    /// or repeated, exactly as on Gnocchi).
-    private static func markerCondition(
-        _ sorts: [MetricSort], _ marker: Row, _ arguments: inout [DatabaseValue]
-    )
-        -> String
-    {
-        var alternatives: [String] = []
-        for (index, sort) in sorts.enumerated() {
-            let value: DatabaseValue = marker[sort.attribute.rawValue]
-            guard !value.isNull else { continue }
-            var terms: [String] = []
-            for earlier in sorts[..<index] {
-                let earlierValue: DatabaseValue = marker[earlier.attribute.rawValue]
-                guard !earlierValue.isNull else { continue }
-                terms.append("\(earlier.attribute.rawValue) = ?")
-                arguments.append(earlierValue)
-            }
-            let column = sort.attribute.rawValue
-            switch (sort.direction, sort.nulls) {
-            case (.descending, .first): terms.append("(\(column) < ? OR \(column) IS NULL)")
-            case (.descending, _): terms.append("\(column) < ?")
-            case (.ascending, .last): terms.append("(\(column) > ? OR \(column) IS NULL)")
-            case (.ascending, _): terms.append("\(column) > ?")
-            }
-            arguments.append(value)
-            alternatives.append("(" + terms.joined(separator: " AND ") + ")")
-        }
-        return alternatives.isEmpty ? "1" : "(" + alternatives.joined(separator: " OR ") + ")"
     }
 }

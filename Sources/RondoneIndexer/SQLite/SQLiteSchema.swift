@@ -52,6 +52,54 @@ enum SQLiteSchema {
                         WHERE needs_raw_data_truncation = 1;
                     """)
         }
+        migrator.registerMigration("v2: resource types, resources, resource history") { db in
+            // Metrics keep their `resource_id` without a foreign key (adding one would
+            // rebuild the table): deleting a resource detaches and deletes its metrics in
+            // the same transaction instead, as Gnocchi's ON DELETE SET NULL plus its
+            // `status = 'delete'` update do.
+            try db.execute(
+                sql: """
+                    CREATE TABLE resource_type (
+                        name TEXT NOT NULL PRIMARY KEY,
+                        state TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        attributes TEXT NOT NULL DEFAULT '{}'
+                    );
+                    INSERT INTO resource_type (name, state, updated_at) VALUES ('generic', 'active', 0);
+
+                    CREATE TABLE resource (
+                        id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+                        type TEXT NOT NULL REFERENCES resource_type (name) ON DELETE RESTRICT,
+                        creator TEXT,
+                        original_resource_id TEXT NOT NULL,
+                        user_id TEXT,
+                        project_id TEXT,
+                        started_at INTEGER NOT NULL,
+                        ended_at INTEGER,
+                        revision_start INTEGER NOT NULL,
+                        CONSTRAINT ck_resource_started_before_ended CHECK (started_at <= ended_at)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX ix_resource_type_id ON resource (type, id);
+                    CREATE INDEX ix_resource_project_id ON resource (project_id);
+                    CREATE INDEX ix_resource_creator ON resource (creator);
+
+                    CREATE TABLE resource_history (
+                        revision INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id BLOB NOT NULL REFERENCES resource (id) ON DELETE CASCADE,
+                        type TEXT NOT NULL REFERENCES resource_type (name) ON DELETE RESTRICT,
+                        creator TEXT,
+                        original_resource_id TEXT NOT NULL,
+                        user_id TEXT,
+                        project_id TEXT,
+                        started_at INTEGER NOT NULL,
+                        ended_at INTEGER,
+                        revision_start INTEGER NOT NULL,
+                        revision_end INTEGER NOT NULL,
+                        CONSTRAINT ck_resource_history_started_before_ended CHECK (started_at <= ended_at)
+                    );
+                    CREATE INDEX ix_resource_history_id_revision ON resource_history (id, revision);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,126 @@
+import HTTPTypes
+import Hummingbird
+import RondoneIndexer
+import RondoneTimeSeries
+
+/// `/v1/resource`, `/v1/resource/{type}` and `/v1/resource/{type}/{id}`: the list of
+/// resource types, and create, list (with `history`, `attrs`, sort and pagination), get,
+/// patch (a new revision when attributes change) and delete of resources, with Gnocchi
+/// 4.7's checks in its order, `ETag`/`Last-Modified` and conditional requests.
+struct ResourceController {
+    let context: ControllerContext
+
+    func register(on routes: RouteTable) {
+        let context = self.context
+        routes.add(.get, "/v1/resource") { request, _ in
+            try JSONResponse.requireAcceptable(request)
+            let base = MetricLookup.requestURL(request, context).applicationURL
+            let names = try await context.indexer.resourceTypeNames()
+            return JSONResponse.make(.object(names.map { ($0, .string(base + "/v1/resource/" + $0)) }))
+        }
+        routes.add(.post, "/v1/resource/{type}") { request, requestContext in
+            try await Self.create(request, requestContext, context)
+        }
+        routes.add(.get, "/v1/resource/{type}") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let type = try await ResourceLookup.type(requestContext, in: context)
+            return try await ResourceListing.respond(request, type: type, id: nil, in: context)
+        }
+        routes.add(.get, "/v1/resource/{type}/{id}") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let (_, identity, resource) = try await ResourceLookup.resolve(
+                request, requestContext, in: context)
+            try context.policy.enforce(
+                "get resource", identity: identity, target: ResourceJSON.target(resource))
+            if let notModified = try ResourcePreconditions.check(request, resource) { return notModified }
+            return JSONResponse.make(
+                ResourceJSON.render(resource), headers: ResourcePreconditions.headers(resource))
+        }
+        routes.add(.patch, "/v1/resource/{type}/{id}") { request, requestContext in
+            try await Self.patch(request, requestContext, context)
+        }
+        routes.add(.delete, "/v1/resource/{type}/{id}") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let (_, identity, resource) = try await ResourceLookup.resolve(
+                request, requestContext, in: context)
+            try context.policy.enforce(
+                "delete resource", identity: identity, target: ResourceJSON.target(resource))
+            _ = try ResourcePreconditions.check(request, resource)
+            try await ResourceLookup.mapping { try await context.indexer.deleteResource(resource.id) }
+            return JSONResponse.empty(.noContent)
+        }
+        routes.add(.get, "/v1/resource/{type}/{id}/history") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let (type, identity, resource) = try await ResourceLookup.resolve(
+                request, requestContext, in: context)
+            try context.policy.enforce(
+                "get resource", identity: identity, target: ResourceJSON.target(resource))
+            return try await ResourceListing.respond(request, type: type, id: resource.id, in: context)
+        }
+    }
+
+    static func create(
+        _ request: Request, _ requestContext: BasicRequestContext, _ context: ControllerContext
+    )
+        async throws -> Response
+    {
+        try JSONResponse.requireAcceptable(request)
+        let type = try await ResourceLookup.type(requestContext, in: context)
+        let identity = try context.authenticator.identity(request.headers)
+        let document = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let (schema, metrics) = try await ResourceSchema.parse(
+            document, creating: true, now: .now(), in: context)
+        guard let originalID = schema.id else {
+            throw APIError.invalidInput(reason: "required key not provided")
+        }
+        let id: ResourceID
+        do throws(ResourceIdentifier.Failure) {
+            id = try ResourceIdentifier.uuid(originalID, creator: identity.creator)
+        } catch {
+            throw APIError.invalidInput(
+                reason: "\(error.message) for dictionary value @ data['id']", path: ["id"])
+        }
+        try context.policy.enforce(
+            "create resource", identity: identity,
+            target: ["resource_type": type, "id": id.description, "original_resource_id": originalID])
+        var creation = ResourceCreation(
+            id: id, type: type, originalResourceID: originalID, creator: identity.creator,
+            metrics: metrics ?? [])
+        if case .set(let value) = schema.update.userID { creation.userID = value }
+        if case .set(let value) = schema.update.projectID { creation.projectID = value }
+        if case .set(let value) = schema.update.startedAt { creation.startedAt = value }
+        if case .set(let value) = schema.update.endedAt { creation.endedAt = value }
+        let resource = try await ResourceLookup.mapping { try await context.indexer.createResource(creation) }
+        var headers = ResourcePreconditions.headers(resource)
+        headers[.location] = MetricLookup.requestURL(request, context).absolute(
+            "/v1/resource/\(type)/\(resource.id)")
+        return JSONResponse.make(ResourceJSON.render(resource), status: .created, headers: headers)
+    }
+
+    static func patch(_ request: Request, _ requestContext: BasicRequestContext, _ context: ControllerContext)
+        async throws -> Response
+    {
+        try JSONResponse.requireAcceptable(request)
+        let (type, identity, resource) = try await ResourceLookup.resolve(
+            request, requestContext, in: context)
+        try context.policy.enforce(
+            "update resource", identity: identity, target: ResourceJSON.target(resource))
+        _ = try ResourcePreconditions.check(request, resource)
+        let document = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let (schema, metrics) = try await ResourceSchema.parse(
+            document, creating: false, now: .now(), in: context)
+        // An empty body, or one that changes nothing, is an existence check (no revision).
+        guard !schema.isEmpty, schema.update.changesAttributes(of: resource) || schema.metricEntries != nil
+        else {
+            return JSONResponse.make(
+                ResourceJSON.render(resource), headers: ResourcePreconditions.headers(resource))
+        }
+        var update = schema.update
+        update.metrics = metrics
+        let updated = try await ResourceLookup.mapping {
+            try await context.indexer.updateResource(resource.id, type: type, update)
+        }
+        return JSONResponse.make(
+            ResourceJSON.render(updated), headers: ResourcePreconditions.headers(updated))
+    }
+}

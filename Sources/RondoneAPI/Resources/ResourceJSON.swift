@@ -1,0 +1,48 @@
+import RondoneIndexer
+import RondoneTimeSeries
+
+/// Resources as Gnocchi 4.7 renders them (`ResourceJsonifier.jsonify`): every column,
+/// times as `datetime.isoformat()`, the metrics as name → id, and the creator split
+/// into `created_by_user_id` / `created_by_project_id`.
+enum ResourceJSON {
+    /// The whole resource, or only the keys in `attributes` when that is not empty
+    /// (`?attrs=` of a list; unknown names are ignored, as there).
+    static func render(_ resource: Resource, attributes: [String] = []) -> JSONValue {
+        let members: [(String, JSONValue)] = [
+            ("id", .string(resource.id.description)),
+            ("creator", string(resource.creator)),
+            ("started_at", time(resource.startedAt)),
+            ("revision_start", time(resource.revisionStart)),
+            ("ended_at", resource.endedAt.map(time) ?? .null),
+            ("user_id", string(resource.userID)),
+            ("project_id", string(resource.projectID)),
+            ("original_resource_id", .string(resource.originalResourceID)),
+            ("type", .string(resource.type)),
+            ("revision_end", resource.revisionEnd.map(time) ?? .null),
+            ("metrics", metrics(resource)),
+            ("created_by_user_id", string(resource.createdByUserID)),
+            ("created_by_project_id", string(resource.createdByProjectID)),
+        ]
+        guard !attributes.isEmpty else { return .object(members) }
+        return .object(members.filter { attributes.contains($0.0) })
+    }
+
+    /// `{name: id}` of the resource's metrics, by name.
+    static func metrics(_ resource: Resource) -> JSONValue {
+        .object(resource.metrics.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.description)) })
+    }
+
+    /// What Gnocchi's `enforce` checks a resource rule against (its JSON, flattened).
+    static func target(_ resource: Resource) -> PolicyTarget {
+        PolicyTarget(flattening: render(resource))
+    }
+
+    /// `ETag`: SHA-1 of the id's text and `revision_start.isoformat()`, as Gnocchi.
+    static func etag(_ resource: Resource) -> String {
+        SHA1.hexDigest(Array((resource.id.description + resource.revisionStart.formatted(.datetime)).utf8))
+    }
+
+    private static func time(_ timestamp: Timestamp) -> JSONValue { .string(timestamp.formatted(.datetime)) }
+
+    private static func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+}

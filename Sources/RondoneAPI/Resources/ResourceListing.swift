@@ -1,0 +1,53 @@
+import HTTPTypes
+import Hummingbird
+import RondoneIndexer
+import RondoneTimeSeries
+
+/// `GET /v1/resource/{type}` and `GET /v1/resource/{type}/{id}/history`: Gnocchi's
+/// `list_resources` with `details`, `history`, `attrs`, `sort` (default
+/// `revision_start:asc, started_at:asc`), `limit`, `marker` and the `Link` header
+/// (markers `<id>` or, with history, `<id>@<revision>`).
+enum ResourceListing {
+    static let defaultSorts = ["revision_start:asc", "started_at:asc"]
+
+    /// Lists `type`'s resources, or with `id` the history of that one resource.
+    static func respond(_ request: Request, type: String, id: ResourceID?, in context: ControllerContext)
+        async throws -> Response
+    {
+        let query = request.queryPairs
+        func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
+        _ = try last("details").map { text throws(APIError) in try QueryBoolean.parse("details", text) }
+        let history =
+            try id != nil
+            || (last("history").map { text throws(APIError) in try QueryBoolean.parse("history", text) }
+                ?? false)
+        let pagination = try PaginationOptions(
+            query: query, defaultSorts: defaultSorts, maxLimit: context.configuration.maxLimit)
+        let attributes = id == nil ? query.filter { $0.name == "attrs" }.map(\.value) : []
+        var visibleToProject: String?
+        if id == nil, context.configuration.authMode == .keystone {
+            // Basic and remote-user modes put no policy filter on resource lists (Gnocchi).
+            let identity = try context.authenticator.identity(request.headers)
+            if !context.policy.check("list resource", identity: identity, target: ["resource_type": type]) {
+                visibleToProject = identity.projectID ?? "None"
+            }
+        }
+        let resources = try await ResourceLookup.mapping {
+            try await context.indexer.resources(
+                ResourceQuery(
+                    type: type, history: history, id: id, visibleToProject: visibleToProject,
+                    sorts: try ResourceSort.parseList(
+                        pagination.sorts, uniqueKeys: history ? [.id, .revision] : [.id]),
+                    limit: pagination.limit, marker: pagination.marker))
+        }
+        var headers = HTTPFields()
+        if let last = resources.last, resources.count >= pagination.limit {
+            let marker = history ? "\(last.id)@\(last.revision)" : last.id.description
+            headers[HTTPField.Name("Link")!] = pagination.nextLink(
+                pathURL: MetricLookup.requestURL(request, context).pathURL, echoing: query, nextMarker: marker
+            )
+        }
+        return JSONResponse.make(
+            .array(resources.map { ResourceJSON.render($0, attributes: attributes) }), headers: headers)
+    }
+}

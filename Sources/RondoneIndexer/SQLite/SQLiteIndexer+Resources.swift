@@ -1,0 +1,217 @@
+import Foundation
+import GRDB
+import RondoneTimeSeries
+
+extension SQLiteIndexer {
+    public func createResource(_ creation: ResourceCreation) async throws -> Resource {
+        let now = Timestamp.now().roundedToDatetimePrecision
+        let startedAt = creation.startedAt ?? now
+        if let endedAt = creation.endedAt, startedAt > endedAt { throw IndexerError.resourceStartAfterEnd }
+        return try await writeTransaction { db in
+            try Self.requireResourceType(creation.type, db)
+            let id = SQLiteColumns.blob(creation.id)
+            let exists =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM resource WHERE id = ?)", arguments: [id]) ?? false
+            if exists { throw IndexerError.resourceAlreadyExists(creation.id.description) }
+            try db.execute(
+                sql: """
+                    INSERT INTO resource (id, type, creator, original_resource_id, user_id, project_id,
+                        started_at, ended_at, revision_start)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, creation.type, creation.creator, creation.originalResourceID, creation.userID,
+                    creation.projectID, startedAt.nanoseconds, creation.endedAt?.nanoseconds, now.nanoseconds,
+                ])
+            try Self.attach(creation.metrics, to: creation.id, creator: creation.creator, db)
+            return try Self.currentResource(creation.id, type: nil, db)!
+        }
+    }
+
+    public func resource(_ id: ResourceID, type: String) async throws -> Resource? {
+        try await pool.read { db in
+            try Self.requireResourceType(type, db)
+            return try Self.currentResource(id, type: type, db)
+        }
+    }
+
+    public func resources(_ query: ResourceQuery) async throws -> [Resource] {
+        try await pool.read { db in
+            try Self.requireResourceType(query.type, db)
+            let list = try SQLiteResourceList(query, db)
+            let rows = try Row.fetchAll(db, sql: list.sql, arguments: StatementArguments(list.arguments))
+            var resources = try rows.map { row throws(IndexerError) in try SQLiteColumns.resource(row) }
+            let metrics = try Self.metricNames(of: Set(resources.map(\.id)), db)
+            for index in resources.indices { resources[index].metrics = metrics[resources[index].id] ?? [:] }
+            return resources
+        }
+    }
+
+    public func updateResource(_ id: ResourceID, type: String, _ update: ResourceUpdate) async throws
+        -> Resource
+    {
+        try await writeTransaction { db in
+            try Self.requireResourceType(type, db)
+            guard let current = try Self.currentResource(id, type: type, db) else {
+                throw IndexerError.noSuchResource(id.description)
+            }
+            var next = current
+            if case .set(let value) = update.userID { next.userID = value }
+            if case .set(let value) = update.projectID { next.projectID = value }
+            if case .set(let value) = update.startedAt { next.startedAt = value }
+            if case .set(let value) = update.endedAt { next.endedAt = value }
+            if let endedAt = next.endedAt, next.startedAt > endedAt {
+                throw IndexerError.resourceStartAfterEnd
+            }
+            let blob = SQLiteColumns.blob(id)
+            // Checked again under the write lock: a concurrent PATCH may have made the
+            // revision unnecessary (Gnocchi re-reads the row for the same reason).
+            if update.changesAttributes(of: current) {
+                let now = Timestamp.now().roundedToDatetimePrecision
+                try db.execute(
+                    sql: """
+                        INSERT INTO resource_history (id, type, creator, original_resource_id, user_id,
+                            project_id, started_at, ended_at, revision_start, revision_end)
+                        SELECT id, type, creator, original_resource_id, user_id, project_id, started_at,
+                            ended_at, revision_start, ? FROM resource WHERE id = ?
+                        """, arguments: [now.nanoseconds, blob])
+                try db.execute(
+                    sql: """
+                        UPDATE resource SET user_id = ?, project_id = ?, started_at = ?, ended_at = ?,
+                            revision_start = ? WHERE id = ?
+                        """,
+                    arguments: [
+                        next.userID, next.projectID, next.startedAt.nanoseconds, next.endedAt?.nanoseconds,
+                        now.nanoseconds, blob,
+                    ])
+            }
+            if let metrics = update.metrics {
+                if !update.appendMetrics {
+                    try db.execute(
+                        sql:
+                            "UPDATE metric SET resource_id = NULL WHERE resource_id = ? AND status = 'active'",
+                        arguments: [blob])
+                }
+                try Self.attach(metrics, to: id, creator: current.creator, db)
+            }
+            return try Self.currentResource(id, type: nil, db)!
+        }
+    }
+
+    public func deleteResource(_ id: ResourceID) async throws {
+        try await writeTransaction { db in
+            let blob = SQLiteColumns.blob(id)
+            try db.execute(
+                sql: "UPDATE metric SET status = 'delete', resource_id = NULL WHERE resource_id = ?",
+                arguments: [blob])
+            try db.execute(sql: "DELETE FROM resource WHERE id = ?", arguments: [blob])
+            guard db.changesCount > 0 else { throw IndexerError.noSuchResource(id.description) }
+        }
+    }
+
+    public func metric(resource: ResourceID, named name: String) async throws -> Metric? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM metric WHERE resource_id = ? AND name = ? AND status = 'active'",
+                arguments: [SQLiteColumns.blob(resource), name]
+            ).map { row throws(IndexerError) in try SQLiteColumns.metric(row) }
+        }
+    }
+
+    public func resourceTypeNames() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM resource_type ORDER BY name")
+        }
+    }
+
+    // MARK: Helpers (inside a caller's transaction)
+
+    static func requireResourceType(_ name: String, _ db: Database) throws {
+        let exists =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM resource_type WHERE name = ?)", arguments: [name])
+            ?? false
+        guard exists else { throw IndexerError.noSuchResourceType(name) }
+    }
+
+    /// The current row with its metrics; with `type` other than `generic`, only a
+    /// resource of that type.
+    static func currentResource(_ id: ResourceID, type: String?, _ db: Database) throws -> Resource? {
+        var sql = "SELECT *, -1 AS revision, NULL AS revision_end FROM resource WHERE id = ?"
+        var arguments: [(any DatabaseValueConvertible)?] = [SQLiteColumns.blob(id)]
+        if let type, type != "generic" {
+            sql += " AND type = ?"
+            arguments.append(type)
+        }
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) else {
+            return nil
+        }
+        var resource = try SQLiteColumns.resource(row)
+        resource.metrics = try metricNames(of: [id], db)[id] ?? [:]
+        return resource
+    }
+
+    /// Name → id of the active metrics of each resource, in one query.
+    static func metricNames(of resources: Set<ResourceID>, _ db: Database) throws -> [ResourceID: [String:
+        MetricID]]
+    {
+        guard !resources.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: resources.count).joined(separator: ", ")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT resource_id, name, id FROM metric
+                WHERE resource_id IN (\(placeholders)) AND status = 'active'
+                """, arguments: StatementArguments(resources.map(SQLiteColumns.blob)))
+        var names: [ResourceID: [String: MetricID]] = [:]
+        for row in rows {
+            let resource = try SQLiteColumns.metricID(row["resource_id"])
+            names[resource, default: [:]][row["name"] ?? ""] = try SQLiteColumns.metricID(row["id"])
+        }
+        return names
+    }
+
+    /// Gnocchi's `_set_metrics_for_resource`: an existing metric is attached (and renamed)
+    /// when it is active and has the resource's creator; a new one is created with the
+    /// resource's creator. A name already used on the resource is refused.
+    static func attach(
+        _ metrics: [(name: String, spec: ResourceMetricSpec)], to resource: ResourceID, creator: String?,
+        _ db: Database
+    ) throws {
+        let blob = SQLiteColumns.blob(resource)
+        for (name, spec) in metrics {
+            let taken =
+                try Data.fetchOne(
+                    db, sql: "SELECT id FROM metric WHERE resource_id = ? AND name = ?",
+                    arguments: [blob, name])
+            switch spec {
+            case .existing(let id):
+                if let taken, taken != SQLiteColumns.blob(id) {
+                    throw IndexerError.namedMetricAlreadyExists(name)
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE metric SET resource_id = ?, name = ?
+                        WHERE id = ? AND status = 'active' AND creator IS ?
+                        """, arguments: [blob, name, SQLiteColumns.blob(id), creator])
+                guard db.changesCount > 0 else { throw IndexerError.noSuchMetric(id.description) }
+            case .new(let id, let policyName, let unit):
+                if taken != nil { throw IndexerError.namedMetricAlreadyExists(name) }
+                guard try archivePolicyExists(policyName, db) else {
+                    throw IndexerError.noSuchArchivePolicy(policyName)
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO metric (id, archive_policy_name, creator, resource_id, name, unit,
+                            status, needs_raw_data_truncation, last_measure_timestamp)
+                        VALUES (?, ?, ?, ?, ?, ?, 'active', 0, ?)
+                        """,
+                    arguments: [
+                        SQLiteColumns.blob(id), policyName, creator, blob, name, unit,
+                        Timestamp.now().nanoseconds,
+                    ])
+            }
+        }
+    }
+}
