@@ -15,12 +15,12 @@ struct MeasuresController {
         let context = self.context
         routes.add(.post, "/v1/metric/{id}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.post(request, metric, in: context)
         }
         routes.add(.get, "/v1/metric/{id}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.get(request, metric, in: context)
         }
     }

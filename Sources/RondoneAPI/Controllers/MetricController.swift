@@ -21,12 +21,12 @@ struct MetricController {
         routes.add(.get, "/v1/metric") { request, _ in try await Self.list(request, context) }
         routes.add(.get, "/v1/metric/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.get(request, metric, in: context)
         }
         routes.add(.delete, "/v1/metric/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let metric = try await MetricLookup.metric(requestContext.parameters.get("id") ?? "", in: context)
+            let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.delete(request, metric, in: context)
         }
     }

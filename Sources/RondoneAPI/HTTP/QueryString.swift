@@ -12,13 +12,14 @@ public enum QueryString {
         return pairs
     }
 
-    static func decode(_ bytes: Substring.UTF8View.SubSequence) -> String {
+    /// Percent escapes decoded; `+` is a space in a query (`plusIsSpace`), itself in a path.
+    static func decode(_ bytes: Substring.UTF8View.SubSequence, plusIsSpace: Bool = true) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
+            if plusIsSpace && byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"),
                 let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex),

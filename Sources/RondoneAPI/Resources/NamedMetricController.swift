@@ -80,7 +80,7 @@ struct NamedMetricController {
         let type = try await ResourceLookup.type(requestContext, in: context)
         let identity = try context.authenticator.identity(request.headers)
         let id = try ResourceLookup.id(requestContext, identity: identity)
-        let name = requestContext.parameters.get("name") ?? ""
+        let name = requestContext.pathParameter("name")
         if let metric = try await context.indexer.metric(resource: id, named: name) { return metric }
         guard try await context.indexer.resource(id, type: type) != nil else {
             throw APIError.notFound(IndexerError.noSuchResource(id.description).message)

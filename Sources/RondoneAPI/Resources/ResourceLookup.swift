@@ -11,7 +11,7 @@ enum ResourceLookup {
     static func type(_ requestContext: BasicRequestContext, in context: ControllerContext) async throws
         -> String
     {
-        let type = requestContext.parameters.get("type") ?? ""
+        let type = requestContext.pathParameter("type")
         guard try await context.indexer.resourceTypeNames().contains(type) else {
             throw APIError.notFound(IndexerError.noSuchResourceType(type).message)
         }
@@ -21,7 +21,7 @@ enum ResourceLookup {
     /// The UUID the path's id names for `identity` (404 `Resource X does not exist`
     /// when it cannot name one).
     static func id(_ requestContext: BasicRequestContext, identity: Identity) throws(APIError) -> ResourceID {
-        let text = requestContext.parameters.get("id") ?? ""
+        let text = requestContext.pathParameter("id")
         do throws(ResourceIdentifier.Failure) {
             return try ResourceIdentifier.uuid(text, creator: identity.creator)
         } catch {
