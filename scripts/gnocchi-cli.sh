@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Drives a real `rondone serve` with the real `gnocchi` CLI (pip package gnocchiclient):
-# archive policies, rules, metrics and measures, as an operator would. Prints one line
+# archive policies, rules, metrics, resources and measures, as an operator would. Prints one line
 # per check and ends with `N passed, M failed`; exits non-zero if any check failed.
 #
 #   scripts/gnocchi-cli.sh            (RONDONE_BIN, default .build/debug/rondone; CLI_PORT, default 8053)
@@ -57,9 +57,17 @@ check "metric list" "$metric" g metric list -f value -c id
 check_quiet "measures add" g measures add -m 2024-01-01T00:00:00@10 -m 2024-01-01T00:00:01@20 -m 2024-01-01T00:00:59@30 "$metric"
 check "measures show (refresh, mean)" '2024-01-01T00:00:00\+00:00 +\| +60\.0 +\| +20\.0' g measures show --refresh "$metric" --granularity 60
 check "measures show (max, 1 s)" '2024-01-01T00:00:59\+00:00.*30\.0' g measures show "$metric" --aggregation max --granularity 1
-check_quiet "metric delete" g metric delete "$metric"
+check "resource create" '"original_resource_id": "cli-host"' g resource create cli-host -a user_id:u1 -n cpu:cli-ap -m "load:$metric" -f json
+check "resource show" '"user_id": "u1"' g resource show cli-host -f json
+check "resource update" '"user_id": "u2"' g resource update cli-host -a user_id:u2 -f json
+check "resource history" 'u1' g resource history cli-host -f value -c user_id
+check "resource list" 'cli-host' g resource list -f value -c original_resource_id
+check_quiet "measures add by resource" g measures add -r cli-host -m 2024-01-01T00:00:00@5 cpu
+check "measures show by resource" '2024-01-01T00:00:00\+00:00.*5\.0' g measures show --refresh -r cli-host cpu --granularity 1
+check_quiet "resource delete" g resource delete cli-host
+check "resource gone" 'not found|Not Found|does not exist' g resource show cli-host
+check "resource's metrics deleted" 'not found|Not Found|does not exist' g metric show "$metric"
 check_quiet "archive-policy-rule delete" g archive-policy-rule delete cli-rule2
-check "metric gone" 'not found|Not Found|does not exist' g metric show "$metric"
 # The policy stays in use until the janitor has removed the deleted metric's data
 # (Gnocchi: until metricd expunges it); wait for that, as an operator would.
 for _ in $(seq 1 150); do g archive-policy delete cli-ap >/dev/null 2>&1 && break; sleep 0.2; done

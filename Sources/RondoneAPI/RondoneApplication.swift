@@ -54,6 +54,7 @@ public enum RondoneApplication {
             MeasuresController(context: context).register(on: routes)
             BatchMeasuresController(context: context).register(on: routes)
             ResourceController(context: context).register(on: routes)
+            ResourceTypeController(context: context).register(on: routes)
             NamedMetricController(context: context).register(on: routes)
             BatchResourceMeasuresController(context: context).register(on: routes)
         }

@@ -93,6 +93,8 @@ public protocol Indexer: Sendable {
     func metric(resource: ResourceID, named name: String) async throws -> Metric?
     /// The names of every resource type.
     func resourceTypeNames() async throws -> [String]
+    /// Every resource type, by name.
+    func resourceTypes() async throws -> [ResourceType]
 
     // MARK: For metricd
 

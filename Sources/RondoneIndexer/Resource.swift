@@ -205,3 +205,19 @@ public struct ResourceQuery: Hashable, Sendable {
     /// The keys that make the order total: `id`, and `revision` for history.
     public var uniqueKeys: [ResourceAttribute] { history ? [.id, .revision] : [.id] }
 }
+
+/// A resource type: its name, state and attribute schema (Gnocchi's `resource_type`
+/// row). Only `generic`, with no attributes, exists until custom types arrive.
+public struct ResourceType: Hashable, Sendable {
+    public var name: String
+    /// `active`, or one of Gnocchi's transitional states (`creating`, `deleting`, …).
+    public var state: String
+    /// The attribute schema as stored (a JSON object's text; `{}` for `generic`).
+    public var attributesJSON: String
+
+    public init(name: String, state: String = "active", attributesJSON: String = "{}") {
+        self.name = name
+        self.state = state
+        self.attributesJSON = attributesJSON
+    }
+}

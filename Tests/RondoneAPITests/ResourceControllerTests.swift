@@ -193,4 +193,20 @@ struct ResourceControllerTests {
             #expect(noResource.text.contains("2fbfbb20-8d56-5e1e-afb9-b3007da11fdf"))
         }
     }
+
+    @Test func resourceTypesAndTheirIndex() async throws {
+        try await APITestServer.runWithStores(defaultPolicies: true) { client in
+            let types = try await client.request(.get, "/v1/resource_type", headers: Self.foobar)
+            #expect(types.text == #"[{"name": "generic", "attributes": {}, "state": "active"}]"#)
+            let generic = try await client.request(.get, "/v1/resource_type/generic", headers: Self.foobar)
+            #expect(generic.text == #"{"name": "generic", "attributes": {}, "state": "active"}"#)
+            let missing = try await client.request(.get, "/v1/resource_type/nope", headers: Self.foobar)
+            #expect(missing.status == .notFound && missing.text.contains("Resource type nope does not exist"))
+            let anonymous = try await client.request(
+                .get, "/v1/resource_type", headers: ["Accept": "application/json"])
+            #expect(anonymous.status == .unauthorized)
+            let index = try await client.request(.get, "/v1/resource/", headers: Self.foobar)
+            #expect(try Self.object(index.text)["generic"] as? String != nil)
+        }
+    }
 }

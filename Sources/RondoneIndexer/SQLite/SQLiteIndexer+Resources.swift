@@ -125,6 +125,14 @@ extension SQLiteIndexer {
         }
     }
 
+    public func resourceTypes() async throws -> [ResourceType] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, state, attributes FROM resource_type ORDER BY name").map {
+                ResourceType(name: $0["name"], state: $0["state"], attributesJSON: $0["attributes"])
+            }
+        }
+    }
+
     // MARK: Helpers (inside a caller's transaction)
 
     static func requireResourceType(_ name: String, _ db: Database) throws {
