@@ -12,6 +12,14 @@ struct MetricCreationSchema {
 
     static let keys = ["archive_policy_name", "resource_id", "name", "unit"]
 
+    /// A definition whose fields were checked elsewhere (a resource body's `metrics`).
+    init(archivePolicyName: String?, name: String?, unit: String?, resourceID: String?) {
+        self.archivePolicyName = archivePolicyName
+        self.name = name
+        self.unit = unit
+        self.resourceID = resourceID
+    }
+
     init(_ document: JSONValue) throws(APIError) {
         guard case .object(let members) = document else {
             throw .invalidInput(reason: "expected a dictionary")

@@ -78,21 +78,27 @@ struct ResourceSchema {
                 entries.append((name, .existing(id)))
                 continue
             }
-            guard case .object(var fields) = definition else {
+            guard case .object(let members) = definition else {
                 var failure = Failure("not a valid value", entryPath)
                 failure.isDictionaryValue = true
                 throw failure
             }
-            // Gnocchi copies the key into the definition before checking it.
-            fields.removeAll { $0.0 == "name" }
-            fields.append(("name", .string(name)))
-            do throws(APIError) {
-                entries.append((name, .definition(try MetricCreationSchema(.object(fields)))))
-            } catch {
-                var failure = Failure("not a valid value", entryPath)
-                failure.isDictionaryValue = true
-                throw failure
+            // `MetricSchema`, with the name Gnocchi copies in from the key; its failures
+            // keep their path under the metric (`data['metrics']['cpu']['unit']`).
+            var fields: [String: String] = [:]
+            let given = JSONValue.object(members.filter { $0.0 != "name" })
+            try Check.mapping(given, at: entryPath, keys: MetricCreationSchema.keys, required: []) {
+                key, value, path throws(Failure) in
+                let text = try Check.string(value, at: path)
+                if key == "unit", text.unicodeScalars.count > Metric.maxUnitLength {
+                    throw Failure("length of value must be at most \(Metric.maxUnitLength)", path)
+                }
+                fields[key] = text
             }
+            let schema = MetricCreationSchema(
+                archivePolicyName: fields["archive_policy_name"], name: name, unit: fields["unit"],
+                resourceID: fields["resource_id"])
+            entries.append((name, .definition(schema)))
         }
         // JSON objects may repeat a key; as Python's dict, the last one wins.
         var seen = Set<String>()
@@ -118,14 +124,11 @@ struct ResourceSchema {
         return specs
     }
 
-    /// `id`: any JSON value Python's `str()` gives a string of; checked later against
-    /// the creator (`ResourceIdentifier`).
+    /// `id`: a string, checked later against the creator (`ResourceIdentifier`).
+    /// Gnocchi answers other JSON types with a 500; they are refused here.
     private static func resourceID(_ value: JSONValue, at path: Check.Path) throws(Failure) -> String {
-        switch value {
-        case .string(let text): return text
-        case .int, .double, .bool, .null: return PolicyTarget.pythonString(value)
-        case .array, .object: throw Failure("not a valid value", path)
-        }
+        guard case .string(let text) = value else { throw Failure("not a valid value", path) }
+        return text
     }
 
     /// `utils.to_datetime`: what a measure timestamp may be (ISO 8601, epoch seconds, a
