@@ -20,12 +20,8 @@ extension SQLiteIndexer {
                 throw IndexerError.noSuchArchivePolicy(policyName)
             }
             let resource = creation.resourceID.map(SQLiteColumns.blob)
-            if let resource {
-                let exists =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM resource WHERE id = ?)", arguments: [resource])
-                    ?? false
-                if !exists { throw IndexerError.noSuchResource(creation.resourceID!.description) }
+            if let id = creation.resourceID, try !Self.resourceExists(id, db) {
+                throw IndexerError.noSuchResource(id.description)
             }
             if let resource, let name = creation.name {
                 let taken =
@@ -34,16 +30,9 @@ extension SQLiteIndexer {
                         arguments: [resource, name]) ?? false
                 if taken { throw IndexerError.namedMetricAlreadyExists(name) }
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO metric (id, archive_policy_name, creator, resource_id, name, unit,
-                        status, needs_raw_data_truncation, last_measure_timestamp)
-                    VALUES (?, ?, ?, ?, ?, ?, 'active', 0, ?)
-                    """,
-                arguments: [
-                    SQLiteColumns.blob(creation.id), policyName, creation.creator, resource, creation.name,
-                    creation.unit, Timestamp.now().nanoseconds,
-                ])
+            try Self.insertMetric(
+                creation.id, policy: policyName, creator: creation.creator, resource: creation.resourceID,
+                name: creation.name, unit: creation.unit, db)
             return Metric(
                 id: creation.id, archivePolicyName: policyName, creator: creation.creator,
                 name: creation.name,
@@ -130,6 +119,23 @@ extension SQLiteIndexer {
                 sql: "UPDATE metric SET needs_raw_data_truncation = 0 WHERE id = ?",
                 arguments: [SQLiteColumns.blob(id)])
         }
+    }
+
+    /// Inserts an active metric (in the caller's transaction, checks already made).
+    static func insertMetric(
+        _ id: MetricID, policy: String, creator: String?, resource: ResourceID?, name: String?, unit: String?,
+        _ db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO metric (id, archive_policy_name, creator, resource_id, name, unit,
+                    status, needs_raw_data_truncation, last_measure_timestamp)
+                VALUES (?, ?, ?, ?, ?, ?, 'active', 0, ?)
+                """,
+            arguments: [
+                SQLiteColumns.blob(id), policy, creator, resource.map(SQLiteColumns.blob), name, unit,
+                Timestamp.now().nanoseconds,
+            ])
     }
 
     private func ids(sql: String, limit: Int) async throws -> [MetricID] {

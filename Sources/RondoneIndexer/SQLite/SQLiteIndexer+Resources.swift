@@ -9,11 +9,10 @@ extension SQLiteIndexer {
         if let endedAt = creation.endedAt, startedAt > endedAt { throw IndexerError.resourceStartAfterEnd }
         return try await writeTransaction { db in
             try Self.requireResourceType(creation.type, db)
+            if try Self.resourceExists(creation.id, db) {
+                throw IndexerError.resourceAlreadyExists(creation.id.description)
+            }
             let id = SQLiteColumns.blob(creation.id)
-            let exists =
-                try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM resource WHERE id = ?)", arguments: [id]) ?? false
-            if exists { throw IndexerError.resourceAlreadyExists(creation.id.description) }
             try db.execute(
                 sql: """
                     INSERT INTO resource (id, type, creator, original_resource_id, user_id, project_id,
@@ -135,6 +134,13 @@ extension SQLiteIndexer {
 
     // MARK: Helpers (inside a caller's transaction)
 
+    static func resourceExists(_ id: ResourceID, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM resource WHERE id = ?)",
+            arguments: [SQLiteColumns.blob(id)])
+            ?? false
+    }
+
     static func requireResourceType(_ name: String, _ db: Database) throws {
         let exists =
             try Bool.fetchOne(
@@ -209,16 +215,8 @@ extension SQLiteIndexer {
                 guard try archivePolicyExists(policyName, db) else {
                     throw IndexerError.noSuchArchivePolicy(policyName)
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO metric (id, archive_policy_name, creator, resource_id, name, unit,
-                            status, needs_raw_data_truncation, last_measure_timestamp)
-                        VALUES (?, ?, ?, ?, ?, ?, 'active', 0, ?)
-                        """,
-                    arguments: [
-                        SQLiteColumns.blob(id), policyName, creator, blob, name, unit,
-                        Timestamp.now().nanoseconds,
-                    ])
+                try insertMetric(
+                    id, policy: policyName, creator: creator, resource: resource, name: name, unit: unit, db)
             }
         }
     }
