@@ -53,6 +53,8 @@ public enum RondoneApplication {
             MetricController(context: context).register(on: routes)
             MeasuresController(context: context).register(on: routes)
             BatchMeasuresController(context: context).register(on: routes)
+            AggregatesController(context: context).register(on: routes)
+            AggregationController(context: context).register(on: routes)
         }
         routes.finish()
         return router
