@@ -107,7 +107,9 @@ extension CrossAggregation {
         var scratch: [Double] = []
         for index in 0..<frame.rowCount {
             for column in frame.columns.indices { row[column] = frame.columns[column][index] }
-            reduced[index] = row.withUnsafeBufferPointer { method.reduce($0, scratch: &scratch) }
+            reduced[index] = row.withUnsafeBufferPointer {
+                method.reduce($0, summation: .sequential, scratch: &scratch)
+            }
         }
         var timestamps = frame.timestamps
         if isRate {
@@ -129,7 +131,8 @@ extension CrossAggregation {
             column.withUnsafeBufferPointer { values in
                 for start in 0..<count {
                     reduced[start] = method.reduce(
-                        UnsafeBufferPointer(rebasing: values[start..<(start + window)]), scratch: &scratch)
+                        UnsafeBufferPointer(rebasing: values[start..<(start + window)]), summation: .pairwise,
+                        scratch: &scratch)
                 }
             }
             columns.append(isRate ? Self.differences(reduced) : reduced)
