@@ -55,9 +55,9 @@ public indirect enum Operation: Sendable, Equatable {
             }
             return list([quoted("metric")] + keys.map { list([quoted($0.name), quoted($0.aggregation)]) })
         case .number(let value): return pythonFloatRepr(value)
-        case .unary(let op, let operand): return list([quoted("\(op)"), operand.pythonRepr])
+        case .unary(let op, let operand): return list([quoted(op.name), operand.pythonRepr])
         case .binary(let op, let left, let right):
-            return list([quoted("\(op)"), left.pythonRepr, right.pythonRepr])
+            return list([quoted(op.name), left.pythonRepr, right.pythonRepr])
         case .clip(let value, let low, let high):
             return list(
                 [quoted("clip"), value.pythonRepr, low.pythonRepr] + (high.map { [$0.pythonRepr] } ?? []))
@@ -153,6 +153,9 @@ public enum UnaryOperator: Sendable, Equatable {
         "cos": .cos, "sin": .sin, "tan": .tan, "floor": .floor, "ceil": .ceil,
         "rateofchange": .rateOfChange, "rateofchangesec": .rateOfChangePerSecond,
     ]
+
+    /// One of the operator's names (for messages).
+    public var name: String { shortestName(in: Self.byName, for: self) }
 }
 
 /// Element-wise operators of two operands, series or numbers (Gnocchi's
@@ -177,4 +180,14 @@ public enum BinaryOperator: Sendable, Equatable {
         "**": .power, "^": .power, "pow": .power,
         "clip_min": .clipMin, "clip_max": .clipMax, "max": .max,
     ]
+
+    /// One of the operator's names (for messages).
+    public var name: String { shortestName(in: Self.byName, for: self) }
+}
+
+/// The shortest (then first in string order) name of `value`: deterministic, and the
+/// symbol where an operator has one (`+`, `<=`).
+func shortestName<Value: Equatable>(in names: [String: Value], for value: Value) -> String {
+    let candidates = names.filter { $0.value == value }.keys
+    return candidates.min { $0.utf8.count != $1.utf8.count ? $0.utf8.count < $1.utf8.count : $0 < $1 } ?? ""
 }

@@ -156,3 +156,20 @@ struct EvaluatorTests {
         }
     }
 }
+
+extension EvaluatorTests {
+    @Test func operandsOfDifferentTimeAxesAreRefused() throws {
+        let rate = Operation.unary(.rateOfChange, Self.onlyB)
+        #expect(
+            throws: QueryError.unaggregable(
+                detail: [[.text("a"), .text("mean")], [.text("b"), .text("mean")]],
+                reason:
+                    "Can't compute timeseries with different granularity ['metric', 'a', 'mean'] <> "
+                    + "['rateofchange', ['metric', 'b', 'mean']]")
+        ) {
+            try Self.run(.binary(.add, Self.onlyA, rate))
+        }
+        #expect(BinaryOperator.lessEqual.name == "<=")
+        #expect(UnaryOperator.absolute.name == "abs")
+    }
+}

@@ -21,6 +21,10 @@ struct AggregatesController {
     static func post(_ request: Request, _ context: ControllerContext) async throws -> Response {
         try JSONResponse.requireAcceptable(request)
         let query = request.queryPairs
+        // `use_history` only matters to the resource mode, but Gnocchi parses it first.
+        _ = try query.last { $0.name == "use_history" }.map { pair throws(APIError) in
+            try QueryBoolean.parse("use_history", pair.value)
+        }
         let details = try query.last { $0.name == "details" }.map { pair throws(APIError) in
             try QueryBoolean.parse("details", pair.value)
         }
