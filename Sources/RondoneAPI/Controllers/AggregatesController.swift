@@ -30,14 +30,15 @@ struct AggregatesController {
         }
         let arguments = try AggregatesArguments(query: query, now: .now(), defaultFill: "dropna")
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
-        let (operation, source) = try Self.operations(in: document)
+        let operation = try Self.operations(in: document)
         let references = operation.references
         guard !references.isEmpty else {
             throw AggregatesSupport.described(
                 .badRequest,
                 [
                     ("cause", .string("Operations is invalid")),
-                    ("reason", .string("At least one 'metric' is required")), ("detail", source),
+                    ("reason", .string("At least one 'metric' is required")),
+                    ("detail", AggregatesSupport.json(operation)),
                 ])
         }
         if case .object(let members) = document, members.contains(where: { $0.0 == "resource_type" }) {
@@ -97,8 +98,8 @@ struct AggregatesController {
         return JSONResponse.make(bytes: out)
     }
 
-    /// The body's validated operations, and their JSON (for the `detail` of errors).
-    static func operations(in document: JSONValue) throws(APIError) -> (Operation, JSONValue) {
+    /// The body's validated operations.
+    static func operations(in document: JSONValue) throws(APIError) -> Operation {
         guard case .object(let members) = document else {
             throw APIError.invalidInput(reason: "expected a dictionary")
         }
@@ -127,7 +128,7 @@ struct AggregatesController {
             }
         }
         do throws(OperationsSchema.Invalid) {
-            return (try OperationsSchema.validate(node), source)
+            return try OperationsSchema.validate(node)
         } catch {
             if let index = error.index {
                 throw AggregatesSupport.described(

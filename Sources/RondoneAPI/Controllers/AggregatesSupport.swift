@@ -27,6 +27,34 @@ enum AggregatesSupport {
         }
     }
 
+    /// The validated tree as Gnocchi echoes it in errors: numbers as floats, timespans
+    /// in seconds, operator names in the spelling ``UnaryOperator/name`` gives.
+    static func json(_ operation: Operation) -> JSONValue {
+        switch operation {
+        case .metric(let keys, let single):
+            if single, let key = keys.first {
+                return .array([.string("metric"), .string(key.name), .string(key.aggregation)])
+            }
+            return .array(
+                [.string("metric")] + keys.map { .array([.string($0.name), .string($0.aggregation)]) })
+        case .number(let value): return .double(value)
+        case .unary(let op, let operand): return .array([.string(op.name), json(operand)])
+        case .binary(let op, let left, let right): return .array([.string(op.name), json(left), json(right)])
+        case .clip(let value, let low, let high):
+            return .array([.string("clip"), json(value), json(low)] + (high.map { [json($0)] } ?? []))
+        case .aggregate(let method, let operand):
+            return .array([.string("aggregate"), .string(method.description), json(operand)])
+        case .resample(let method, let sampling, let operand):
+            return .array([
+                .string("resample"), .string(method.name), .double(sampling.seconds), json(operand),
+            ])
+        case .rolling(let method, let window, let operand):
+            return .array([
+                .string("rolling"), .string(method.description), .int(Int64(window)), json(operand),
+            ])
+        }
+    }
+
     /// metricd's reader, as `MeasuresController.read` uses it (no metricd: nothing stored).
     static func reader(_ context: ControllerContext) -> @Sendable (SeriesRequest) async throws -> Series {
         { request in

@@ -58,6 +58,7 @@ struct AggregationController {
             }
             metrics.append(metric)
         }
+        // By id, the order Gnocchi's index returns them in (its errors name the first).
         metrics.sort { $0.id < $1.id }
         let query = request.queryPairs
         func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
