@@ -91,6 +91,7 @@ let package = Package(
             name: "rondone-bench",
             dependencies: [
                 "RondoneAPI",
+                "RondoneQuery",
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneProcessing",
