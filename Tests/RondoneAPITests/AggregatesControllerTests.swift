@@ -119,6 +119,13 @@ struct AggregatesControllerTests {
             #expect(noMetric.text.contains("At least one 'metric' is required"))
             let badID = try await Self.post(client, #"{"operations": "(metric foo mean)"}"#)
             #expect(badID.text.contains("Invalid metric references"))
+            let many = (0...1000).map {
+                #"["00000000-0000-0000-0000-\#(String(1_000_000_000_000 + $0).dropFirst())", "mean"]"#
+            }
+            let tooMany = try await Self.post(
+                client, #"{"operations": ["metric", \#(many.joined(separator: ", "))]}"#)
+            #expect(tooMany.status == .badRequest)
+            #expect(tooMany.text.contains("At most 1000 metric references are allowed in one query"))
             let search = try await Self.post(
                 client, #"{"resource_type": "generic", "search": {}, "operations": "(metric cpu mean)"}"#)
             #expect(search.status == .notImplemented)

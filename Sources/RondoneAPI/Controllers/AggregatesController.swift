@@ -55,6 +55,7 @@ struct AggregatesController {
                     ("detail", .array([.string("resource_type"), .string("search")])),
                 ])
         }
+        try AggregatesSupport.checkReferenceCount(references.count)
         let metrics = try await Self.metrics(references, in: context)
         // Gnocchi authenticates in its first `enforce`, after the lookups.
         let identity = try context.authenticator.identity(request.headers)

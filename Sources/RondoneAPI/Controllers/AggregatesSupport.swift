@@ -118,6 +118,14 @@ enum AggregatesSupport {
         }
     }
 
+    /// 400 past ``CrossMetricQuery/maxReferences``, checked before any metric is looked up.
+    static func checkReferenceCount(_ count: Int) throws(APIError) {
+        guard count <= CrossMetricQuery.maxReferences else {
+            throw invalidOperation(
+                "At most \(CrossMetricQuery.maxReferences) metric references are allowed in one query")
+        }
+    }
+
     /// 400 for the operations Gnocchi fails on with a 500.
     static func invalidOperation(_ reason: String) -> APIError {
         described(.badRequest, [("cause", .string("Invalid operations")), ("reason", .string(reason))])

@@ -51,6 +51,7 @@ struct AggregationController {
     static func read(_ ids: [MetricID], _ request: Request, _ context: ControllerContext) async throws
         -> Response
     {
+        try AggregatesSupport.checkReferenceCount(ids.count)
         var metrics: [Metric] = []
         for id in ids where !metrics.contains(where: { $0.id == id }) {
             guard let metric = try await context.indexer.metric(id) else {
