@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RondoneStorage", targets: ["RondoneStorage"]),
         .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
+        .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +39,9 @@ let package = Package(
             name: "RondoneIndexer",
             dependencies: ["RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Reading series for a request and the `/v1/aggregates` operations language:
+        // parser, cross-metric grid (overlap, fill) and evaluator. No HTTP, no Foundation.
+        .target(name: "RondoneQuery", dependencies: ["RondoneTimeSeries"]),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
@@ -47,6 +51,7 @@ let package = Package(
                 "RondoneStorage",
                 "RondoneIndexer",
                 "RondoneProcessing",
+                "RondoneQuery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -86,6 +91,7 @@ let package = Package(
             name: "rondone-bench",
             dependencies: [
                 "RondoneAPI",
+                "RondoneQuery",
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneProcessing",
@@ -114,6 +120,7 @@ let package = Package(
             dependencies: ["RondoneProcessing", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
+        .testTarget(name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneTimeSeries"]),
         .testTarget(
             name: "RondoneIndexerTests",
             dependencies: ["RondoneIndexer", "RondoneTimeSeries", "RondoneTesting"]

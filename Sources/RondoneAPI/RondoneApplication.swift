@@ -57,6 +57,8 @@ public enum RondoneApplication {
             ResourceTypeController(context: context).register(on: routes)
             NamedMetricController(context: context).register(on: routes)
             BatchResourceMeasuresController(context: context).register(on: routes)
+            AggregatesController(context: context).register(on: routes)
+            AggregationController(context: context).register(on: routes)
         }
         routes.finish()
         return router

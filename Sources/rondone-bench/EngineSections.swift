@@ -6,5 +6,6 @@ enum EngineSections {
         { TimestampBench.run(scale: $0) },
         { AggregationBench.run(scale: $0) },
         { CodecBench.run(scale: $0) },
+        { QueryBench.run(scale: $0) },
     ]
 }

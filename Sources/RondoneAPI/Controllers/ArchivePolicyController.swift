@@ -45,7 +45,7 @@ struct ArchivePolicyController {
     private func create(_ request: Request) async throws -> Response {
         try JSONResponse.requireAcceptable(request)
         try enforce("create archive policy", request)
-        let body = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let policy = try ArchivePolicyCreationSchema(body).policy()
         do {
             try await context.indexer.createArchivePolicy(policy)
@@ -62,7 +62,7 @@ struct ArchivePolicyController {
         try JSONResponse.requireAcceptable(request)
         _ = try await existing(name)
         try enforce("update archive policy", request)
-        let body = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let change = try ArchivePolicyUpdateSchema(body)
         do {
             let updated = try await context.indexer.updateArchivePolicy(

@@ -39,7 +39,7 @@ struct ArchivePolicyRuleController {
         routes.add(.patch, "/v1/archive_policy_rule/{name}") { request, requestContext in
             let rule = try await existing(requestContext)
             try JSONResponse.requireAcceptable(request)
-            let body = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+            let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
             let newName = try Self.renameSchema(body)
             try enforce("update archive policy rule", request)
             do {
@@ -61,7 +61,7 @@ struct ArchivePolicyRuleController {
     private func create(_ request: Request) async throws -> Response {
         try JSONResponse.requireAcceptable(request)
         try enforce("create archive policy rule", request)
-        let body = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let rule = try Self.creationSchema(body)
         do {
             try await context.indexer.createArchivePolicyRule(rule)

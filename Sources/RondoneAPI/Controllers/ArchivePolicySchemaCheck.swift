@@ -140,17 +140,3 @@ enum ArchivePolicySchemaCheck {
         return result
     }
 }
-
-extension Request {
-    /// A JSON request body as Gnocchi's `deserialize` reads it: 415 unless the content
-    /// type is JSON, 413 over `limit`, 400 "Unable to decode body" when it is not JSON.
-    func archivePolicyJSONBody(limit: Int) async throws -> JSONValue {
-        try requireJSONContentType()
-        let buffer = try await collectBody(upTo: limit)
-        do throws(JSONReader.SyntaxError) {
-            return try JSONReader.parse(buffer.readableBytesView)
-        } catch {
-            throw APIError.unableToDecodeBody(reason: error.reason)
-        }
-    }
-}

@@ -64,6 +64,18 @@ struct MeasuresController {
         context.metricd?.wake()
     }
 
+    /// Processes the metric's waiting measures now (`refresh=true`), or Gnocchi's 503
+    /// when another worker holds its sack for longer than the refresh timeout.
+    static func refresh(_ metric: MetricID, in context: ControllerContext) async throws {
+        do {
+            _ = try await context.metricd?.processNow(metric: metric)
+        } catch ProcessingError.metricLocked {
+            throw APIError(
+                .serviceUnavailable,
+                "Unable to refresh metric: \(metric). Metric is locked. Please try again.")
+        }
+    }
+
     /// The aggregates asked for, rendered.
     static func read(
         _ metric: MetricID, policy: ArchivePolicy, _ query: MeasuresQuery, in context: ControllerContext
@@ -71,15 +83,7 @@ struct MeasuresController {
         async throws -> [UInt8]
     {
         guard let metricd = context.metricd else { return Array("[]".utf8) }
-        if query.refresh {
-            do {
-                try await metricd.processNow(metric: metric)
-            } catch ProcessingError.metricLocked {
-                throw APIError(
-                    .serviceUnavailable,
-                    "Unable to refresh metric: \(metric). Metric is locked. Please try again.")
-            }
-        }
+        if query.refresh { try await refresh(metric, in: context) }
         var results: [(granularity: TimeDelta, points: Series)] = []
         for granularity in query.granularities {
             var from = query.start

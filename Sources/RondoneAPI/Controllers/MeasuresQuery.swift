@@ -13,6 +13,19 @@ struct MeasuresQuery {
     var resample: TimeDelta?
     var refresh: Bool
 
+    /// A read decided elsewhere (`/v1/aggregation/metric` with one metric).
+    init(
+        start: Timestamp?, stop: Timestamp?, aggregation: Aggregation, granularities: [TimeDelta],
+        resample: TimeDelta?, refresh: Bool
+    ) {
+        self.start = start
+        self.stop = stop
+        self.aggregation = aggregation
+        self.granularities = granularities.sorted(by: >)
+        self.resample = resample
+        self.refresh = refresh
+    }
+
     init(query: [(name: String, value: String)], metric: MetricID, policy: ArchivePolicy, now: Timestamp)
         throws(APIError)
     {
@@ -43,19 +56,7 @@ struct MeasuresQuery {
         let name = last("aggregation") ?? "mean"
         guard let aggregation = Aggregation(name: name), policy.aggregationMethods.contains(aggregation)
         else {
-            throw APIError(
-                .notFound,
-                .json(
-                    .object([
-                        ("cause", .string("Aggregation method does not exist for this metric")),
-                        (
-                            "detail",
-                            .object([
-                                ("metric", .string(metric.description)),
-                                ("aggregation_method", .string(name)),
-                            ])
-                        ),
-                    ])))
+            throw Self.noSuchAggregation(metric: metric, name: name)
         }
         self.aggregation = aggregation
         for granularity in granularities
@@ -67,6 +68,22 @@ struct MeasuresQuery {
         refresh =
             try last("refresh").map { text throws(APIError) in try QueryBoolean.parse("refresh", text) }
             ?? false
+    }
+
+    /// 404 for a method the metric's policy does not keep.
+    static func noSuchAggregation(metric: MetricID, name: String) -> APIError {
+        APIError(
+            .notFound,
+            .json(
+                .object([
+                    ("cause", .string("Aggregation method does not exist for this metric")),
+                    (
+                        "detail",
+                        .object([
+                            ("metric", .string(metric.description)), ("aggregation_method", .string(name)),
+                        ])
+                    ),
+                ])))
     }
 
     static func timestamp(_ text: String?, _ name: String, now: Timestamp) throws(APIError) -> Timestamp? {

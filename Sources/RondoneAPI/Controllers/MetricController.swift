@@ -61,14 +61,7 @@ struct MetricController {
     static func create(_ request: Request, _ context: ControllerContext) async throws -> Response {
         try JSONResponse.requireAcceptable(request)
         let identity = try context.authenticator.identity(request.headers)
-        try request.requireJSONContentType()
-        let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
-        let document: JSONValue
-        do throws(JSONReader.SyntaxError) {
-            document = try JSONReader.parse(body.readableBytesView)
-        } catch {
-            throw APIError.unableToDecodeBody(reason: error.reason)
-        }
+        let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let schema = try MetricCreationSchema(document)
         let resolved = try await schema.resolve(in: context, identity: identity)
         try context.policy.enforce(

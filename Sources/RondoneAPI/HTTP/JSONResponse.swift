@@ -48,6 +48,18 @@ extension Request {
         }
     }
 
+    /// A JSON request body as Gnocchi's `deserialize` reads it: 415 unless the content
+    /// type is JSON, 413 over `limit`, 400 "Unable to decode body" when it is not JSON.
+    public func jsonBody(limit: Int) async throws -> JSONValue {
+        try requireJSONContentType()
+        let buffer = try await collectBody(upTo: limit)
+        do throws(JSONReader.SyntaxError) {
+            return try JSONReader.parse(buffer.readableBytesView)
+        } catch {
+            throw APIError.unableToDecodeBody(reason: error.reason)
+        }
+    }
+
     /// Gnocchi's `deserialize` precondition: 415 unless `Content-Type` is JSON.
     public func requireJSONContentType() throws(APIError) {
         let mime = (headers[.contentType] ?? "").split(separator: ";").first.map {

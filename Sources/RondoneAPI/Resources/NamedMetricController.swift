@@ -28,7 +28,7 @@ struct NamedMetricController {
                 request, requestContext, in: context)
             try context.policy.enforce(
                 "update resource", identity: identity, target: ResourceJSON.target(resource))
-            let document = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+            let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
             let entries: [(name: String, entry: ResourceSchema.MetricEntry)]
             do throws(ArchivePolicySchemaFailure) {
                 entries = try ResourceSchema.metrics(document, at: []).map { (name: $0.0, entry: $0.1) }

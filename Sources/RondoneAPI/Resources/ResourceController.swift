@@ -67,7 +67,7 @@ struct ResourceController {
         try JSONResponse.requireAcceptable(request)
         let type = try await ResourceLookup.type(requestContext, in: context)
         let identity = try context.authenticator.identity(request.headers)
-        let document = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let (schema, metrics) = try await ResourceSchema.parse(
             document, creating: true, now: .now(), in: context)
         guard let originalID = schema.id else {
@@ -106,7 +106,7 @@ struct ResourceController {
         try context.policy.enforce(
             "update resource", identity: identity, target: ResourceJSON.target(resource))
         _ = try ResourcePreconditions.check(request, resource)
-        let document = try await request.archivePolicyJSONBody(limit: context.configuration.maxBodySize)
+        let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let (schema, metrics) = try await ResourceSchema.parse(
             document, creating: false, now: .now(), in: context)
         // An empty body, or one that changes nothing, is an existence check (no revision).

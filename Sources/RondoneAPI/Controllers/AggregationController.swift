@@ -1,0 +1,163 @@
+import Hummingbird
+import RondoneIndexer
+import RondoneQuery
+import RondoneTimeSeries
+
+/// `GET` and `POST /v1/aggregation/metric`: the older cross-metric read (Gnocchi 4.7's
+/// `AggregationController.get_metric`). The metrics come as repeated `metric=` query
+/// arguments (GET) or a JSON list of ids (POST); one metric is read as its measures
+/// are, several are aggregated with `reaggregation` (default: `aggregation`) after the
+/// optional `resample`, under the overlap / `fill` rules of `/v1/aggregates`.
+struct AggregationController {
+    let context: ControllerContext
+
+    func register(on routes: RouteTable) {
+        let context = self.context
+        routes.add(.get, "/v1/aggregation/metric") { request, _ in
+            try JSONResponse.requireAcceptable(request)
+            var ids: [MetricID] = []
+            for (index, text) in request.queryPairs.filter({ $0.name == "metric" }).map(\.value).enumerated()
+            {
+                guard let id = MetricLookup.parseUUID(text) else {
+                    throw APIError.badRequest("Invalid input: not a valid value @ data[\(index)]")
+                }
+                ids.append(id)
+            }
+            return try await Self.read(ids, request, context)
+        }
+        routes.add(.post, "/v1/aggregation/metric") { request, _ in
+            try JSONResponse.requireAcceptable(request)
+            let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
+            guard case .array(let items) = document else {
+                throw APIError.invalidInput(reason: "expected a list")
+            }
+            var ids: [MetricID] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item, let id = MetricLookup.parseUUID(text) else {
+                    throw AggregatesSupport.described(
+                        .badRequest,
+                        [
+                            ("cause", .string("Invalid input")),
+                            ("reason", .string("not a valid value @ data[\(index)]")),
+                            ("detail", .array([.int(Int64(index))])),
+                        ])
+                }
+                ids.append(id)
+            }
+            return try await Self.read(ids, request, context)
+        }
+    }
+
+    static func read(_ ids: [MetricID], _ request: Request, _ context: ControllerContext) async throws
+        -> Response
+    {
+        try AggregatesSupport.checkReferenceCount(ids.count)
+        var metrics: [Metric] = []
+        for id in ids where !metrics.contains(where: { $0.id == id }) {
+            guard let metric = try await context.indexer.metric(id) else {
+                throw APIError.notFound(IndexerError.noSuchMetric(id.description).message)
+            }
+            metrics.append(metric)
+        }
+        // By id, the order Gnocchi's index returns them in (its errors name the first).
+        metrics.sort { $0.id < $1.id }
+        let query = request.queryPairs
+        func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
+        let arguments = try AggregatesArguments(query: query, now: .now())
+        let identity = try context.authenticator.identity(request.headers)
+        for metric in metrics {
+            try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
+        }
+        guard !metrics.isEmpty else { return JSONResponse.make(bytes: Array("[]".utf8)) }
+        var resample: TimeDelta?
+        if let text = last("resample"), !text.isEmpty {
+            guard arguments.granularity != nil else {
+                throw APIError.badRequest("A granularity must be specified to resample")
+            }
+            do throws(TimespanError) {
+                resample = try TimeDelta.parseTimespan(text)
+            } catch {
+                throw APIError.badRequest(error.message)
+            }
+        }
+        let aggregationName = last("aggregation") ?? "mean"
+        var policies: [ArchivePolicy] = []
+        for metric in metrics { policies.append(try await MetricLookup.policy(of: metric, in: context)) }
+        let references = zip(metrics, policies).map { metric, policy in
+            ResolvedReference(
+                key: ReferenceKey(name: metric.id.description, aggregation: aggregationName),
+                metric: metric.id,
+                policy: policy)
+        }
+        var cross = CrossMetricQuery(
+            references: references, operation: .metric(references.map(\.key), single: false),
+            start: arguments.start, stop: arguments.stop, granularities: arguments.granularity.map { [$0] },
+            neededOverlap: arguments.neededOverlap ?? 100, fill: arguments.fill)
+        let granularities: [TimeDelta]
+        if let granularity = arguments.granularity {
+            granularities = [granularity]
+        } else {
+            do throws(QueryError) {
+                granularities = try cross.commonGranularities()
+            } catch {
+                throw AggregatesSupport.apiError(error, textForUnknownAggregation: true)
+            }
+        }
+        for (metric, policy) in zip(metrics, policies) {
+            for granularity in granularities
+            where !policy.definition.contains(where: { $0.granularity == granularity }) {
+                throw APIError.notFound(
+                    AggregatesSupport.aggregationDoesNotExistMessage(
+                        metric: metric.id, method: aggregationName, granularity: granularity))
+            }
+        }
+        let refresh = try last("refresh").map { text throws(APIError) in
+            try QueryBoolean.parse("refresh", text)
+        }
+        if refresh == true {
+            for metric in metrics { try await MeasuresController.refresh(metric.id, in: context) }
+        }
+        if metrics.count == 1 {
+            let metric = metrics[0]
+            guard let aggregation = Aggregation(name: aggregationName),
+                policies[0].aggregationMethods.contains(aggregation)
+            else {
+                throw MeasuresQuery.noSuchAggregation(metric: metric.id, name: aggregationName)
+            }
+            let single = MeasuresQuery(
+                start: arguments.start, stop: arguments.stop, aggregation: aggregation,
+                granularities: granularities,
+                resample: resample, refresh: false)
+            return JSONResponse.make(
+                bytes: try await MeasuresController.read(metric.id, policy: policies[0], single, in: context))
+        }
+        cross.granularities = granularities
+        do throws(QueryError) {
+            _ = try cross.plannedGranularities()
+        } catch {
+            throw AggregatesSupport.apiError(error, textForUnknownAggregation: true)
+        }
+        let reaggregationName = last("reaggregation") ?? aggregationName
+        guard let reaggregation = CrossAggregation(name: reaggregationName) else {
+            throw AggregatesSupport.invalidOperation("Invalid reaggregation method: \(reaggregationName)")
+        }
+        var selection = cross.operation
+        if let resample {
+            // plannedGranularities() checked that every policy keeps this method.
+            selection = .resample(Aggregation(name: aggregationName)!, resample, selection)
+        }
+        cross.operation = .aggregate(reaggregation, selection)
+        let result: QueryResult
+        do {
+            result = try await cross.run(reading: AggregatesSupport.reader(context))
+        } catch let error as QueryError {
+            throw AggregatesSupport.apiError(error, textForUnknownAggregation: true)
+        }
+        guard case .aggregated(let series) = result else {
+            throw APIError(.internalServerError, .text(""))
+        }
+        var out: [UInt8] = []
+        AggregatesSupport.render(series, into: &out)
+        return JSONResponse.make(bytes: out)
+    }
+}

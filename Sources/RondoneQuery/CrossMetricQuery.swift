@@ -1,0 +1,202 @@
+import RondoneTimeSeries
+
+/// A query over several metrics: which series to read (Gnocchi 4.7's
+/// `processor.get_measures`) and how to align, fill and evaluate them (`aggregated`).
+///
+/// It reads through a closure, so it knows nothing of HTTP or of the stores: the API
+/// passes one that calls metricd's reader.
+public struct CrossMetricQuery: Sendable {
+    /// Most references one query may read (each is read at every granularity).
+    public static let maxReferences = 1000
+
+    public var references: [ResolvedReference]
+    public var operation: Operation
+    public var start: Timestamp?
+    public var stop: Timestamp?
+    /// Nil: every granularity all references have in common.
+    public var granularities: [TimeDelta]?
+    /// Percentage of time stamps where every series must have a point (with no `fill`).
+    public var neededOverlap: Double
+    public var fill: FillMode?
+
+    public init(
+        references: [ResolvedReference], operation: Operation, start: Timestamp? = nil,
+        stop: Timestamp? = nil,
+        granularities: [TimeDelta]? = nil, neededOverlap: Double = 100, fill: FillMode? = nil
+    ) {
+        self.references = references
+        self.operation = operation
+        self.start = start
+        self.stop = stop
+        self.granularities = granularities
+        self.neededOverlap = neededOverlap
+        self.fill = fill
+    }
+
+    /// The granularities to read, checked as Gnocchi checks them: in common to all
+    /// references when none is given (`No granularity match`), then each reference's
+    /// method (`aggregationDoesNotExist`) and granularities (`Granularities are missing`).
+    public func plannedGranularities() throws(QueryError) -> [TimeDelta] {
+        let granularities: [TimeDelta]
+        if let given = self.granularities {
+            granularities = given
+        } else {
+            granularities = try commonGranularities()
+        }
+        var missing: [[QueryError.DetailItem]] = []
+        for reference in references {
+            let policy = reference.policy
+            guard let aggregation = Aggregation(name: reference.key.aggregation),
+                policy.aggregationMethods.contains(aggregation)
+            else {
+                throw .aggregationDoesNotExist(
+                    metric: reference.metric, method: reference.key.aggregation,
+                    granularity: policy.definition.first?.granularity ?? .zero)
+            }
+            let available = Set(policy.definition.map(\.granularity))
+            if let absent = granularities.first(where: { !available.contains($0) }) {
+                missing.append([
+                    .text(reference.key.name), .text(reference.key.aggregation), .seconds(absent.seconds),
+                ])
+            }
+        }
+        if !missing.isEmpty { throw .unaggregable(detail: missing, reason: "Granularities are missing") }
+        return granularities
+    }
+
+    /// The granularities every reference's policy has, in the order they first appear
+    /// (Gnocchi counts them with a `Counter`), or `No granularity match`.
+    public func commonGranularities() throws(QueryError) -> [TimeDelta] {
+        var granularities: [TimeDelta] = []
+        var counts: [TimeDelta: Int] = [:]
+        for reference in references {
+            for item in reference.policy.definition {
+                if counts[item.granularity] == nil { granularities.append(item.granularity) }
+                counts[item.granularity, default: 0] += 1
+            }
+        }
+        granularities = granularities.filter { counts[$0] == references.count }
+        if granularities.isEmpty {
+            throw .unaggregable(
+                detail: QueryError.detail(references.map(\.key)), reason: "No granularity match")
+        }
+        return granularities
+    }
+
+    /// Reads every series with `read` and evaluates the operations.
+    public func run(reading read: (SeriesRequest) async throws -> Series) async throws -> QueryResult {
+        guard references.count <= Self.maxReferences else {
+            throw QueryError.invalidOperation(
+                "At most \(Self.maxReferences) metric references are allowed in one query")
+        }
+        let granularities = try plannedGranularities()
+        var frames: [(TimeDelta, [Series])] = []
+        for granularity in granularities.sorted(by: >) {
+            var series: [Series] = []
+            for reference in references {
+                // plannedGranularities() checked the name.
+                let aggregation = Aggregation(name: reference.key.aggregation)!
+                series.append(
+                    try await read(
+                        SeriesRequest(
+                            metric: reference.metric, policy: reference.policy, aggregation: aggregation,
+                            granularity: granularity, from: start, to: stop)))
+            }
+            frames.append((granularity, series))
+        }
+        return try evaluate(frames)
+    }
+
+    /// Gnocchi's `aggregated`: per granularity (coarsest first) the series on one time
+    /// axis, filled or checked for overlap, then the operations.
+    public func evaluate(_ frames: [(TimeDelta, [Series])]) throws(QueryError) -> QueryResult {
+        let keys = references.map(\.key)
+        let evaluator = Evaluator(references: keys)
+        var results: [(TimeDelta, Frame)] = []
+        var isAggregated = false
+        for (granularity, series) in frames {
+            let filler: Double
+            if case .value(let number) = fill { filler = number } else { filler = .nan }
+            var frame = Frame(granularity: granularity.nanoseconds, series: series, filler: filler)
+            switch fill {
+            case .forward: frame.forwardFill()
+            case .backward: frame.backwardFill()
+            case .fullForward:
+                frame.forwardFill()
+                frame.backwardFill()
+            case .fullBackward:
+                frame.backwardFill()
+                frame.forwardFill()
+            case nil: try checkOverlap(&frame, keys: keys)
+            default: break
+            }
+            let result = try evaluator.evaluate(operation, over: frame)
+            // Gnocchi keeps the flag of the last granularity evaluated.
+            isAggregated = result.isAggregated
+            results.append((TimeDelta(nanoseconds: result.frame.granularity), result.frame))
+        }
+        let dropsNaN = fill?.dropsNaN ?? false
+        func output(_ frame: Frame, column: Int, granularity: TimeDelta) -> GranularSeries {
+            var points = Series()
+            guard column < frame.columns.count else {
+                return GranularSeries(granularity: granularity, points: points)
+            }
+            points.reserveCapacity(frame.rowCount)
+            for (timestamp, value) in zip(frame.timestamps, frame.columns[column])
+            where !dropsNaN || value.isFinite {
+                points.append(timestamp, value)
+            }
+            return GranularSeries(granularity: granularity, points: points)
+        }
+        if isAggregated {
+            return .aggregated(results.map { output($1, column: 0, granularity: $0) })
+        }
+        var grouped: [(name: String, aggregations: [(aggregation: String, series: [GranularSeries])])] = []
+        for (index, key) in keys.enumerated() {
+            let series = results.map { output($1, column: index, granularity: $0) }
+            if let group = grouped.firstIndex(where: { $0.name == key.name }) {
+                grouped[group].aggregations.append((key.aggregation, series))
+            } else {
+                grouped.append((key.name, [(key.aggregation, series)]))
+            }
+        }
+        return .perReference(grouped)
+    }
+
+    /// With no `fill`: every series must have a point at `neededOverlap` percent of the
+    /// time stamps; without `start` / `stop`, the axis is first cut to the first / last
+    /// time stamp where all series have a point.
+    func checkOverlap(_ frame: inout Frame, keys: [ReferenceKey]) throws(QueryError) {
+        let complete = (0..<frame.rowCount).filter { frame.isComplete(row: $0) }
+        if complete.isEmpty && neededOverlap > 0 {
+            throw .unaggregable(detail: QueryError.detail(keys), reason: "No overlap")
+        }
+        guard frame.rowCount > 0 else { return }
+        if let first = complete.first, let last = complete.last {
+            let lower = start == nil ? first : 0
+            let upper = stop == nil ? last + 1 : frame.rowCount
+            frame.keepRows(lower..<upper)
+        }
+        let percent = Double(complete.count) * 100 / Double(frame.rowCount)
+        if percent < neededOverlap {
+            throw .unaggregable(
+                detail: QueryError.detail(keys),
+                reason: "Less than \(formatFixed(neededOverlap, decimals: 6))% of datapoints overlap in this "
+                    + "timespan (\(formatFixed(percent, decimals: 2))%)")
+        }
+    }
+}
+
+/// Python's `'%.Nf' % value` for the values overlap messages print.
+func formatFixed(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (value.magnitude * scale).rounded(.toNearestOrEven)
+    guard scaled < 9e18 else { return value.description }
+    let digits = String(UInt64(scaled))
+    let padded = String(repeating: "0", count: max(0, decimals + 1 - digits.count)) + digits
+    let integer = padded.dropLast(decimals)
+    let fraction = padded.suffix(decimals)
+    return (value < 0 ? "-" : "") + integer + (decimals > 0 ? "." + fraction : "")
+}

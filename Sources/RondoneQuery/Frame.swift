@@ -1,0 +1,94 @@
+import RondoneTimeSeries
+
+/// The series of one granularity laid on a common time axis: Gnocchi's `(granularity,
+/// timestamps, values)` triple with `values` held column by column (one array per
+/// series), so that per-series operations run over contiguous memory.
+///
+/// Invariant: every column has `timestamps.count` values; missing points are NaN.
+public struct Frame: Sendable, Equatable {
+    /// Nanoseconds between periods.
+    public var granularity: Int64
+    /// Increasing, unique.
+    public var timestamps: [Int64]
+    public var columns: [[Double]]
+
+    public init(granularity: Int64, timestamps: [Int64], columns: [[Double]]) {
+        precondition(
+            columns.allSatisfy { $0.count == timestamps.count }, "BUG: frame columns differ in length")
+        self.granularity = granularity
+        self.timestamps = timestamps
+        self.columns = columns
+    }
+
+    /// The series laid on the union of their time stamps (numpy's `unique` of the
+    /// concatenation), each missing point set to `filler`.
+    public init(granularity: Int64, series: [Series], filler: Double) {
+        var union: [Int64] = []
+        union.reserveCapacity(series.reduce(0) { $0 + $1.count })
+        for one in series { union += one.timestamps }
+        union.sort()
+        var unique: [Int64] = []
+        unique.reserveCapacity(union.count)
+        for timestamp in union where unique.last != timestamp { unique.append(timestamp) }
+        var columns: [[Double]] = []
+        columns.reserveCapacity(series.count)
+        for one in series {
+            var column = [Double](repeating: filler, count: unique.count)
+            // Both sides are sorted: one merge pass places every point.
+            var row = 0
+            for (timestamp, value) in zip(one.timestamps, one.values) {
+                while unique[row] < timestamp { row += 1 }
+                column[row] = value
+            }
+            columns.append(column)
+        }
+        self.init(granularity: granularity, timestamps: unique, columns: columns)
+    }
+
+    public var rowCount: Int { timestamps.count }
+
+    /// Keeps the rows in `range`.
+    mutating func keepRows(_ range: Range<Int>) {
+        timestamps = Array(timestamps[range])
+        for index in columns.indices { columns[index] = Array(columns[index][range]) }
+    }
+
+    /// Whether no column is NaN at `row`.
+    func isComplete(row: Int) -> Bool {
+        columns.allSatisfy { !$0[row].isNaN }
+    }
+
+    /// Each column's NaNs replaced by the last value before them (leading NaNs stay),
+    /// Gnocchi's `forward_fill`.
+    mutating func forwardFill() {
+        for index in columns.indices {
+            var last = Double.nan
+            var seen = false
+            for row in columns[index].indices {
+                if columns[index][row].isNaN {
+                    if seen { columns[index][row] = last }
+                } else {
+                    last = columns[index][row]
+                    seen = true
+                }
+            }
+        }
+    }
+
+    /// Each column's NaNs replaced by the next value after them (trailing NaNs stay),
+    /// Gnocchi's `backward_fill`.
+    mutating func backwardFill() {
+        for index in columns.indices {
+            var next = Double.nan
+            var seen = false
+            for row in columns[index].indices.reversed() {
+                if columns[index][row].isNaN {
+                    if seen { columns[index][row] = next }
+                } else {
+                    next = columns[index][row]
+                    seen = true
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import RondoneTimeSeries
+
+/// A metric a query reads, resolved by the caller from the index: its reference key
+/// (the metric id as Gnocchi prints it, and the aggregation asked for), id and policy.
+public struct ResolvedReference: Sendable {
+    public var key: ReferenceKey
+    public var metric: MetricID
+    public var policy: ArchivePolicy
+
+    public init(key: ReferenceKey, metric: MetricID, policy: ArchivePolicy) {
+        self.key = key
+        self.metric = metric
+        self.policy = policy
+    }
+}
+
+/// One series a query needs: a metric's aggregate at one granularity, between `from`
+/// (rounded down to the granularity, inclusive) and `to` (exclusive), as Gnocchi's
+/// `get_aggregated_measures` returns it.
+public struct SeriesRequest: Sendable, Equatable {
+    public var metric: MetricID
+    public var policy: ArchivePolicy
+    public var aggregation: Aggregation
+    public var granularity: TimeDelta
+    public var from: Timestamp?
+    public var to: Timestamp?
+}
+
+/// How missing points of a series are filled before the operations run (`fill`).
+public enum FillMode: Sendable, Equatable {
+    /// `null`: NaN, kept in the output.
+    case null
+    /// `dropna` (the `/v1/aggregates` default): NaN, dropped from the output.
+    case dropNaN
+    /// `ffill`, `bfill`, `full_ffill` (forward then backward), `full_bfill`; what stays
+    /// NaN is dropped from the output.
+    case forward, backward, fullForward, fullBackward
+    /// A number.
+    case value(Double)
+
+    /// The query argument's meaning, or nil for anything else (Gnocchi's `FillSchema`:
+    /// a float first, then the words).
+    public init?(argument: String, parseFloat: (String) -> Double?) {
+        if let number = parseFloat(argument) {
+            self = .value(number)
+            return
+        }
+        switch argument {
+        case "null": self = .null
+        case "dropna": self = .dropNaN
+        case "ffill": self = .forward
+        case "bfill": self = .backward
+        case "full_ffill": self = .fullForward
+        case "full_bfill": self = .fullBackward
+        default: return nil
+        }
+    }
+
+    /// Whether NaN and infinite results are left out of the output.
+    var dropsNaN: Bool {
+        switch self {
+        case .null, .value: false
+        default: true
+        }
+    }
+}
+
+/// The answer of a cross-metric query, granularities coarsest first.
+public enum QueryResult: Sendable, Equatable {
+    /// The operations combined the series: Gnocchi's `{"aggregated": [...]}`.
+    case aggregated([GranularSeries])
+    /// One result per reference, grouped by metric name then aggregation, in the order
+    /// the references were first named: Gnocchi's `{"ID": {"mean": [...]}}`.
+    case perReference([(name: String, aggregations: [(aggregation: String, series: [GranularSeries])])])
+
+    public static func == (lhs: QueryResult, rhs: QueryResult) -> Bool {
+        switch (lhs, rhs) {
+        case (.aggregated(let left), .aggregated(let right)): return left == right
+        case (.perReference(let left), .perReference(let right)):
+            return left.count == right.count
+                && zip(left, right).allSatisfy { l, r in
+                    l.name == r.name && l.aggregations.count == r.aggregations.count
+                        && zip(l.aggregations, r.aggregations).allSatisfy {
+                            $0.aggregation == $1.aggregation && $0.series == $1.series
+                        }
+                }
+        default: return false
+        }
+    }
+}
+
+/// The points of one granularity of a result.
+public struct GranularSeries: Sendable, Equatable {
+    public var granularity: TimeDelta
+    public var points: Series
+
+    public init(granularity: TimeDelta, points: Series) {
+        self.granularity = granularity
+        self.points = points
+    }
+}
