@@ -91,8 +91,6 @@ public protocol Indexer: Sendable {
     func deleteResource(_ id: ResourceID) async throws
     /// The active metric named `name` on the resource; nil when there is none.
     func metric(resource: ResourceID, named name: String) async throws -> Metric?
-    /// The names of every resource type.
-    func resourceTypeNames() async throws -> [String]
     /// Every resource type, by name.
     func resourceTypes() async throws -> [ResourceType]
 

@@ -151,6 +151,13 @@ public struct MetricQuery: Hashable, Sendable {
     }
 }
 
+extension MetricQuery {
+    /// The active metrics attached to a resource.
+    public static func attached(to resource: ResourceID) -> MetricQuery {
+        MetricQuery(filters: [MetricFilter(.resourceID, equals: resource.description)])
+    }
+}
+
 extension Substring {
     /// Python's `str.strip()` for the ASCII whitespace a query string can carry.
     func trimmingPythonWhitespace() -> String {

@@ -76,7 +76,7 @@ public enum ResourceMetricSpec: Hashable, Sendable {
 }
 
 /// The attributes a resource is created with.
-public struct ResourceCreation: Hashable, Sendable {
+public struct ResourceCreation: Sendable {
     public var id: ResourceID
     public var type: String
     public var originalResourceID: String
@@ -104,19 +104,6 @@ public struct ResourceCreation: Hashable, Sendable {
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.metrics = metrics
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.id == rhs.id && lhs.type == rhs.type && lhs.originalResourceID == rhs.originalResourceID
-            && lhs.creator == rhs.creator && lhs.userID == rhs.userID && lhs.projectID == rhs.projectID
-            && lhs.startedAt == rhs.startedAt && lhs.endedAt == rhs.endedAt
-            && lhs.metrics.map(\.name) == rhs.metrics.map(\.name)
-            && lhs.metrics.map(\.spec) == rhs.metrics.map(\.spec)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(id)
-        hasher.combine(originalResourceID)
     }
 }
 

@@ -45,7 +45,7 @@ extension IndexerChecks {
         try await indexer.deleteResource(id)
         #expect(try await indexer.resource(id, type: "generic") == nil)
         await expectIndexerError(.noSuchResource(id.description)) { try await indexer.deleteResource(id) }
-        #expect(try await indexer.resourceTypeNames() == ["generic"])
+        #expect(try await indexer.resourceTypes() == [ResourceType(name: "generic")])
     }
 
     func resourceMetrics() async throws {

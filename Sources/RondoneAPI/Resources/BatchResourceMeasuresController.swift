@@ -57,7 +57,7 @@ struct BatchResourceMeasuresController {
         var unknownResources: [JSONValue] = []
         for (original, id, metrics) in byResource {
             let existing = try await context.indexer.metrics(
-                MetricQuery(filters: [MetricFilter(.resourceID, equals: id.description)]))
+                MetricQuery.attached(to: id))
             var byName: [String: Metric] = [:]
             for metric in existing {
                 if let name = metric.name, metrics[name] != nil { byName[name] = metric }

@@ -14,20 +14,16 @@ struct NamedMetricController {
         let context = self.context
         routes.add(.get, "/v1/resource/{type}/{id}/metric") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let (_, identity, resource) = try await ResourceLookup.resolve(
-                request, requestContext, in: context)
-            try context.policy.enforce(
-                "get resource", identity: identity, target: ResourceJSON.target(resource))
+            let (_, _, resource) = try await ResourceLookup.resolve(
+                request, requestContext, enforcing: "get resource", in: context)
             let metrics = try await context.indexer.metrics(
-                MetricQuery(filters: [MetricFilter(.resourceID, equals: resource.id.description)]))
+                MetricQuery.attached(to: resource.id))
             return JSONResponse.make(.array(try await Self.listed(metrics, in: context)))
         }
         routes.add(.post, "/v1/resource/{type}/{id}/metric") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let (type, identity, resource) = try await ResourceLookup.resolve(
-                request, requestContext, in: context)
-            try context.policy.enforce(
-                "update resource", identity: identity, target: ResourceJSON.target(resource))
+            let (type, _, resource) = try await ResourceLookup.resolve(
+                request, requestContext, enforcing: "update resource", in: context)
             let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
             let entries: [(name: String, entry: ResourceSchema.MetricEntry)]
             do throws(ArchivePolicySchemaFailure) {
@@ -46,34 +42,34 @@ struct NamedMetricController {
                 throw ResourceLookup.apiError(error)
             }
             let metrics = try await context.indexer.metrics(
-                MetricQuery(filters: [MetricFilter(.resourceID, equals: resource.id.description)]))
+                MetricQuery.attached(to: resource.id))
             return JSONResponse.make(.array(try await Self.listed(metrics, in: context)))
         }
         routes.add(.get, "/v1/resource/{type}/{id}/metric/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MetricController.get(
-                request, try await Self.metric(requestContext, in: context, request), in: context)
+                request, try await Self.metric(request, requestContext, in: context), in: context)
         }
         routes.add(.delete, "/v1/resource/{type}/{id}/metric/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MetricController.delete(
-                request, try await Self.metric(requestContext, in: context, request), in: context)
+                request, try await Self.metric(request, requestContext, in: context), in: context)
         }
         routes.add(.get, "/v1/resource/{type}/{id}/metric/{name}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MeasuresController.get(
-                request, try await Self.metric(requestContext, in: context, request), in: context)
+                request, try await Self.metric(request, requestContext, in: context), in: context)
         }
         routes.add(.post, "/v1/resource/{type}/{id}/metric/{name}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MeasuresController.post(
-                request, try await Self.metric(requestContext, in: context, request), in: context)
+                request, try await Self.metric(request, requestContext, in: context), in: context)
         }
     }
 
     /// The metric the path names, found as Gnocchi's `_lookup` finds it.
     static func metric(
-        _ requestContext: BasicRequestContext, in context: ControllerContext, _ request: Request
+        _ request: Request, _ requestContext: BasicRequestContext, in context: ControllerContext
     )
         async throws -> Metric
     {

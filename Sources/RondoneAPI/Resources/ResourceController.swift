@@ -15,8 +15,9 @@ struct ResourceController {
         routes.add(.get, "/v1/resource") { request, _ in
             try JSONResponse.requireAcceptable(request)
             let base = MetricLookup.requestURL(request, context).applicationURL
-            let names = try await context.indexer.resourceTypeNames()
-            return JSONResponse.make(.object(names.map { ($0, .string(base + "/v1/resource/" + $0)) }))
+            let types = try await context.indexer.resourceTypes()
+            return JSONResponse.make(
+                .object(types.map { ($0.name, .string(base + "/v1/resource/" + $0.name)) }))
         }
         routes.add(.post, "/v1/resource/{type}") { request, requestContext in
             try await Self.create(request, requestContext, context)
@@ -28,10 +29,8 @@ struct ResourceController {
         }
         routes.add(.get, "/v1/resource/{type}/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let (_, identity, resource) = try await ResourceLookup.resolve(
-                request, requestContext, in: context)
-            try context.policy.enforce(
-                "get resource", identity: identity, target: ResourceJSON.target(resource))
+            let (_, _, resource) = try await ResourceLookup.resolve(
+                request, requestContext, enforcing: "get resource", in: context)
             if let notModified = try ResourcePreconditions.check(request, resource) { return notModified }
             return JSONResponse.make(
                 ResourceJSON.render(resource), headers: ResourcePreconditions.headers(resource))
@@ -41,20 +40,16 @@ struct ResourceController {
         }
         routes.add(.delete, "/v1/resource/{type}/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let (_, identity, resource) = try await ResourceLookup.resolve(
-                request, requestContext, in: context)
-            try context.policy.enforce(
-                "delete resource", identity: identity, target: ResourceJSON.target(resource))
+            let (_, _, resource) = try await ResourceLookup.resolve(
+                request, requestContext, enforcing: "delete resource", in: context)
             _ = try ResourcePreconditions.check(request, resource)
             try await ResourceLookup.mapping { try await context.indexer.deleteResource(resource.id) }
             return JSONResponse.empty(.noContent)
         }
         routes.add(.get, "/v1/resource/{type}/{id}/history") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let (type, identity, resource) = try await ResourceLookup.resolve(
-                request, requestContext, in: context)
-            try context.policy.enforce(
-                "get resource", identity: identity, target: ResourceJSON.target(resource))
+            let (type, _, resource) = try await ResourceLookup.resolve(
+                request, requestContext, enforcing: "get resource", in: context)
             return try await ResourceListing.respond(request, type: type, id: resource.id, in: context)
         }
     }
@@ -101,10 +96,8 @@ struct ResourceController {
         async throws -> Response
     {
         try JSONResponse.requireAcceptable(request)
-        let (type, identity, resource) = try await ResourceLookup.resolve(
-            request, requestContext, in: context)
-        try context.policy.enforce(
-            "update resource", identity: identity, target: ResourceJSON.target(resource))
+        let (type, _, resource) = try await ResourceLookup.resolve(
+            request, requestContext, enforcing: "update resource", in: context)
         _ = try ResourcePreconditions.check(request, resource)
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let (schema, metrics) = try await ResourceSchema.parse(

@@ -36,8 +36,7 @@ enum ResourceListing {
             try await context.indexer.resources(
                 ResourceQuery(
                     type: type, history: history, id: id, visibleToProject: visibleToProject,
-                    sorts: try ResourceSort.parseList(
-                        pagination.sorts, uniqueKeys: history ? [.id, .revision] : [.id]),
+                    sorts: try ResourceSort.parseList(pagination.sorts, uniqueKeys: []),
                     limit: pagination.limit, marker: pagination.marker))
         }
         var headers = HTTPFields()

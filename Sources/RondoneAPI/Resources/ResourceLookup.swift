@@ -12,7 +12,7 @@ enum ResourceLookup {
         -> String
     {
         let type = requestContext.pathParameter("type")
-        guard try await context.indexer.resourceTypeNames().contains(type) else {
+        guard try await context.indexer.resourceTypes().contains(where: { $0.name == type }) else {
             throw APIError.notFound(IndexerError.noSuchResourceType(type).message)
         }
         return type
@@ -39,16 +39,18 @@ enum ResourceLookup {
         return resource
     }
 
-    /// The type, the caller and the resource of a `/v1/resource/{type}/{id}` request.
+    /// The type, the caller and the resource of a `/v1/resource/{type}/{id}` request,
+    /// once the caller passed `rule` on the resource (403 otherwise).
     static func resolve(
-        _ request: Request, _ requestContext: BasicRequestContext, in context: ControllerContext
-    )
-        async throws -> (type: String, identity: Identity, resource: Resource)
-    {
+        _ request: Request, _ requestContext: BasicRequestContext, enforcing rule: String,
+        in context: ControllerContext
+    ) async throws -> (type: String, identity: Identity, resource: Resource) {
         let type = try await type(requestContext, in: context)
         let identity = try context.authenticator.identity(request.headers)
         let id = try id(requestContext, identity: identity)
-        return (type, identity, try await resource(id, type: type, in: context))
+        let resource = try await resource(id, type: type, in: context)
+        try context.policy.enforce(rule, identity: identity, target: ResourceJSON.target(resource))
+        return (type, identity, resource)
     }
 
     /// Gnocchi's status for an indexer refusal while creating or changing a resource.

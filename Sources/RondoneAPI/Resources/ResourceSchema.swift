@@ -48,7 +48,7 @@ struct ResourceSchema {
         let keys = ["started_at", "ended_at", "user_id", "project_id", "metrics"] + (creating ? ["id"] : [])
         var parsed = self
         do throws(Failure) {
-            try Check.mapping(document, at: [], keys: keys, required: creating ? ["id"] : []) {
+            try Check.mapping(document, at: [], keys: keys, required: []) {
                 key, value, path throws(Failure) in
                 parsed.isEmpty = false
                 switch key {
@@ -62,8 +62,10 @@ struct ResourceSchema {
                 }
             }
         } catch {
-            guard error.message == "required key not provided" else { throw error.apiError }
-            parsed.missingRequiredKey = error.apiError
+            throw error.apiError
+        }
+        if creating && parsed.id == nil {
+            parsed.missingRequiredKey = Failure("required key not provided", [.key("id")]).apiError
         }
         self = parsed
     }

@@ -118,12 +118,6 @@ extension SQLiteIndexer {
         }
     }
 
-    public func resourceTypeNames() async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM resource_type ORDER BY name")
-        }
-    }
-
     public func resourceTypes() async throws -> [ResourceType] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT name, state, attributes FROM resource_type ORDER BY name").map {
