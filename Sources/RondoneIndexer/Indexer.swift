@@ -1,7 +1,7 @@
 import RondoneTimeSeries
 
-/// The index: archive policies, archive policy rules, metrics and resources with their
-/// history (custom resource types come later), with Gnocchi 4.7's semantics.
+/// The index: archive policies, archive policy rules, metrics, resource types, and
+/// resources with their history and search, with Gnocchi 4.7's semantics.
 ///
 /// Guarantees every driver keeps (the shared `IndexerContract` suite checks them):
 /// * each method is one transaction: it applies entirely or not at all;
@@ -72,16 +72,23 @@ public protocol Indexer: Sendable {
 
     // MARK: Resources
 
-    /// Creates the resource and attaches or creates its metrics, in one transaction.
-    /// Throws `resourceStartAfterEnd`, `noSuchResourceType`, `resourceAlreadyExists`, then
-    /// for the metrics `namedMetricAlreadyExists`, `noSuchMetric`, `noSuchArchivePolicy`.
+    /// Creates the resource with its type's attributes (those absent are null) and
+    /// attaches or creates its metrics, in one transaction. Throws
+    /// `resourceStartAfterEnd`, `noSuchResourceType`, `resourceAlreadyExists`, then for
+    /// the metrics `namedMetricAlreadyExists`, `noSuchMetric`, `noSuchArchivePolicy`.
     func createResource(_ creation: ResourceCreation) async throws -> Resource
     /// The current revision with its metrics; nil when there is none of that type
     /// (`generic` matches every type). Throws `noSuchResourceType`.
     func resource(_ id: ResourceID, type: String) async throws -> Resource?
-    /// A page of resources (current rows, or every revision with `history`), each with
-    /// its metrics. Throws `noSuchResourceType`, `invalidPagination`.
+    /// A page of resources matching the query's filter (current rows, or every revision
+    /// with `history`), each with its metrics and its type's attributes. The filter is
+    /// compiled to one indexed query. Throws `noSuchResourceType`, `invalidPagination`,
+    /// and the filter refusals (`queryAttributeError`, `queryValueError`).
     func resources(_ query: ResourceQuery) async throws -> [Resource]
+    /// Deletes every current resource of `type` matching `filter` (nil: all of them) as
+    /// ``deleteResource(_:)`` does, in one transaction; returns how many. Throws what
+    /// ``resources(_:)`` throws for the filter.
+    func deleteResources(type: String, matching filter: ResourceFilter?) async throws -> Int
     /// Applies a change; when attributes change, the old revision goes to the history
     /// first. Throws `noSuchResourceType`, `noSuchResource`, `resourceStartAfterEnd`,
     /// and the metric refusals of ``createResource(_:)``.
@@ -91,8 +98,24 @@ public protocol Indexer: Sendable {
     func deleteResource(_ id: ResourceID) async throws
     /// The active metric named `name` on the resource; nil when there is none.
     func metric(resource: ResourceID, named name: String) async throws -> Metric?
-    /// Every resource type, by name.
+
+    // MARK: Resource types
+
+    /// Every resource type, by name (`generic` first among equals: names sort byte-wise).
     func resourceTypes() async throws -> [ResourceType]
+    /// The named type; nil when there is none.
+    func resourceType(named name: String) async throws -> ResourceType?
+    /// Creates a custom type (its tables, one index per attribute) in state `active`.
+    /// Throws `resourceTypeAlreadyExists`.
+    @discardableResult
+    func createResourceType(_ type: ResourceType) async throws -> ResourceType
+    /// Adds, redefines and removes attributes of a type that may already have
+    /// resources: additions fill existing rows (current and history) with their `fill`,
+    /// updates fill the nulls. Throws `noSuchResourceType`.
+    func updateResourceType(named name: String, _ change: ResourceTypeChange) async throws -> ResourceType
+    /// Deletes a type with no resources. Throws `noSuchResourceType`,
+    /// `resourceTypeInUse` (it has resources, or it is `generic`).
+    func deleteResourceType(named name: String) async throws
 
     // MARK: For metricd
 

@@ -42,6 +42,15 @@ public enum IndexerError: Error, Equatable, Sendable, CustomStringConvertible {
     case resourceStartAfterEnd
     /// The resource type does not exist (404).
     case noSuchResourceType(String)
+    /// `POST /v1/resource_type` with a name in use (409).
+    case resourceTypeAlreadyExists(String)
+    /// Deleting a type that still has resources (400).
+    case resourceTypeInUse(String)
+    /// A filter names an attribute the searched type does not have (400).
+    case queryAttributeError(type: String, attribute: String)
+    /// A filter operand cannot be converted to its attribute's type (400); `value` is
+    /// the operand as Python prints it.
+    case queryValueError(value: String, field: String)
     /// A bad `sort` or `marker` in a list request (400).
     case invalidPagination(String)
     /// The database holds something this version cannot read. Never caused by
@@ -70,6 +79,11 @@ public enum IndexerError: Error, Equatable, Sendable, CustomStringConvertible {
         case .resourceAlreadyExists(let id): "Resource \(id) already exists"
         case .resourceStartAfterEnd: "Start timestamp cannot be after end timestamp"
         case .noSuchResourceType(let name): "Resource type \(name) does not exist"
+        case .resourceTypeAlreadyExists(let name): "Resource type \(name) already exists"
+        case .resourceTypeInUse(let name): "Resource type \(name) is still in use"
+        case .queryAttributeError(let type, let attribute):
+            "Resource type \(type) has no \(attribute) attribute"
+        case .queryValueError(let value, let field): "Invalid value: `\(value)' for field `\(field)'"
         case .invalidPagination(let reason): "Invalid pagination: `\(reason)'"
         case .corruptIndex(let what): "BUG: corrupt index: \(what)"
         }

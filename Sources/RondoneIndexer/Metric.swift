@@ -1,9 +1,5 @@
 import RondoneTimeSeries
 
-/// The identity of a resource: a UUID like a metric's. The resources issue may give it
-/// a type of its own; until then the two share `MetricID`'s representation.
-public typealias ResourceID = MetricID
-
 /// Whether a metric is live or waiting for metricd to purge its data.
 public enum MetricStatus: String, Hashable, Sendable, CaseIterable {
     /// Visible to the API, accepts measures.

@@ -32,12 +32,16 @@ public struct Resource: Hashable, Sendable {
     /// Name → id of every active metric attached to the resource now (history rows
     /// show the current metrics too, as Gnocchi does).
     public var metrics: [String: MetricID]
+    /// The values of the type's own attributes (every attribute of a custom type, null
+    /// ones as ``AttributeValue/null``; empty for `generic`, and for resources listed
+    /// through `generic` without `details`).
+    public var attributes: [String: AttributeValue]
 
     public init(
         id: ResourceID, type: String, originalResourceID: String, creator: String?, userID: String? = nil,
         projectID: String? = nil, startedAt: Timestamp, endedAt: Timestamp? = nil, revisionStart: Timestamp,
         revision: Int64 = Resource.currentRevision, revisionEnd: Timestamp? = nil,
-        metrics: [String: MetricID] = [:]
+        metrics: [String: MetricID] = [:], attributes: [String: AttributeValue] = [:]
     ) {
         self.id = id
         self.type = type
@@ -51,6 +55,7 @@ public struct Resource: Hashable, Sendable {
         self.revision = revision
         self.revisionEnd = revisionEnd
         self.metrics = metrics
+        self.attributes = attributes
     }
 
     /// ``Metric/createdByUserID``'s rule applied to this resource's creator.
@@ -88,12 +93,14 @@ public struct ResourceCreation: Sendable {
     public var endedAt: Timestamp?
     /// Name → metric, attached in one transaction with the resource.
     public var metrics: [(name: String, spec: ResourceMetricSpec)]
+    /// The type's own attributes as the API validated them; those not given are null.
+    public var attributes: [String: AttributeValue]
 
     public init(
         id: ResourceID, type: String = "generic", originalResourceID: String, creator: String?,
         userID: String? = nil, projectID: String? = nil, startedAt: Timestamp? = nil,
         endedAt: Timestamp? = nil,
-        metrics: [(name: String, spec: ResourceMetricSpec)] = []
+        metrics: [(name: String, spec: ResourceMetricSpec)] = [], attributes: [String: AttributeValue] = [:]
     ) {
         self.id = id
         self.type = type
@@ -104,6 +111,7 @@ public struct ResourceCreation: Sendable {
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.metrics = metrics
+        self.attributes = attributes
     }
 }
 
@@ -124,6 +132,8 @@ public struct ResourceUpdate: Sendable {
     /// with it true (`POST …/metric`), these are added.
     public var metrics: [(name: String, spec: ResourceMetricSpec)]?
     public var appendMetrics = false
+    /// The type's own attributes the body sets (to a value, or to null).
+    public var attributes: [String: AttributeValue] = [:]
 
     public init() {}
 
@@ -134,41 +144,56 @@ public struct ResourceUpdate: Sendable {
         if case .set(let value) = projectID, value != resource.projectID { return true }
         if case .set(let value) = startedAt, value != resource.startedAt { return true }
         if case .set(let value) = endedAt, value != resource.endedAt { return true }
-        return false
+        return attributes.contains { name, value in resource.attributes[name, default: .null] != value }
     }
 }
 
-/// A resource column a list can be sorted on, under the names `sort=` uses.
-public enum ResourceAttribute: String, Hashable, Sendable, CaseIterable {
-    case id
-    case type
-    case creator
-    case originalResourceID = "original_resource_id"
-    case userID = "user_id"
-    case projectID = "project_id"
-    case startedAt = "started_at"
-    case endedAt = "ended_at"
-    case revisionStart = "revision_start"
-    case revisionEnd = "revision_end"
-    case revision
+/// A field of a resource a list can be sorted or filtered on: one of the common
+/// fields every resource has (the named constants, under the names `sort=` and the
+/// filter language use), or an attribute of the listed type. Any name can be spelled;
+/// the indexer refuses one the type does not have.
+public struct ResourceAttribute: RawRepresentable, Hashable, Sendable {
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let id = Self(rawValue: "id")
+    public static let type = Self(rawValue: "type")
+    public static let creator = Self(rawValue: "creator")
+    public static let originalResourceID = Self(rawValue: "original_resource_id")
+    public static let userID = Self(rawValue: "user_id")
+    public static let projectID = Self(rawValue: "project_id")
+    public static let startedAt = Self(rawValue: "started_at")
+    public static let endedAt = Self(rawValue: "ended_at")
+    public static let revisionStart = Self(rawValue: "revision_start")
+    public static let revisionEnd = Self(rawValue: "revision_end")
+    public static let revision = Self(rawValue: "revision")
+
+    /// The columns every resource has, whatever its type.
+    public static let common: [ResourceAttribute] = [
+        .id, .type, .creator, .originalResourceID, .userID, .projectID, .startedAt, .endedAt, .revisionStart,
+        .revisionEnd, .revision,
+    ]
+
+    public var isCommon: Bool { Self.common.contains(self) }
 }
 
 /// A sort key of a resource list.
 public typealias ResourceSort = ListSort<ResourceAttribute>
 
-/// What a resource list asks for: Gnocchi 4.7's `list_resources` arguments (the search
-/// filter language comes with the search issue; the filters here are the ones the
-/// API's own routes and policies need).
+/// What a resource list or search asks for: Gnocchi 4.7's `list_resources` arguments.
 public struct ResourceQuery: Hashable, Sendable {
     /// The type listed; `generic` lists resources of every type.
     public var type: String
     /// Every revision (history rows and current rows) instead of current rows only.
     public var history: Bool
-    /// Only this resource (its history, for `/history`).
-    public var id: ResourceID?
-    /// RBAC in Keystone-style modes: rows created by this project or owned by it
-    /// (Gnocchi's `get_resource_policy_filter` for a non-admin).
-    public var visibleToProject: String?
+    /// The search condition, unbound (the indexer binds it to ``type``); nil: all.
+    /// Restricting to one resource (its `/history`) or to what a project may see are
+    /// conditions too.
+    public var filter: ResourceFilter?
+    /// With `generic`, each resource also carries the attributes of its own type
+    /// (Gnocchi's `details=true`); other types always carry theirs.
+    public var details: Bool
     /// Keys in order; the indexer completes them with `id` (and `revision` for history).
     public var sorts: [ResourceSort]
     public var limit: Int?
@@ -176,14 +201,13 @@ public struct ResourceQuery: Hashable, Sendable {
     public var marker: String?
 
     public init(
-        type: String = "generic", history: Bool = false, id: ResourceID? = nil,
-        visibleToProject: String? = nil,
+        type: String = "generic", history: Bool = false, filter: ResourceFilter? = nil, details: Bool = false,
         sorts: [ResourceSort] = [], limit: Int? = nil, marker: String? = nil
     ) {
         self.type = type
         self.history = history
-        self.id = id
-        self.visibleToProject = visibleToProject
+        self.filter = filter
+        self.details = details
         self.sorts = sorts
         self.limit = limit
         self.marker = marker
@@ -191,20 +215,4 @@ public struct ResourceQuery: Hashable, Sendable {
 
     /// The keys that make the order total: `id`, and `revision` for history.
     public var uniqueKeys: [ResourceAttribute] { history ? [.id, .revision] : [.id] }
-}
-
-/// A resource type: its name, state and attribute schema (Gnocchi's `resource_type`
-/// row). Only `generic`, with no attributes, exists until custom types arrive.
-public struct ResourceType: Hashable, Sendable {
-    public var name: String
-    /// `active`, or one of Gnocchi's transitional states (`creating`, `deleting`, …).
-    public var state: String
-    /// The attribute schema as stored (a JSON object's text; `{}` for `generic`).
-    public var attributesJSON: String
-
-    public init(name: String, state: String = "active", attributesJSON: String = "{}") {
-        self.name = name
-        self.state = state
-        self.attributesJSON = attributesJSON
-    }
 }

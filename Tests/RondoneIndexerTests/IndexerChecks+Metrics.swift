@@ -73,8 +73,8 @@ extension IndexerChecks {
     func metricNamedOnResource() async throws {
         try await indexer.createArchivePolicy(try policy("low"))
         var random = random
-        let resource = random.metricID()
-        let other = random.metricID()
+        let resource = random.resourceID()
+        let other = random.resourceID()
         await expectIndexerError(.noSuchResource(resource.description)) {
             try await indexer.createMetric(
                 MetricCreation(
@@ -111,7 +111,7 @@ extension IndexerChecks {
     func metricDeleteAndPurge() async throws {
         try await indexer.createArchivePolicy(try policy("low"))
         var random = random
-        let resource = random.metricID()
+        let resource = random.resourceID()
         try await makeResource(resource)
         let metrics = (0..<3).map { _ in random.metricID() }
         for (n, id) in metrics.enumerated() {

@@ -20,7 +20,7 @@ extension IndexerChecks {
     func resourceCreateGetDelete() async throws {
         try await indexer.createArchivePolicy(try policy("low"))
         var random = random
-        let id = random.metricID()
+        let id = random.resourceID()
         let start = Timestamp(nanoseconds: 1_388_714_522_000_000_000)
         let created = try await indexer.createResource(
             ResourceCreation(
@@ -31,7 +31,7 @@ extension IndexerChecks {
         #expect(created.revision == Resource.currentRevision && created.revisionEnd == nil)
         #expect(created.createdByUserID == "u" && created.createdByProjectID == "p")
         #expect(try await indexer.resource(id, type: "generic") == created)
-        #expect(try await indexer.resource(random.metricID(), type: "generic") == nil)
+        #expect(try await indexer.resource(random.resourceID(), type: "generic") == nil)
         await expectIndexerError(.resourceAlreadyExists(id.description)) { try await makeResource(id) }
         await expectIndexerError(.noSuchResourceType("nope")) {
             _ = try await indexer.resource(id, type: "nope")
@@ -39,7 +39,7 @@ extension IndexerChecks {
         await expectIndexerError(.resourceStartAfterEnd) {
             _ = try await indexer.createResource(
                 ResourceCreation(
-                    id: random.metricID(), originalResourceID: "x", creator: "a", startedAt: start,
+                    id: random.resourceID(), originalResourceID: "x", creator: "a", startedAt: start,
                     endedAt: Timestamp(nanoseconds: start.nanoseconds - 1)))
         }
         try await indexer.deleteResource(id)
@@ -51,7 +51,7 @@ extension IndexerChecks {
     func resourceMetrics() async throws {
         try await indexer.createArchivePolicy(try policy("low"))
         var random = random
-        let id = random.metricID()
+        let id = random.resourceID()
         let cpu = random.metricID()
         let loose = try await indexer.createMetric(
             MetricCreation(id: random.metricID(), creator: "a", archivePolicyName: "low"))
@@ -98,7 +98,7 @@ extension IndexerChecks {
 
     func resourceUpdateHistory() async throws {
         var random = random
-        let id = random.metricID()
+        let id = random.resourceID()
         let created = try await makeResource(id, userID: "u1")
         var same = ResourceUpdate()
         same.userID = .set("u1")
@@ -113,31 +113,31 @@ extension IndexerChecks {
         await expectIndexerError(.resourceStartAfterEnd) {
             _ = try await indexer.updateResource(id, type: "generic", bad)
         }
-        let unknown = random.metricID()
+        let unknown = random.resourceID()
         await expectIndexerError(.noSuchResource(unknown.description)) {
             _ = try await indexer.updateResource(unknown, type: "generic", change)
         }
         // History: the current row (revision -1) and the replaced one (revision 1).
         let history = try await indexer.resources(
-            ResourceQuery(history: true, id: id, sorts: [ResourceSort(.revision)]))
+            ResourceQuery(history: true, filter: .compare(attribute: "id", .eq, .uuid(id.description)), sorts: [ResourceSort(.revision)]))
         #expect(history.map(\.userID) == ["u2", "u1"])
         #expect(history.map(\.revision) == [Resource.currentRevision, 1])
         #expect(history[1].revisionEnd == updated.revisionStart && history[0].revisionEnd == nil)
         let page = try await indexer.resources(
-            ResourceQuery(history: true, id: id, sorts: [ResourceSort(.revision)], marker: "\(id)@-1"))
+            ResourceQuery(history: true, filter: .compare(attribute: "id", .eq, .uuid(id.description)), sorts: [ResourceSort(.revision)], marker: "\(id)@-1"))
         #expect(page.map(\.revision) == [1])
         // An unchanged PATCH with metrics only makes no revision.
         var metricsOnly = ResourceUpdate()
         metricsOnly.metrics = []
         _ = try await indexer.updateResource(id, type: "generic", metricsOnly)
-        #expect(try await indexer.resources(ResourceQuery(history: true, id: id)).count == 2)
+        #expect(try await indexer.resources(ResourceQuery(history: true, filter: .compare(attribute: "id", .eq, .uuid(id.description)))).count == 2)
     }
 
     func resourceListSortAndPages() async throws {
         var random = random
         var ids: [ResourceID] = []
         for index in 0..<5 {
-            let id = random.metricID()
+            let id = random.resourceID()
             ids.append(id)
             try await makeResource(
                 id, startedAt: Timestamp(nanoseconds: Int64(10 - index) * 1_000_000_000),

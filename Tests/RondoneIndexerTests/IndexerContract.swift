@@ -67,4 +67,5 @@ func policy(
 
 extension SplitMix64 {
     mutating func metricID() -> MetricID { MetricID(high: next(), low: next()) }
+    mutating func resourceID() -> ResourceID { ResourceID(high: next(), low: next()) }
 }

@@ -26,7 +26,7 @@ enum ResourceIdentifier {
     /// The UUID `text` names for `creator` (nil creator: Gnocchi's `"\0"`).
     static func uuid(_ text: String, creator: String?) throws(Failure) -> ResourceID {
         if text.contains("/") { throw .slash }
-        if let id = MetricLookup.parseUUID(text) { return id }
+        if let id = MetricLookup.parseUUID(text) { return ResourceID(high: id.high, low: id.low) }
         guard text.unicodeScalars.count <= Resource.maxOriginalIDLength else { throw .tooLong }
         return uuid5(name: Array((text + "\u{0}" + (creator ?? "\u{0}")).utf8))
     }
@@ -50,6 +50,6 @@ enum ResourceIdentifier {
         }
         high = (high & ~0xF000) | 0x5000
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        return MetricID(high: high, low: low)
+        return ResourceID(high: high, low: low)
     }
 }

@@ -24,18 +24,18 @@ enum ResourceListing {
         let pagination = try PaginationOptions(
             query: query, defaultSorts: defaultSorts, maxLimit: context.configuration.maxLimit)
         let attributes = id == nil ? query.filter { $0.name == "attrs" }.map(\.value) : []
-        var visibleToProject: String?
+        var filter: ResourceFilter? = id.map { .compare(attribute: "id", .eq, .uuid($0.description)) }
         if id == nil, context.configuration.authMode == .keystone {
             // Basic and remote-user modes put no policy filter on resource lists (Gnocchi).
             let identity = try context.authenticator.identity(request.headers)
             if !context.policy.check("list resource", identity: identity, target: ["resource_type": type]) {
-                visibleToProject = identity.projectID ?? "None"
+                filter = .visibleTo(project: identity.projectID ?? "None")
             }
         }
         let resources = try await ResourceLookup.mapping {
             try await context.indexer.resources(
                 ResourceQuery(
-                    type: type, history: history, id: id, visibleToProject: visibleToProject,
+                    type: type, history: history, filter: filter,
                     sorts: try ResourceSort.parseList(pagination.sorts, uniqueKeys: []),
                     limit: pagination.limit, marker: pagination.marker))
         }

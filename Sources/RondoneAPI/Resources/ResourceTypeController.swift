@@ -31,14 +31,8 @@ struct ResourceTypeController {
     }
 
     static func render(_ type: ResourceType) throws -> JSONValue {
-        let attributes: JSONValue
-        do throws(JSONReader.SyntaxError) {
-            attributes = try JSONReader.parse(Array(type.attributesJSON.utf8))
-        } catch {
-            throw IndexerError.corruptIndex("resource type \(type.name) attributes: \(error.reason)")
-        }
-        return .object([
-            ("name", .string(type.name)), ("attributes", attributes), ("state", .string(type.state)),
+        .object([
+            ("name", .string(type.name)), ("attributes", .object([])), ("state", .string(type.state)),
         ])
     }
 }

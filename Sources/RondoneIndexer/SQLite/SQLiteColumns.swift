@@ -6,23 +6,37 @@ import RondoneTimeSeries
 enum SQLiteColumns {
     /// A UUID as 16 big-endian bytes: compact, and byte order is the order of
     /// PostgreSQL's `uuid` type (and of the hyphenated text), so sorts agree.
-    static func blob(_ id: MetricID) -> Data {
+    static func blob(_ id: MetricID) -> Data { blob(high: id.high, low: id.low) }
+
+    static func blob(_ id: ResourceID) -> Data { blob(high: id.high, low: id.low) }
+
+    private static func blob(high: UInt64, low: UInt64) -> Data {
         var bytes = Data(count: 16)
         for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: id.high >> UInt64(56 - 8 * index))
-            bytes[8 + index] = UInt8(truncatingIfNeeded: id.low >> UInt64(56 - 8 * index))
+            bytes[index] = UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * index))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * index))
         }
         return bytes
     }
 
     static func metricID(_ blob: Data?) throws(IndexerError) -> MetricID {
+        let (high, low) = try halves(blob)
+        return MetricID(high: high, low: low)
+    }
+
+    static func resourceID(_ blob: Data?) throws(IndexerError) -> ResourceID {
+        let (high, low) = try halves(blob)
+        return ResourceID(high: high, low: low)
+    }
+
+    private static func halves(_ blob: Data?) throws(IndexerError) -> (UInt64, UInt64) {
         guard let blob, blob.count == 16 else { throw .corruptIndex("a UUID column is not 16 bytes") }
         var high: UInt64 = 0
         var low: UInt64 = 0
         for (index, byte) in blob.enumerated() {
             if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
         }
-        return MetricID(high: high, low: low)
+        return (high, low)
     }
 
     /// One definition item as stored: durations in integer nanoseconds, so nothing
@@ -93,7 +107,7 @@ enum SQLiteColumns {
             creator: row["creator"],
             name: row["name"], unit: row["unit"],
             resourceID: try resource.map { blob throws(IndexerError) in
-                try metricID(blob)
+                try resourceID(blob)
             }, status: status)
     }
 
@@ -103,7 +117,7 @@ enum SQLiteColumns {
         let endedAt: Int64? = row["ended_at"]
         let revisionEnd: Int64? = row["revision_end"]
         return Resource(
-            id: try metricID(row["id"]), type: row["type"], originalResourceID: row["original_resource_id"],
+            id: try resourceID(row["id"]), type: row["type"], originalResourceID: row["original_resource_id"],
             creator: row["creator"], userID: row["user_id"], projectID: row["project_id"],
             startedAt: Timestamp(nanoseconds: row["started_at"]),
             endedAt: endedAt.map(Timestamp.init(nanoseconds:)),

@@ -121,9 +121,31 @@ extension SQLiteIndexer {
     public func resourceTypes() async throws -> [ResourceType] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT name, state, attributes FROM resource_type ORDER BY name").map {
-                ResourceType(name: $0["name"], state: $0["state"], attributesJSON: $0["attributes"])
+                ResourceType(name: $0["name"], state: $0["state"])
             }
         }
+    }
+
+    public func resourceType(named name: String) async throws -> ResourceType? {
+        try await resourceTypes().first { $0.name == name }
+    }
+
+    public func createResourceType(_ type: ResourceType) async throws -> ResourceType {
+        throw IndexerError.corruptIndex("BUG: custom resource types are not built yet")
+    }
+
+    public func updateResourceType(named name: String, _ change: ResourceTypeChange) async throws
+        -> ResourceType
+    {
+        throw IndexerError.corruptIndex("BUG: custom resource types are not built yet")
+    }
+
+    public func deleteResourceType(named name: String) async throws {
+        throw IndexerError.corruptIndex("BUG: custom resource types are not built yet")
+    }
+
+    public func deleteResources(type: String, matching filter: ResourceFilter?) async throws -> Int {
+        throw IndexerError.corruptIndex("BUG: batch delete is not built yet")
     }
 
     // MARK: Helpers (inside a caller's transaction)
@@ -174,7 +196,7 @@ extension SQLiteIndexer {
                 """, arguments: StatementArguments(resources.map(SQLiteColumns.blob)))
         var names: [ResourceID: [String: MetricID]] = [:]
         for row in rows {
-            let resource = try SQLiteColumns.metricID(row["resource_id"])
+            let resource = try SQLiteColumns.resourceID(row["resource_id"])
             names[resource, default: [:]][row["name"] ?? ""] = try SQLiteColumns.metricID(row["id"])
         }
         return names

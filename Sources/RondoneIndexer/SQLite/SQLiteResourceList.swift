@@ -31,14 +31,21 @@ struct SQLiteResourceList {
             conditions.append("type = ?")
             arguments.append(query.type.databaseValue)
         }
-        if let id = query.id {
-            conditions.append("id = ?")
-            arguments.append(SQLiteColumns.blob(id).databaseValue)
-        }
-        if let project = query.visibleToProject {
-            // Gnocchi: created_by_project_id = P or project_id = P.
-            conditions.append("(substr(creator, -(length(?) + 1)) = ':' || ? OR project_id = ?)")
-            arguments += [project.databaseValue, project.databaseValue, project.databaseValue]
+        // Interim (replaced by the filter compiler): the two conditions the routes use.
+        var pending =
+            query.filter.map { filter -> [ResourceFilter] in
+                if case .and(let terms) = filter { return terms } else { return [filter] }
+            } ?? []
+        while let term = pending.popLast() {
+            switch term {
+            case .compare("id", .eq, .uuid(let text)):
+                conditions.append("id = ?")
+                arguments.append(SQLiteColumns.blob(ResourceID(text)!).databaseValue)
+            case .visibleTo(let project):
+                conditions.append("(substr(creator, -(length(?) + 1)) = ':' || ? OR project_id = ?)")
+                arguments += [project.databaseValue, project.databaseValue, project.databaseValue]
+            default: throw IndexerError.corruptIndex("BUG: filters are not compiled yet")
+            }
         }
         let keys = sorts.map { SQLiteKeyset.key($0) }
         if let marker = query.marker {
@@ -63,14 +70,15 @@ struct SQLiteResourceList {
     {
         if history {
             let parts = marker.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, let id = MetricID(String(parts[0])), let revision = Int64(parts[1]) else {
+            guard parts.count == 2, let id = ResourceID(String(parts[0])), let revision = Int64(parts[1])
+            else {
                 return nil
             }
             return try Row.fetchOne(
                 db, sql: "SELECT * FROM \(source) WHERE id = ? AND revision = ?",
                 arguments: [SQLiteColumns.blob(id), revision])
         }
-        guard let id = MetricID(marker) else { return nil }
+        guard let id = ResourceID(marker) else { return nil }
         return try Row.fetchOne(
             db, sql: "SELECT * FROM \(source) WHERE id = ?", arguments: [SQLiteColumns.blob(id)])
     }
