@@ -105,7 +105,7 @@ enum MetricLookup {
 
 extension String {
     /// Every occurrence of `target` replaced (Python's `str.replace`).
-    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty, contains(target) else { return self }
         var out = ""
         var rest = Substring(self)

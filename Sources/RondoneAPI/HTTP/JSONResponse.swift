@@ -50,8 +50,9 @@ extension Request {
 
     /// A JSON request body as Gnocchi's `deserialize` reads it: 415 unless the content
     /// type is JSON, 413 over `limit`, 400 "Unable to decode body" when it is not JSON.
-    public func jsonBody(limit: Int) async throws -> JSONValue {
-        try requireJSONContentType()
+    public func jsonBody(limit: Int, contentTypes: [String] = ["application/json"]) async throws -> JSONValue
+    {
+        try requireJSONContentType(contentTypes)
         let buffer = try await collectBody(upTo: limit)
         do throws(JSONReader.SyntaxError) {
             return try JSONReader.parse(buffer.readableBytesView)
@@ -61,10 +62,10 @@ extension Request {
     }
 
     /// Gnocchi's `deserialize` precondition: 415 unless `Content-Type` is JSON.
-    public func requireJSONContentType() throws(APIError) {
+    public func requireJSONContentType(_ accepted: [String] = ["application/json"]) throws(APIError) {
         let mime = (headers[.contentType] ?? "").split(separator: ";").first.map {
             $0.trimmingSpaces.lowercased()
         }
-        guard mime == "application/json" else { throw .unsupportedMediaType }
+        guard let mime, accepted.contains(mime) else { throw .unsupportedMediaType }
     }
 }

@@ -60,11 +60,12 @@ struct ResourceController {
         async throws -> Response
     {
         try JSONResponse.requireAcceptable(request)
-        let type = try await ResourceLookup.type(requestContext, in: context)
+        let resourceType = try await ResourceLookup.resourceType(requestContext, in: context)
+        let type = resourceType.name
         let identity = try context.authenticator.identity(request.headers)
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let (schema, metrics) = try await ResourceSchema.parse(
-            document, creating: true, now: .now(), in: context)
+            document, type: resourceType, creating: true, now: .now(), in: context)
         guard let originalID = schema.id else {
             throw APIError.invalidInput(reason: "required key not provided")
         }
@@ -80,7 +81,7 @@ struct ResourceController {
             target: ["resource_type": type, "id": id.description, "original_resource_id": originalID])
         var creation = ResourceCreation(
             id: id, type: type, originalResourceID: originalID, creator: identity.creator,
-            metrics: metrics ?? [])
+            metrics: metrics ?? [], attributes: schema.update.attributes)
         if case .set(let value) = schema.update.userID { creation.userID = value }
         if case .set(let value) = schema.update.projectID { creation.projectID = value }
         if case .set(let value) = schema.update.startedAt { creation.startedAt = value }
@@ -100,8 +101,11 @@ struct ResourceController {
             request, requestContext, enforcing: "update resource", in: context)
         _ = try ResourcePreconditions.check(request, resource)
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
+        guard let resourceType = try await context.indexer.resourceType(named: type) else {
+            throw APIError.notFound(IndexerError.noSuchResourceType(type).message)
+        }
         let (schema, metrics) = try await ResourceSchema.parse(
-            document, creating: false, now: .now(), in: context)
+            document, type: resourceType, creating: false, now: .now(), in: context)
         // An empty body, or one that changes nothing, is an existence check (no revision).
         guard !schema.isEmpty, schema.update.changesAttributes(of: resource) || schema.metricEntries != nil
         else {

@@ -3,12 +3,13 @@ import RondoneTimeSeries
 
 /// Resources as Gnocchi 4.7 renders them (`ResourceJsonifier.jsonify`): every column,
 /// times as `datetime.isoformat()`, the metrics as name → id, and the creator split
-/// into `created_by_user_id` / `created_by_project_id`.
+/// into `created_by_user_id` / `created_by_project_id`, then the attributes of the
+/// resource's own type.
 enum ResourceJSON {
     /// The whole resource, or only the keys in `attributes` when that is not empty
     /// (`?attrs=` of a list; unknown names are ignored, as there).
     static func render(_ resource: Resource, attributes: [String] = []) -> JSONValue {
-        let members: [(String, JSONValue)] = [
+        var members: [(String, JSONValue)] = [
             ("id", .string(resource.id.description)),
             ("creator", string(resource.creator)),
             ("started_at", time(resource.startedAt)),
@@ -23,6 +24,11 @@ enum ResourceJSON {
             ("created_by_user_id", string(resource.createdByUserID)),
             ("created_by_project_id", string(resource.createdByProjectID)),
         ]
+        // The type's own attributes, after the common ones (by name: the index keeps
+        // them in a dictionary).
+        for (name, value) in resource.attributes.sorted(by: { $0.key < $1.key }) {
+            members.append((name, AttributeValueSchema.render(value)))
+        }
         guard !attributes.isEmpty else { return .object(members) }
         return .object(members.filter { attributes.contains($0.0) })
     }

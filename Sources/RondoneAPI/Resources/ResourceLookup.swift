@@ -11,9 +11,17 @@ enum ResourceLookup {
     static func type(_ requestContext: BasicRequestContext, in context: ControllerContext) async throws
         -> String
     {
-        let type = requestContext.pathParameter("type")
-        guard try await context.indexer.resourceTypes().contains(where: { $0.name == type }) else {
-            throw APIError.notFound(IndexerError.noSuchResourceType(type).message)
+        try await resourceType(requestContext, in: context).name
+    }
+
+    /// The path's resource type with its schema, or 404.
+    static func resourceType(_ requestContext: BasicRequestContext, in context: ControllerContext)
+        async throws
+        -> ResourceType
+    {
+        let name = requestContext.pathParameter("type")
+        guard let type = try await context.indexer.resourceType(named: name) else {
+            throw APIError.notFound(IndexerError.noSuchResourceType(name).message)
         }
         return type
     }
@@ -56,7 +64,7 @@ enum ResourceLookup {
     /// Gnocchi's status for an indexer refusal while creating or changing a resource.
     static func apiError(_ error: IndexerError) -> APIError {
         switch error {
-        case .resourceAlreadyExists: APIError(.conflict, error.message)
+        case .resourceAlreadyExists, .resourceTypeAlreadyExists: APIError(.conflict, error.message)
         case .noSuchResource, .noSuchResourceType: .notFound(error.message)
         case .invalidInput(let reason, let detail): .invalidInput(reason: reason, path: detail)
         case .corruptIndex: APIError(.internalServerError, .text(""))

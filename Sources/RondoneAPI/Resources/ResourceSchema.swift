@@ -1,10 +1,11 @@
 import RondoneIndexer
 import RondoneTimeSeries
 
-/// The body of a resource `POST` or `PATCH`, checked as Gnocchi's `ResourceSchema` for
-/// the `generic` type: `id` (POST only, required), `started_at`, `ended_at`
-/// (`utils.to_datetime`), `user_id`, `project_id` (null or a string) and `metrics`
-/// (name → an existing metric's UUID, or a metric definition as `POST /v1/metric` takes).
+/// The body of a resource `POST` or `PATCH`, checked as Gnocchi's `ResourceSchema`:
+/// `id` (POST only, required), `started_at`, `ended_at` (`utils.to_datetime`),
+/// `user_id`, `project_id` (null or a string), `metrics` (name → an existing metric's
+/// UUID, or a metric definition as `POST /v1/metric` takes), and the attributes of the
+/// resource's type (its required ones required on POST).
 ///
 /// Structure is checked first, in body order, with voluptuous' messages; the metric
 /// definitions are resolved afterwards (``resolveMetrics(_:in:)``), since that needs the index.
@@ -33,39 +34,64 @@ struct ResourceSchema {
 
     /// Reads and checks `document`, metrics included, in Gnocchi's order; `creating`
     /// is POST (with its required `id`).
-    static func parse(_ document: JSONValue, creating: Bool, now: Timestamp, in context: ControllerContext)
+    static func parse(
+        _ document: JSONValue, type: ResourceType, creating: Bool, now: Timestamp,
+        in context: ControllerContext
+    )
         async throws -> (schema: ResourceSchema, metrics: [(name: String, spec: ResourceMetricSpec)]?)
     {
-        let schema = try ResourceSchema(document, creating: creating, now: now)
+        let schema = try ResourceSchema(document, type: type, creating: creating, now: now)
         var metrics: [(name: String, spec: ResourceMetricSpec)]?
         if let entries = schema.metricEntries { metrics = try await resolveMetrics(entries, in: context) }
         if let missing = schema.missingRequiredKey { throw missing }
         return (schema, metrics)
     }
 
-    /// Checks the structure of `document` (not the metrics' policies).
-    init(_ document: JSONValue, creating: Bool, now: Timestamp) throws(APIError) {
-        let keys = ["started_at", "ended_at", "user_id", "project_id", "metrics"] + (creating ? ["id"] : [])
+    /// Checks the structure of `document` (not the metrics' policies) against the
+    /// common fields and `type`'s own attributes (required ones only when `creating`).
+    init(_ document: JSONValue, type: ResourceType, creating: Bool, now: Timestamp) throws(APIError) {
+        let keys =
+            ["started_at", "ended_at", "user_id", "project_id", "metrics"] + (creating ? ["id"] : [])
+            + type.attributes.map(\.name)
         var parsed = self
         do throws(Failure) {
             try Check.mapping(document, at: [], keys: keys, required: []) {
                 key, value, path throws(Failure) in
                 parsed.isEmpty = false
+                if let attribute = type.attribute(named: key) {
+                    do throws(AttributeValueSchema.Failure) {
+                        parsed.update.attributes[key] = try AttributeValueSchema.value(
+                            value, of: attribute.kind)
+                    } catch {
+                        throw Failure(error.message, path)
+                    }
+                    return
+                }
                 switch key {
                 case "id": parsed.id = try Self.resourceID(value, at: path)
                 case "started_at":
                     parsed.update.startedAt = .set(try Self.datetime(value, at: path, now: now))
                 case "ended_at": parsed.update.endedAt = .set(try Self.datetime(value, at: path, now: now))
-                case "user_id": parsed.update.userID = .set(try Self.optionalString(value, at: path))
-                case "project_id": parsed.update.projectID = .set(try Self.optionalString(value, at: path))
+                case "user_id":
+                    parsed.update.userID = .set(
+                        try Self.optionalString(value, at: path, max: IndexLimits.identifier))
+                case "project_id":
+                    parsed.update.projectID = .set(
+                        try Self.optionalString(value, at: path, max: IndexLimits.identifier))
                 default: parsed.metricEntries = try Self.metrics(value, at: path)
                 }
             }
         } catch {
             throw error.apiError
         }
-        if creating && parsed.id == nil {
-            parsed.missingRequiredKey = Failure("required key not provided", [.key("id")]).apiError
+        let missing =
+            creating
+            ? ((parsed.id == nil ? ["id"] : [])
+                + type.attributes.filter { $0.required && parsed.update.attributes[$0.name] == nil }.map(
+                    \.name))
+            : []
+        if let first = missing.first {
+            parsed.missingRequiredKey = Failure("required key not provided", [.key(first)]).apiError
         }
         self = parsed
     }
@@ -151,11 +177,18 @@ struct ResourceSchema {
         }
     }
 
-    /// `Any(None, str)`.
-    private static func optionalString(_ value: JSONValue, at path: Check.Path) throws(Failure) -> String? {
+    /// `Any(None, str)`, at most `max` characters (the index's limit; Gnocchi's column
+    /// is as wide but an overflow there is a 500).
+    private static func optionalString(_ value: JSONValue, at path: Check.Path, max: Int) throws(Failure)
+        -> String?
+    {
         switch value {
         case .null: return nil
-        case .string(let text): return text
+        case .string(let text):
+            guard text.unicodeScalars.count <= max else {
+                throw Failure("length of value must be at most \(max)", path)
+            }
+            return text
         default: throw Failure("not a valid value", path)
         }
     }
