@@ -95,7 +95,8 @@ struct ArchivePolicyRuleController {
             let keys = ["name", "metric_pattern", "archive_policy_name"]
             try ArchivePolicySchemaCheck.mapping(document, at: [], keys: keys, required: keys) {
                 (key, member, path) throws(ArchivePolicySchemaFailure) in
-                fields[key] = try ArchivePolicySchemaCheck.string(member, at: path)
+                fields[key] = try ArchivePolicySchemaCheck.string(
+                    member, at: path, maxLength: IndexLimits.name)
             }
         } catch {
             throw error.apiError
@@ -111,7 +112,7 @@ struct ArchivePolicyRuleController {
         do throws(ArchivePolicySchemaFailure) {
             try ArchivePolicySchemaCheck.mapping(document, at: [], keys: ["name"], required: ["name"]) {
                 (_, member, path) throws(ArchivePolicySchemaFailure) in
-                name = try ArchivePolicySchemaCheck.string(member, at: path)
+                name = try ArchivePolicySchemaCheck.string(member, at: path, maxLength: IndexLimits.name)
             }
         } catch {
             throw error.apiError

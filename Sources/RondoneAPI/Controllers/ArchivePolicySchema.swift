@@ -59,7 +59,8 @@ struct ArchivePolicyCreationSchema {
                 required: ["name", "definition"]
             ) { (key, member, path) throws(ArchivePolicySchemaFailure) in
                 switch key {
-                case "name": name = try ArchivePolicySchemaCheck.string(member, at: path)
+                case "name":
+                    name = try ArchivePolicySchemaCheck.string(member, at: path, maxLength: IndexLimits.name)
                 case "back_window":
                     backWindow = try ArchivePolicySchemaCheck.integer(member, atLeast: 0, at: path)
                 case "aggregation_methods": aggregationMethods = try Self.aggregationMethods(member, at: path)

@@ -84,6 +84,16 @@ enum ArchivePolicySchemaCheck {
         return text
     }
 
+    /// A string of at most `maxLength` characters: a name the index stores (its limits
+    /// are in ``IndexLimits``), refused in voluptuous' `Length` words when longer.
+    static func string(_ value: JSONValue, at path: Path, maxLength: Int) throws(Failure) -> String {
+        let text = try string(value, at: path)
+        guard text.unicodeScalars.count <= maxLength else {
+            throw Failure("length of value must be at most \(maxLength)", path)
+        }
+        return text
+    }
+
     /// `All(Coerce(int), Range(min=minimum))`: Python's `int()` of a number, a boolean or
     /// a decimal string, then the bound.
     static func integer(_ value: JSONValue, atLeast minimum: Int, at path: Path) throws(Failure) -> Int {

@@ -41,6 +41,9 @@ struct MetricCreationSchema {
             default: unit = text
             }
         }
+        for (key, value) in [("archive_policy_name", archivePolicyName), ("name", name)] {
+            if let value { try IndexLimits.check(value, max: IndexLimits.name, at: [key]) }
+        }
         if let unit, unit.unicodeScalars.count > Metric.maxUnitLength {
             throw .invalidInput(
                 reason: "length of value must be at most 31 for dictionary value @ data['unit']",

@@ -102,6 +102,9 @@ struct ResourceSchema {
         var entries: [(String, MetricEntry)] = []
         for (name, definition) in members {
             let entryPath = path + [.key(name)]
+            if name.unicodeScalars.count > IndexLimits.name {
+                throw Failure("length of metric name must be at most \(IndexLimits.name)", entryPath)
+            }
             if case .string(let text) = definition, let id = MetricLookup.parseUUID(text) {
                 entries.append((name, .existing(id)))
                 continue
@@ -117,7 +120,7 @@ struct ResourceSchema {
             let given = JSONValue.object(members.filter { $0.0 != "name" })
             try Check.mapping(given, at: entryPath, keys: MetricCreationSchema.keys, required: []) {
                 key, value, path throws(Failure) in
-                let text = try Check.string(value, at: path)
+                let text = try Check.string(value, at: path, maxLength: IndexLimits.name)
                 if key == "unit", text.unicodeScalars.count > Metric.maxUnitLength {
                     throw Failure("length of value must be at most \(Metric.maxUnitLength)", path)
                 }

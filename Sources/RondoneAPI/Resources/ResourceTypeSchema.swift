@@ -83,8 +83,10 @@ struct ResourceTypeSchema {
     /// The five attribute schemas in the order Gnocchi's extension manager lists them.
     private static let kinds = ["bool", "datetime", "number", "string", "uuid"]
 
-    /// `Any(*schemas)`: passes when one kind's schema passes; otherwise throws the
-    /// failure with the longest path, the earliest kind first on a tie.
+    /// `Any(*schemas)`: passes when one kind's schema passes. When none does, the
+    /// failure reported is the one of the kind the definition names, if it names one —
+    /// a departure: voluptuous reports the failure with the longest path, which for a
+    /// `string` with a bad `max_length` is `bool`'s "not a valid value" on `type`.
     private static func checkStructure(_ value: JSONValue, at path: Check.Path, forUpdate: Bool)
         throws(Failure)
     {
@@ -94,6 +96,10 @@ struct ResourceTypeSchema {
                 try checkKind(kind, value, at: path, forUpdate: forUpdate)
                 return
             } catch {
+                if typeName(value) == kind {
+                    best = error
+                    break
+                }
                 if best == nil || error.path.count > best!.path.count { best = error }
             }
         }
