@@ -37,6 +37,9 @@ struct IndexerChecks {
         case .resourceMetrics: try await resourceMetrics()
         case .resourceUpdateHistory: try await resourceUpdateHistory()
         case .resourceListSortAndPages: try await resourceListSortAndPages()
+        case .typeCreateGetDelete: try await typeCreateGetDelete()
+        case .typedResources: try await typedResources()
+        case .typeSchemaChange: try await typeSchemaChange()
         }
     }
 

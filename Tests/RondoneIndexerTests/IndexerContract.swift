@@ -18,7 +18,7 @@ struct IndexerContract: Sendable {
             metricListErrors,
             policyOfMetric, concurrentCreates, resourceCreateGetDelete, resourceMetrics,
             resourceUpdateHistory,
-            resourceListSortAndPages
+            resourceListSortAndPages, typeCreateGetDelete, typedResources, typeSchemaChange
     }
 
     func run(_ check: Check) async throws {

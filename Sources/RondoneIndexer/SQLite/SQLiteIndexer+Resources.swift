@@ -8,7 +8,8 @@ extension SQLiteIndexer {
         let startedAt = creation.startedAt ?? now
         if let endedAt = creation.endedAt, startedAt > endedAt { throw IndexerError.resourceStartAfterEnd }
         return try await writeTransaction { db in
-            try Self.requireResourceType(creation.type, db)
+            let tables = try Self.requireResourceType(creation.type, db)
+            try Self.check(creation.attributes, type: creation.type, tables)
             if try Self.resourceExists(creation.id, db) {
                 throw IndexerError.resourceAlreadyExists(creation.id.description)
             }
@@ -23,8 +24,9 @@ extension SQLiteIndexer {
                     id, creation.type, creation.creator, creation.originalResourceID, creation.userID,
                     creation.projectID, startedAt.nanoseconds, creation.endedAt?.nanoseconds, now.nanoseconds,
                 ])
+            try tables?.insert(creation.id, creation.attributes, db)
             try Self.attach(creation.metrics, to: creation.id, creator: creation.creator, db)
-            return try Self.currentResource(creation.id, type: nil, db)!
+            return try Self.currentResource(creation.id, type: creation.type, db)!
         }
     }
 
@@ -43,6 +45,7 @@ extension SQLiteIndexer {
             var resources = try rows.map { row throws(IndexerError) in try SQLiteColumns.resource(row) }
             let metrics = try Self.metricNames(of: Set(resources.map(\.id)), db)
             for index in resources.indices { resources[index].metrics = metrics[resources[index].id] ?? [:] }
+            if query.type != ResourceType.generic || query.details { try Self.loadAttributes(&resources, db) }
             return resources
         }
     }
@@ -51,10 +54,14 @@ extension SQLiteIndexer {
         -> Resource
     {
         try await writeTransaction { db in
-            try Self.requireResourceType(type, db)
-            guard let current = try Self.currentResource(id, type: type, db) else {
+            let requested = try Self.requireResourceType(type, db)
+            try Self.check(update.attributes, type: type, requested)
+            // The resource's own type (a PATCH through `generic` still versions its
+            // attributes, which Gnocchi forgets to do).
+            guard let current = try Self.currentResource(id, type: type, ownAttributes: true, db) else {
                 throw IndexerError.noSuchResource(id.description)
             }
+            let tables = try SQLiteResourceTypes.load(current.type, db)?.tables
             var next = current
             if case .set(let value) = update.userID { next.userID = value }
             if case .set(let value) = update.projectID { next.projectID = value }
@@ -75,6 +82,8 @@ extension SQLiteIndexer {
                         SELECT id, type, creator, original_resource_id, user_id, project_id, started_at,
                             ended_at, revision_start, ? FROM resource WHERE id = ?
                         """, arguments: [now.nanoseconds, blob])
+                try tables?.copyToHistory(id, revision: db.lastInsertedRowID, db)
+                try tables?.update(id, update.attributes, db)
                 try db.execute(
                     sql: """
                         UPDATE resource SET user_id = ?, project_id = ?, started_at = ?, ended_at = ?,
@@ -94,7 +103,7 @@ extension SQLiteIndexer {
                 }
                 try Self.attach(metrics, to: id, creator: current.creator, db)
             }
-            return try Self.currentResource(id, type: nil, db)!
+            return try Self.currentResource(id, type: type, db)!
         }
     }
 
@@ -118,32 +127,6 @@ extension SQLiteIndexer {
         }
     }
 
-    public func resourceTypes() async throws -> [ResourceType] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, state, attributes FROM resource_type ORDER BY name").map {
-                ResourceType(name: $0["name"], state: $0["state"])
-            }
-        }
-    }
-
-    public func resourceType(named name: String) async throws -> ResourceType? {
-        try await resourceTypes().first { $0.name == name }
-    }
-
-    public func createResourceType(_ type: ResourceType) async throws -> ResourceType {
-        throw IndexerError.corruptIndex("BUG: custom resource types are not built yet")
-    }
-
-    public func updateResourceType(named name: String, _ change: ResourceTypeChange) async throws
-        -> ResourceType
-    {
-        throw IndexerError.corruptIndex("BUG: custom resource types are not built yet")
-    }
-
-    public func deleteResourceType(named name: String) async throws {
-        throw IndexerError.corruptIndex("BUG: custom resource types are not built yet")
-    }
-
     public func deleteResources(type: String, matching filter: ResourceFilter?) async throws -> Int {
         throw IndexerError.corruptIndex("BUG: batch delete is not built yet")
     }
@@ -157,20 +140,39 @@ extension SQLiteIndexer {
             ?? false
     }
 
-    static func requireResourceType(_ name: String, _ db: Database) throws {
-        let exists =
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM resource_type WHERE name = ?)", arguments: [name])
-            ?? false
-        guard exists else { throw IndexerError.noSuchResourceType(name) }
+    /// The type's tables (nil for `generic`). Throws `noSuchResourceType`.
+    @discardableResult
+    static func requireResourceType(_ name: String, _ db: Database) throws -> SQLiteTypeTables? {
+        guard let (_, tables) = try SQLiteResourceTypes.load(name, db) else {
+            throw IndexerError.noSuchResourceType(name)
+        }
+        return tables
+    }
+
+    /// Attribute values must name the type's attributes and be of their kinds (the API
+    /// checked them; this keeps a caller's mistake from reaching the SQL).
+    static func check(_ values: [String: AttributeValue], type: String, _ tables: SQLiteTypeTables?) throws {
+        for (name, value) in values {
+            guard let attribute = tables?.attributes.first(where: { $0.name == name }) else {
+                throw IndexerError.queryAttributeError(type: type, attribute: name)
+            }
+            guard value.isNull || attribute.kind.accepts(value) else {
+                throw IndexerError.invalidInput(
+                    reason: "Invalid input: \(value) is not a valid \(attribute.kind.typeName)",
+                    detail: [name])
+            }
+        }
     }
 
     /// The current row with its metrics; with `type` other than `generic`, only a
-    /// resource of that type.
-    static func currentResource(_ id: ResourceID, type: String?, _ db: Database) throws -> Resource? {
+    /// resource of that type. Attributes of the resource's own type are loaded when the
+    /// type is not `generic` (Gnocchi's generic view has none), or with `ownAttributes`.
+    static func currentResource(_ id: ResourceID, type: String, ownAttributes: Bool = false, _ db: Database)
+        throws -> Resource?
+    {
         var sql = "SELECT *, -1 AS revision, NULL AS revision_end FROM resource WHERE id = ?"
         var arguments: [(any DatabaseValueConvertible)?] = [SQLiteColumns.blob(id)]
-        if let type, type != "generic" {
+        if type != ResourceType.generic {
             sql += " AND type = ?"
             arguments.append(type)
         }
@@ -179,7 +181,31 @@ extension SQLiteIndexer {
         }
         var resource = try SQLiteColumns.resource(row)
         resource.metrics = try metricNames(of: [id], db)[id] ?? [:]
+        if ownAttributes || type != ResourceType.generic,
+            let tables = try SQLiteResourceTypes.load(resource.type, db)?.tables
+        {
+            resource.attributes = try tables.values(ids: [id], db)[id] ?? [:]
+        }
         return resource
+    }
+
+    /// Fills in each resource's attributes of its own type: one query per type table
+    /// (current rows by id, history rows by revision), whatever the page size.
+    static func loadAttributes(_ resources: inout [Resource], _ db: Database) throws {
+        let customTypes = Set(resources.map(\.type)).subtracting([ResourceType.generic])
+        guard !customTypes.isEmpty else { return }
+        for typeName in customTypes {
+            guard let tables = try SQLiteResourceTypes.load(typeName, db)?.tables else { continue }
+            let indices = resources.indices.filter { resources[$0].type == typeName }
+            let current = indices.filter { resources[$0].revision == Resource.currentRevision }
+            let history = indices.filter { resources[$0].revision != Resource.currentRevision }
+            let byID = try tables.values(ids: current.map { resources[$0].id }, db)
+            let byRevision = try tables.values(revisions: history.map { resources[$0].revision }, db)
+            for index in current { resources[index].attributes = byID[resources[index].id] ?? [:] }
+            for index in history {
+                resources[index].attributes = byRevision[resources[index].revision] ?? [:]
+            }
+        }
     }
 
     /// Name → id of the active metrics of each resource, in one query.

@@ -100,6 +100,43 @@ enum SQLiteSchema {
                     CREATE INDEX ix_resource_history_id_revision ON resource_history (id, revision);
                     """)
         }
+        migrator.registerMigration("v3: custom resource types, search indexes") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
+
+    /// Custom types keep their attributes in tables of their own (created by
+    /// `createResourceType`, named in `resource_type.tablename`). The common fields get
+    /// the indexes searches use; `created_by_*` are virtual columns derived from
+    /// `creator` (split at the first `:`, NULL without one) so that the policy filter
+    /// and `created_by_*` conditions are index lookups rather than `LIKE` scans.
+    private static let v3 = """
+        ALTER TABLE resource_type ADD COLUMN tablename TEXT;
+        CREATE UNIQUE INDEX uniq_resource_type_tablename ON resource_type (tablename);
+
+        ALTER TABLE resource ADD COLUMN created_by_user_id TEXT GENERATED ALWAYS AS
+            (CASE WHEN instr(creator, ':') > 0 THEN substr(creator, 1, instr(creator, ':') - 1) END) VIRTUAL;
+        ALTER TABLE resource ADD COLUMN created_by_project_id TEXT GENERATED ALWAYS AS
+            (CASE WHEN instr(creator, ':') > 0 THEN substr(creator, instr(creator, ':') + 1) END) VIRTUAL;
+        CREATE INDEX ix_resource_created_by_user_id ON resource (created_by_user_id);
+        CREATE INDEX ix_resource_created_by_project_id ON resource (created_by_project_id);
+        CREATE INDEX ix_resource_user_id ON resource (user_id);
+        CREATE INDEX ix_resource_started_at ON resource (started_at);
+        CREATE INDEX ix_resource_ended_at ON resource (ended_at);
+        CREATE INDEX ix_resource_revision_start ON resource (revision_start);
+
+        ALTER TABLE resource_history ADD COLUMN created_by_user_id TEXT GENERATED ALWAYS AS
+            (CASE WHEN instr(creator, ':') > 0 THEN substr(creator, 1, instr(creator, ':') - 1) END) VIRTUAL;
+        ALTER TABLE resource_history ADD COLUMN created_by_project_id TEXT GENERATED ALWAYS AS
+            (CASE WHEN instr(creator, ':') > 0 THEN substr(creator, instr(creator, ':') + 1) END) VIRTUAL;
+        CREATE INDEX ix_resource_history_created_by_user_id ON resource_history (created_by_user_id);
+        CREATE INDEX ix_resource_history_created_by_project_id ON resource_history (created_by_project_id);
+        CREATE INDEX ix_resource_history_project_id ON resource_history (project_id);
+        CREATE INDEX ix_resource_history_user_id ON resource_history (user_id);
+        CREATE INDEX ix_resource_history_started_at ON resource_history (started_at);
+        CREATE INDEX ix_resource_history_ended_at ON resource_history (ended_at);
+        CREATE INDEX ix_resource_history_revision_start ON resource_history (revision_start);
+        CREATE INDEX ix_resource_history_revision_end ON resource_history (revision_end);
+        """
 }
