@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Drives a real `rondone serve` with the real `gnocchi` CLI (pip package gnocchiclient):
-# archive policies, rules, metrics, resources and measures, as an operator would. Prints one line
+# archive policies, rules, metrics, resource types, resources (search, aggregation) and measures,
+# as an operator would. Prints one line
 # per check and ends with `N passed, M failed`; exits non-zero if any check failed.
 #
 #   scripts/gnocchi-cli.sh            (RONDONE_BIN, default .build/debug/rondone; CLI_PORT, default 8053)
@@ -67,6 +68,25 @@ check "measures show by resource" '2024-01-01T00:00:00\+00:00.*5\.0' g measures 
 check_quiet "resource delete" g resource delete cli-host
 check "resource gone" 'not found|Not Found|does not exist' g resource show cli-host
 check "resource's metrics deleted" 'not found|Not Found|does not exist' g metric show "$metric"
+# Resource types, resources of a custom type, search and aggregation across resources.
+check "resource-type create" '"name": "cli_host"' g resource-type create cli_host -a host:string:true:max_length=64 -a cores:number:false:min=1 -f json
+check "resource-type show" 'max_length.*64' g resource-type show cli_host -f json
+check "resource-type update (add with fill, remove)" 'rack' g resource-type update cli_host -a rack:string:true:fill=r1 -r cores -f json
+check "resource-type list" 'cli_host' g resource-type list -f value -c name
+check "custom resource create" '"host": "web-1"' g resource create --type cli_host -a host:web-1 -n cpu:cli-ap web-1 -f json
+check "custom resource create (2)" '"host": "web-2"' g resource create --type cli_host -a host:web-2 -a rack:r2 -n cpu:cli-ap web-2 -f json
+check "custom resource filled attribute" '"rack": "r1"' g resource show --type cli_host web-1 -f json
+check "custom resource update" '"host": "web-1b"' g resource update --type cli_host -a host:web-1b web-1 -f json
+check "resource search (string filter)" '^web-2$' g resource search --type cli_host "rack = 'r2' and host like 'web%'" -f value -c original_resource_id
+check_quiet "resource search (no match)" g resource search --type cli_host "rack = 'r3'" -f value -c original_resource_id
+check_quiet "measures add (web-1)" g measures add -r web-1 -m 2024-01-01T00:00:00@10 cpu
+check_quiet "measures add (web-2)" g measures add -r web-2 -m 2024-01-01T00:00:00@30 cpu
+check "measures aggregation --query" '2024-01-01T00:00:00\+00:00 +\| +1\.0 +\| +20\.0' g measures aggregation --refresh -m cpu --resource-type cli_host --query "host like 'web%'" --granularity 1
+check "resource-type in use" 'still in use' g resource-type delete cli_host
+check_quiet "custom resource delete (web-1)" g resource delete web-1
+check_quiet "custom resource delete (web-2)" g resource delete web-2
+check_quiet "resource-type delete" g resource-type delete cli_host
+check "resource-type gone" 'does not exist|Not Found|not found' g resource-type show cli_host
 check_quiet "archive-policy-rule delete" g archive-policy-rule delete cli-rule2
 # The policy stays in use until the janitor has removed the deleted metric's data
 # (Gnocchi: until metricd expunges it); wait for that, as an operator would.
