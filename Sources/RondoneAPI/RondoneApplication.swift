@@ -59,6 +59,8 @@ public enum RondoneApplication {
             BatchResourceMeasuresController(context: context).register(on: routes)
             AggregatesController(context: context).register(on: routes)
             AggregationController(context: context).register(on: routes)
+            ResourceSearchController(context: context).register(on: routes)
+            MetricSearchController(context: context).register(on: routes)
         }
         routes.finish()
         return router

@@ -3,20 +3,25 @@ import Hummingbird
 import RondoneIndexer
 import RondoneTimeSeries
 
-/// `GET /v1/resource/{type}` and `GET /v1/resource/{type}/{id}/history`: Gnocchi's
-/// `list_resources` with `details`, `history`, `attrs`, `sort` (default
-/// `revision_start:asc, started_at:asc`), `limit`, `marker` and the `Link` header
-/// (markers `<id>` or, with history, `<id>@<revision>`).
+/// `GET /v1/resource/{type}`, `GET /v1/resource/{type}/{id}/history` and
+/// `POST /v1/search/resource/{type}`: Gnocchi's `list_resources` with a filter,
+/// `details`, `history`, `attrs`, `sort` (default `revision_start:asc, started_at:asc`),
+/// `limit`, `marker` and the `Link` header (markers `<id>` or, with history,
+/// `<id>@<revision>`), restricted by the policy filter of `rule`.
 enum ResourceListing {
     static let defaultSorts = ["revision_start:asc", "started_at:asc"]
 
-    /// Lists `type`'s resources, or with `id` the history of that one resource.
-    static func respond(_ request: Request, type: String, id: ResourceID?, in context: ControllerContext)
-        async throws -> Response
-    {
+    /// Lists `type`'s resources matching `search`, or with `id` the history of that one
+    /// resource.
+    static func respond(
+        _ request: Request, type: String, id: ResourceID?, search: ResourceSearchFilter? = nil,
+        rule: String = "list resource", in context: ControllerContext
+    ) async throws -> Response {
         let query = request.queryPairs
         func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
-        _ = try last("details").map { text throws(APIError) in try QueryBoolean.parse("details", text) }
+        let details =
+            try last("details").map { text throws(APIError) in try QueryBoolean.parse("details", text) }
+            ?? false
         let history =
             try id != nil
             || (last("history").map { text throws(APIError) in try QueryBoolean.parse("history", text) }
@@ -25,17 +30,14 @@ enum ResourceListing {
             query: query, defaultSorts: defaultSorts, maxLimit: context.configuration.maxLimit)
         let attributes = id == nil ? query.filter { $0.name == "attrs" }.map(\.value) : []
         var filter: ResourceFilter? = id.map { .compare(attribute: "id", .eq, .uuid($0.description)) }
-        if id == nil, context.configuration.authMode == .keystone {
-            // Basic and remote-user modes put no policy filter on resource lists (Gnocchi).
-            let identity = try context.authenticator.identity(request.headers)
-            if !context.policy.check("list resource", identity: identity, target: ["resource_type": type]) {
-                filter = .visibleTo(project: identity.projectID ?? "None")
-            }
+        if id == nil {
+            let policy = try ResourcePolicyFilter.filter(rule, type: type, request: request, in: context)
+            filter = ResourceFilter.all(policy, try search?.compiled())
         }
         let resources = try await ResourceLookup.mapping {
             try await context.indexer.resources(
                 ResourceQuery(
-                    type: type, history: history, filter: filter,
+                    type: type, history: history, filter: filter, details: details,
                     sorts: try ResourceSort.parseList(pagination.sorts, uniqueKeys: []),
                     limit: pagination.limit, marker: pagination.marker))
         }

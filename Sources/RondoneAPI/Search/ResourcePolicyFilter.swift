@@ -1,0 +1,40 @@
+import Hummingbird
+import RondoneIndexer
+
+/// Gnocchi's `get_resource_policy_filter`: the condition ANDed into a resource list,
+/// search or batch delete for a caller who may not act on every resource of the type.
+///
+/// Only keystone mode has one (basic and remote-user modes return none without even
+/// authenticating, as Gnocchi's helpers do). A caller passing `rule` on the bare type
+/// gets none; otherwise each of the two narrower targets the rule lets through adds its
+/// condition: the resources owned by the caller's project (`project_id`), and those
+/// created by it (`creator` ending in `:<project>`); both together are
+/// ``ResourceFilter/visibleTo(project:)``. Neither is 403 `Insufficient privileges`.
+enum ResourcePolicyFilter {
+    static func filter(_ rule: String, type: String, request: Request, in context: ControllerContext)
+        throws(APIError) -> ResourceFilter?
+    {
+        guard context.configuration.authMode == .keystone else { return nil }
+        let identity = try context.authenticator.identity(request.headers)
+        if context.policy.check(rule, identity: identity, target: ["resource_type": type]) { return nil }
+        let project = identity.projectID
+        let owned = context.policy.check(
+            rule, identity: identity, target: ["resource_type": type, "project_id": project])
+        let created = context.policy.check(
+            rule, identity: identity, target: ["resource_type": type, "created_by_project_id": project])
+        let ownedFilter = ResourceFilter.compare(
+            attribute: "project_id", .eq, project.map { .string($0) } ?? .null)
+        let createdFilter =
+            project.map {
+                ResourceFilter.like(attribute: "creator", pattern: "%:" + $0, caseInsensitive: false)
+            }
+            ?? .compare(attribute: "creator", .eq, .null)
+        switch (owned, created) {
+        case (true, true):
+            return project.map { .visibleTo(project: $0) } ?? .or([ownedFilter, createdFilter])
+        case (true, false): return ownedFilter
+        case (false, true): return createdFilter
+        case (false, false): throw APIError(.forbidden, "Insufficient privileges")
+        }
+    }
+}
