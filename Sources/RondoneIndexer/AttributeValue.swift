@@ -5,7 +5,7 @@ import RondoneTimeSeries
 /// change, or the operand of a search filter once bound to the attribute's type.
 ///
 /// Filters arrive untyped (``string``, ``number``, ``bool`` or ``null``, as JSON or the
-/// string syntax give them); ``ResourceFilter/bound(to:)`` converts each operand to the
+/// string syntax give them); `ResourceFilter.bound(to:history:now:)` converts each operand to the
 /// type of the attribute it is compared with, so a driver only ever sees values of the
 /// column's own type.
 public enum AttributeValue: Hashable, Sendable {

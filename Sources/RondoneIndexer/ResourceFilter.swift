@@ -4,7 +4,7 @@
 /// The API builds it from the JSON language or the `filter=` string syntax with
 /// untyped operands (``AttributeValue/string``, ``AttributeValue/number``,
 /// ``AttributeValue/bool``, ``AttributeValue/null``). The indexer binds it to the
-/// searched type (``ResourceFilterBinding``): names are resolved to the common fields
+/// searched type (`bound(to:history:now:)`): names are resolved to the common fields
 /// or the type's own attributes, and operands converted to the attribute's type, with
 /// Gnocchi's 400 messages for unknown attributes and bad values. A driver only sees
 /// bound trees.
@@ -23,8 +23,9 @@ public indirect enum ResourceFilter: Hashable, Sendable {
     case compare(attribute: String, ComparisonOperator, AttributeValue)
     /// `attribute IN (values)`; an empty list matches nothing.
     case `in`(attribute: String, [AttributeValue])
-    /// SQL `LIKE` with `%` and `_` wildcards (no escape character, as in Gnocchi);
-    /// `caseInsensitive` is `ilike`.
+    /// SQL `LIKE` as Gnocchi's PostgreSQL runs it: case-sensitive, `%` and `_`
+    /// wildcards, `\` escaping the next character; `caseInsensitive` is `ilike` (which
+    /// Gnocchi 4.7's API does not offer). Only text attributes take a pattern.
     case like(attribute: String, pattern: String, caseInsensitive: Bool)
     /// `ended_at - started_at <op> seconds` (Gnocchi's `lifespan`); a resource that has
     /// not ended has no lifespan and never matches.

@@ -40,6 +40,12 @@ struct IndexerChecks {
         case .typeCreateGetDelete: try await typeCreateGetDelete()
         case .typedResources: try await typedResources()
         case .typeSchemaChange: try await typeSchemaChange()
+        case .searchOperators: try await searchOperators()
+        case .searchLike: try await searchLike()
+        case .searchErrors: try await searchErrors()
+        case .searchHistory: try await searchHistory()
+        case .searchSortAndPages: try await searchSortAndPages()
+        case .batchDelete: try await batchDelete()
         }
     }
 

@@ -18,7 +18,9 @@ struct IndexerContract: Sendable {
             metricListErrors,
             policyOfMetric, concurrentCreates, resourceCreateGetDelete, resourceMetrics,
             resourceUpdateHistory,
-            resourceListSortAndPages, typeCreateGetDelete, typedResources, typeSchemaChange
+            resourceListSortAndPages, typeCreateGetDelete, typedResources, typeSchemaChange, searchOperators,
+            searchLike,
+            searchErrors, searchHistory, searchSortAndPages, batchDelete
     }
 
     func run(_ check: Check) async throws {

@@ -39,14 +39,64 @@ extension SQLiteIndexer {
 
     public func resources(_ query: ResourceQuery) async throws -> [Resource] {
         try await pool.read { db in
-            try Self.requireResourceType(query.type, db)
-            let list = try SQLiteResourceList(query, db)
+            let (list, tables) = try Self.resourceList(query, db)
             let rows = try Row.fetchAll(db, sql: list.sql, arguments: StatementArguments(list.arguments))
-            var resources = try rows.map { row throws(IndexerError) in try SQLiteColumns.resource(row) }
+            var resources = try rows.map { row throws(IndexerError) in
+                var resource = try SQLiteColumns.resource(row)
+                if let tables {
+                    resource.attributes = try tables.decode(
+                        row, prefix: SQLiteResourceList.attributeColumn(""))
+                }
+                return resource
+            }
             let metrics = try Self.metricNames(of: Set(resources.map(\.id)), db)
             for index in resources.indices { resources[index].metrics = metrics[resources[index].id] ?? [:] }
-            if query.type != ResourceType.generic || query.details { try Self.loadAttributes(&resources, db) }
+            if tables == nil && query.details { try Self.loadAttributes(&resources, db) }
             return resources
+        }
+    }
+
+    /// `EXPLAIN QUERY PLAN` of a list's SQL, one line per plan row, for tests that
+    /// check every search is served by indexes.
+    package func explainResources(_ query: ResourceQuery) async throws -> [String] {
+        try await pool.read { db in
+            let (list, _) = try Self.resourceList(query, db)
+            return try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN " + list.sql, arguments: StatementArguments(list.arguments)
+            ).map { $0["detail"] }
+        }
+    }
+
+    /// The SQL of a list and the listed type's tables (nil for `generic`).
+    static func resourceList(_ query: ResourceQuery, _ db: Database) throws -> (
+        SQLiteResourceList, SQLiteTypeTables?
+    ) {
+        guard let (type, tables) = try SQLiteResourceTypes.load(query.type, db) else {
+            throw IndexerError.noSuchResourceType(query.type)
+        }
+        return (try SQLiteResourceList(query, type: type, tables: tables, now: Timestamp.now(), db), tables)
+    }
+
+    public func deleteResources(type: String, matching filter: ResourceFilter?) async throws -> Int {
+        try await writeTransaction { db in
+            guard let (resourceType, tables) = try SQLiteResourceTypes.load(type, db) else {
+                throw IndexerError.noSuchResourceType(type)
+            }
+            let bound = try filter.map { filter throws(IndexerError) in
+                try filter.bound(to: resourceType, history: false, now: Timestamp.now())
+            }
+            var arguments: [DatabaseValue] = []
+            let matching = SQLiteResourceList.currentIDs(tables, filter: bound, &arguments)
+            // As deleteResource: metrics marked deleted and detached, then the rows (the
+            // type's rows and the history go with them by cascade).
+            try db.execute(
+                sql:
+                    "UPDATE metric SET status = 'delete', resource_id = NULL WHERE resource_id IN (\(matching))",
+                arguments: StatementArguments(arguments))
+            try db.execute(
+                sql: "DELETE FROM resource WHERE id IN (\(matching))",
+                arguments: StatementArguments(arguments))
+            return db.changesCount
         }
     }
 
@@ -125,10 +175,6 @@ extension SQLiteIndexer {
                 arguments: [SQLiteColumns.blob(resource), name]
             ).map { row throws(IndexerError) in try SQLiteColumns.metric(row) }
         }
-    }
-
-    public func deleteResources(type: String, matching filter: ResourceFilter?) async throws -> Int {
-        throw IndexerError.corruptIndex("BUG: batch delete is not built yet")
     }
 
     // MARK: Helpers (inside a caller's transaction)

@@ -22,10 +22,13 @@ enum SQLiteKeyset {
             nullsFirst: sort.nulls.map { $0 == .first })
     }
 
-    /// The `ORDER BY` terms (without the keywords).
-    static func orderBy(_ keys: [Key]) -> String {
+    /// The `ORDER BY` terms (without the keywords). `unindexed` writes each column as
+    /// `+column`, which keeps SQLite from walking an index in sort order (and reading
+    /// every row to find a few matches) when a filter has an index to drive the search.
+    static func orderBy(_ keys: [Key], unindexed: Bool = false) -> String {
         var order: [String] = []
-        for key in keys {
+        for var key in keys {
+            if unindexed { key.column = "+" + key.column }
             switch key.nullsFirst {
             case true?: order.append("(\(key.column) IS NULL) DESC")
             case false?: order.append("(\(key.column) IS NOT NULL) DESC")
