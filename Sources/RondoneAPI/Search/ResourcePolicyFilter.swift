@@ -8,7 +8,8 @@ import RondoneIndexer
 /// authenticating, as Gnocchi's helpers do). A caller passing `rule` on the bare type
 /// gets none; otherwise each of the two narrower targets the rule lets through adds its
 /// condition: the resources owned by the caller's project (`project_id`), and those
-/// created by it (`creator` ending in `:<project>`); both together are
+/// created by it (`created_by_project_id`, Gnocchi's `creator LIKE '%:<project>'`,
+/// which the index answers from an indexed column); both together are
 /// ``ResourceFilter/visibleTo(project:)``. Neither is 403 `Insufficient privileges`.
 enum ResourcePolicyFilter {
     static func filter(_ rule: String, type: String, request: Request, in context: ControllerContext)
@@ -25,9 +26,7 @@ enum ResourcePolicyFilter {
         let ownedFilter = ResourceFilter.compare(
             attribute: "project_id", .eq, project.map { .string($0) } ?? .null)
         let createdFilter =
-            project.map {
-                ResourceFilter.like(attribute: "creator", pattern: "%:" + $0, caseInsensitive: false)
-            }
+            project.map { ResourceFilter.compare(attribute: "created_by_project_id", .eq, .string($0)) }
             ?? .compare(attribute: "creator", .eq, .null)
         switch (owned, created) {
         case (true, true):
