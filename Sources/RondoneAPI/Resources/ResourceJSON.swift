@@ -9,26 +9,28 @@ enum ResourceJSON {
     /// The whole resource, or only the keys in `attributes` when that is not empty
     /// (`?attrs=` of a list; unknown names are ignored, as there).
     static func render(_ resource: Resource, attributes: [String] = []) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("id", .string(resource.id.description)),
-            ("creator", string(resource.creator)),
-            ("started_at", time(resource.startedAt)),
-            ("revision_start", time(resource.revisionStart)),
-            ("ended_at", resource.endedAt.map(time) ?? .null),
-            ("user_id", string(resource.userID)),
-            ("project_id", string(resource.projectID)),
-            ("original_resource_id", .string(resource.originalResourceID)),
-            ("type", .string(resource.type)),
-            ("revision_end", resource.revisionEnd.map(time) ?? .null),
-            ("metrics", metrics(resource)),
-            ("created_by_user_id", string(resource.createdByUserID)),
-            ("created_by_project_id", string(resource.createdByProjectID)),
-        ]
-        // The type's own attributes, after the common ones (by name: the index keeps
-        // them in a dictionary).
-        for (name, value) in resource.attributes.sorted(by: { $0.key < $1.key }) {
-            members.append((name, AttributeValueSchema.render(value)))
+        // The type's own attributes come after `type`, as Gnocchi's columns do (by name
+        // here: the index hands them over in a dictionary).
+        let own = resource.attributes.sorted { $0.key < $1.key }.map {
+            ($0.key, AttributeValueSchema.render($0.value))
         }
+        let members: [(String, JSONValue)] =
+            [
+                ("id", .string(resource.id.description)),
+                ("creator", string(resource.creator)),
+                ("started_at", time(resource.startedAt)),
+                ("revision_start", time(resource.revisionStart)),
+                ("ended_at", resource.endedAt.map(time) ?? .null),
+                ("user_id", string(resource.userID)),
+                ("project_id", string(resource.projectID)),
+                ("original_resource_id", .string(resource.originalResourceID)),
+                ("type", .string(resource.type)),
+            ] + own + [
+                ("revision_end", resource.revisionEnd.map(time) ?? .null),
+                ("metrics", metrics(resource)),
+                ("created_by_user_id", string(resource.createdByUserID)),
+                ("created_by_project_id", string(resource.createdByProjectID)),
+            ]
         guard !attributes.isEmpty else { return .object(members) }
         return .object(members.filter { attributes.contains($0.0) })
     }

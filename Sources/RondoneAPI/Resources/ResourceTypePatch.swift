@@ -57,8 +57,8 @@ enum ResourceTypePatch {
         return change
     }
 
-    /// `[{"op": Any("add", "remove"), "path": AttributesPath, Optional("value"): dict}]`,
-    /// `op` and `path` required.
+    /// `[{"op": Any("add", "remove"), "path": AttributesPath, Optional("value"): dict}]`;
+    /// a missing `op` or `path` is reported by the patch library, in its words.
     private static func parse(_ document: JSONValue) throws(APIError) -> [JSONPatch.Operation] {
         do throws(Failure) {
             return try Check.list(document, at: []) { element, path throws(Failure) in
@@ -66,7 +66,7 @@ enum ResourceTypePatch {
                 var target: String?
                 var value: JSONValue?
                 try Check.mapping(
-                    element, at: path, keys: ["op", "path", "value"], required: ["op", "path"]
+                    element, at: path, keys: ["op", "path", "value"], required: []
                 ) {
                     key, member, keyPath throws(Failure) in
                     switch key {
@@ -85,20 +85,23 @@ enum ResourceTypePatch {
                         value = member
                     }
                 }
-                guard let op, let target else { throw Failure("required key not provided", path) }
+                guard let op else { throw Failure(Self.noOp, path) }
+                guard let target else { throw Failure(Self.noPath, path) }
                 if op == "remove" { return .remove(path: target) }
-                guard let value else {
-                    throw Failure("The operation does not contain a 'value' member", path)
-                }
+                guard let value else { throw Failure(Self.noValue, path) }
                 return .add(path: target, value: value)
             }
         } catch {
-            if error.message == "The operation does not contain a 'value' member" {
+            if [Self.noOp, Self.noPath, Self.noValue].contains(error.message) {
                 throw APIError.badRequest(error.message)
             }
             throw error.apiError
         }
     }
+
+    private static let noOp = "Operation does not contain 'op' member"
+    private static let noPath = "Operation must have a 'path' member"
+    private static let noValue = "The operation does not contain a 'value' member"
 
     private static func member(_ value: JSONValue, _ key: String) -> JSONValue? {
         guard case .object(let members) = value else { return nil }

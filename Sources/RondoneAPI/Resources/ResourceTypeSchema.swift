@@ -42,8 +42,15 @@ struct ResourceTypeSchema {
                 }
                 guard case .object(let members) = value else { throw Failure("expected a dictionary", path) }
                 for (attributeName, definition) in members {
-                    try Self.checkStructure(
-                        definition, at: path + [.key(attributeName)], forUpdate: forUpdate)
+                    let entryPath = path + [.key(attributeName)]
+                    do throws(Failure) {
+                        try Self.checkStructure(definition, at: entryPath, forUpdate: forUpdate)
+                    } catch {
+                        // voluptuous' nested mapping: a value's own failure is "for dictionary value".
+                        var failure = error
+                        if failure.path.count == entryPath.count { failure.isDictionaryValue = true }
+                        throw failure
+                    }
                     if let index = attributes.firstIndex(where: { $0.name == attributeName }) {
                         attributes[index].definition = definition
                     } else {
