@@ -59,6 +59,7 @@ public enum RondoneApplication {
             BatchResourceMeasuresController(context: context).register(on: routes)
             AggregatesController(context: context).register(on: routes)
             AggregationController(context: context).register(on: routes)
+            AggregationResourceController(context: context).register(on: routes)
             ResourceSearchController(context: context).register(on: routes)
             MetricSearchController(context: context).register(on: routes)
         }

@@ -61,6 +61,15 @@ struct AggregationController {
         }
         // By id, the order Gnocchi's index returns them in (its errors name the first).
         metrics.sort { $0.id < $1.id }
+        return JSONResponse.make(bytes: try await measures(of: metrics, request, context))
+    }
+
+    /// Gnocchi's `get_cross_metric_measures_from_objs`: the query arguments checked,
+    /// `get metric` enforced on each metric, then one metric read as its measures are
+    /// or several aggregated with `reaggregation`; `[]` for no metric at all.
+    static func measures(of metrics: [Metric], _ request: Request, _ context: ControllerContext) async throws
+        -> [UInt8]
+    {
         let query = request.queryPairs
         func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
         let arguments = try AggregatesArguments(query: query, now: .now())
@@ -68,7 +77,7 @@ struct AggregationController {
         for metric in metrics {
             try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
         }
-        guard !metrics.isEmpty else { return JSONResponse.make(bytes: Array("[]".utf8)) }
+        guard !metrics.isEmpty else { return Array("[]".utf8) }
         var resample: TimeDelta?
         if let text = last("resample"), !text.isEmpty {
             guard arguments.granularity != nil else {
@@ -128,8 +137,7 @@ struct AggregationController {
                 start: arguments.start, stop: arguments.stop, aggregation: aggregation,
                 granularities: granularities,
                 resample: resample, refresh: false)
-            return JSONResponse.make(
-                bytes: try await MeasuresController.read(metric.id, policy: policies[0], single, in: context))
+            return try await MeasuresController.read(metric.id, policy: policies[0], single, in: context)
         }
         cross.granularities = granularities
         do throws(QueryError) {
@@ -158,6 +166,6 @@ struct AggregationController {
         }
         var out: [UInt8] = []
         AggregatesSupport.render(series, into: &out)
-        return JSONResponse.make(bytes: out)
+        return out
     }
 }
