@@ -101,16 +101,9 @@ struct MetricSearchController {
     private static func predicate(_ request: Request, in context: ControllerContext) async throws
         -> SearchValue
     {
-        let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
-        guard body.readableBytes > 0 else { throw APIError.badRequest("No query specified in body") }
-        try request.requireJSONContentType()
-        let json: JSONValue
-        do throws(JSONReader.SyntaxError) {
-            json = try JSONReader.parse(body.readableBytesView)
-        } catch {
-            throw APIError.unableToDecodeBody(reason: error.reason)
+        guard let json = try await ResourceSearchRequest.body(request, in: context) else {
+            throw APIError.badRequest("No query specified in body")
         }
-        if SearchValue.exceedsLimits(json) { throw SearchValue.tooLarge }
         do throws(SearchSchemaError) {
             return try MeasurePredicate.schema.validate(SearchValue(json))
         } catch {

@@ -10,17 +10,8 @@ enum ResourceSearchRequest {
     static func filter(_ request: Request, in context: ControllerContext) async throws
         -> ResourceSearchFilter?
     {
-        let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
         let document: SearchValue
-        if body.readableBytes > 0 {
-            try request.requireJSONContentType()
-            let json: JSONValue
-            do throws(JSONReader.SyntaxError) {
-                json = try JSONReader.parse(body.readableBytesView)
-            } catch {
-                throw APIError.unableToDecodeBody(reason: error.reason)
-            }
-            if SearchValue.exceedsLimits(json) { throw SearchValue.tooLarge }
+        if let json = try await body(request, in: context) {
             document = SearchValue(json)
         } else if let text = request.queryPairs.last(where: { $0.name == "filter" })?.value, !text.isEmpty {
             document = try SearchFilterString.parse(text)
@@ -31,5 +22,21 @@ enum ResourceSearchRequest {
         let validated = try ResourceSearchSchema.validate(document, creator: identity.creator)
         if case .object(let members) = validated, members.isEmpty { return nil }
         return ResourceSearchFilter(tree: validated)
+    }
+
+    /// A search body as `deserialize` reads it: nil when empty; else 415 unless JSON,
+    /// 400 when it does not decode or is beyond the filter limits (docs/LIMITS.md).
+    static func body(_ request: Request, in context: ControllerContext) async throws -> JSONValue? {
+        let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
+        guard body.readableBytes > 0 else { return nil }
+        try request.requireJSONContentType()
+        let json: JSONValue
+        do throws(JSONReader.SyntaxError) {
+            json = try JSONReader.parse(body.readableBytesView)
+        } catch {
+            throw APIError.unableToDecodeBody(reason: error.reason)
+        }
+        if SearchValue.exceedsLimits(json) { throw SearchValue.tooLarge }
+        return json
     }
 }
