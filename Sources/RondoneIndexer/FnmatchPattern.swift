@@ -5,7 +5,7 @@
 /// everything else literal (a backslash too; an unclosed `[` is a literal `[`). A
 /// reversed range such as `z-a` matches nothing; a set with nothing left never matches.
 /// Characters are Unicode scalars and the match is case-sensitive and whole-string.
-struct FnmatchPattern: Sendable {
+public struct FnmatchPattern: Sendable {
     private enum Token: Sendable {
         case literal(Unicode.Scalar)
         case anyCharacter
@@ -15,7 +15,7 @@ struct FnmatchPattern: Sendable {
 
     private let tokens: [Token]
 
-    init(_ pattern: String) {
+    public init(_ pattern: String) {
         let scalars = Array(pattern.unicodeScalars)
         var tokens: [Token] = []
         var index = 0
@@ -73,7 +73,7 @@ struct FnmatchPattern: Sendable {
     }
 
     /// Whether the whole of `text` matches.
-    func matches(_ text: String) -> Bool {
+    public func matches(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
         var tokenIndex = 0
         var textIndex = 0

@@ -63,6 +63,9 @@ public protocol Indexer: Sendable {
     func createMetric(_ creation: MetricCreation) async throws -> Metric
     /// The active metric with this id; nil when unknown or deleted.
     func metric(_ id: MetricID) async throws -> Metric?
+    /// The active metrics among `ids`, in any order (unknown and deleted ones left out),
+    /// in a few indexed queries whatever their number.
+    func metrics(ids: [MetricID]) async throws -> [Metric]
     /// A page of metrics. Throws `invalidPagination` ("Invalid marker: `X'" when the
     /// marker is no active metric's id).
     func metrics(_ query: MetricQuery) async throws -> [Metric]

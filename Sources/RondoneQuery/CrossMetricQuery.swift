@@ -3,8 +3,8 @@ import RondoneTimeSeries
 /// A query over several metrics: which series to read (Gnocchi 4.7's
 /// `processor.get_measures`) and how to align, fill and evaluate them (`aggregated`).
 ///
-/// It reads through a closure, so it knows nothing of HTTP or of the stores: the API
-/// passes one that calls metricd's reader.
+/// It reads through a closure (``SeriesReader`` in the server, anything in tests), so it
+/// knows nothing of HTTP or of the stores.
 public struct CrossMetricQuery: Sendable {
     /// Most references one query may read (each is read at every granularity).
     public static let maxReferences = 1000
@@ -55,9 +55,8 @@ public struct CrossMetricQuery: Sendable {
             }
             let available = Set(policy.definition.map(\.granularity))
             if let absent = granularities.first(where: { !available.contains($0) }) {
-                missing.append([
-                    .text(reference.key.name), .text(reference.key.aggregation), .seconds(absent.seconds),
-                ])
+                let key = reference.displayKey
+                missing.append([.text(key.name), .text(key.aggregation), .seconds(absent.seconds)])
             }
         }
         if !missing.isEmpty { throw .unaggregable(detail: missing, reason: "Granularities are missing") }
@@ -78,33 +77,44 @@ public struct CrossMetricQuery: Sendable {
         granularities = granularities.filter { counts[$0] == references.count }
         if granularities.isEmpty {
             throw .unaggregable(
-                detail: QueryError.detail(references.map(\.key)), reason: "No granularity match")
+                detail: QueryError.detail(references.map(\.displayKey)), reason: "No granularity match")
         }
         return granularities
     }
 
-    /// Reads every series with `read` and evaluates the operations.
-    public func run(reading read: (SeriesRequest) async throws -> Series) async throws -> QueryResult {
+    /// Reads every series with `read`, concurrently (``SeriesReader/concurrentReads`` at
+    /// a time; results and errors as if read one by one), and evaluates the operations.
+    public func run(reading read: @escaping @Sendable (SeriesRequest) async throws -> Series) async throws
+        -> QueryResult
+    {
         guard references.count <= Self.maxReferences else {
             throw QueryError.invalidOperation(
                 "At most \(Self.maxReferences) metric references are allowed in one query")
         }
-        let granularities = try plannedGranularities()
-        var frames: [(TimeDelta, [Series])] = []
-        for granularity in granularities.sorted(by: >) {
-            var series: [Series] = []
+        let granularities = try plannedGranularities().sorted(by: >)
+        var requests: [SeriesRequest] = []
+        requests.reserveCapacity(granularities.count * references.count)
+        for granularity in granularities {
             for reference in references {
                 // plannedGranularities() checked the name.
                 let aggregation = Aggregation(name: reference.key.aggregation)!
-                series.append(
-                    try await read(
-                        SeriesRequest(
-                            metric: reference.metric, policy: reference.policy, aggregation: aggregation,
-                            granularity: granularity, from: start, to: stop)))
+                requests.append(
+                    SeriesRequest(
+                        metric: reference.metric, policy: reference.policy, aggregation: aggregation,
+                        granularity: granularity, from: start, to: stop))
             }
-            frames.append((granularity, series))
+        }
+        let series = try await ConcurrentReads.run(requests, width: SeriesReader.concurrentReads, read)
+        let frames = granularities.enumerated().map { index, granularity in
+            let first = index * references.count
+            return (granularity, Array(series[first..<first + references.count]))
         }
         return try evaluate(frames)
+    }
+
+    /// Reads every series with `reader` and evaluates the operations.
+    public func run(reader: SeriesReader) async throws -> QueryResult {
+        try await run(reading: { try await reader.read($0) })
     }
 
     /// Gnocchi's `aggregated`: per granularity (coarsest first) the series on one time
@@ -151,16 +161,34 @@ public struct CrossMetricQuery: Sendable {
         if isAggregated {
             return .aggregated(results.map { output($1, column: 0, granularity: $0) })
         }
-        var grouped: [(name: String, aggregations: [(aggregation: String, series: [GranularSeries])])] = []
-        for (index, key) in keys.enumerated() {
-            let series = results.map { output($1, column: index, granularity: $0) }
-            if let group = grouped.firstIndex(where: { $0.name == key.name }) {
-                grouped[group].aggregations.append((key.aggregation, series))
+        func add(
+            _ entry: (String, [GranularSeries]), named name: String, to list: inout [QueryResult.PerReference]
+        ) {
+            if let group = list.firstIndex(where: { $0.name == name }) {
+                list[group].aggregations.append(entry)
             } else {
-                grouped.append((key.name, [(key.aggregation, series)]))
+                list.append((name, [entry]))
             }
         }
-        return .perReference(grouped)
+        var grouped: [QueryResult.PerReference] = []
+        var byResource: [(resource: String, metrics: [QueryResult.PerReference])] = []
+        var positions: [String: Int] = [:]
+        for (index, reference) in references.enumerated() {
+            let entry = (
+                reference.key.aggregation, results.map { output($1, column: index, granularity: $0) }
+            )
+            guard let place = reference.resource else {
+                add(entry, named: reference.key.name, to: &grouped)
+                continue
+            }
+            if let position = positions[place.resourceID] {
+                add(entry, named: place.metricName, to: &byResource[position].metrics)
+            } else {
+                positions[place.resourceID] = byResource.count
+                byResource.append((place.resourceID, [(place.metricName, [entry])]))
+            }
+        }
+        return byResource.isEmpty ? .perReference(grouped) : .perResource(byResource)
     }
 
     /// With no `fill`: every series must have a point at `neededOverlap` percent of the

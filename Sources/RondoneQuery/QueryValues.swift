@@ -1,16 +1,38 @@
 import RondoneTimeSeries
 
 /// A metric a query reads, resolved by the caller from the index: its reference key
-/// (the metric id as Gnocchi prints it, and the aggregation asked for), id and policy.
+/// (the metric id as Gnocchi prints it, or in the resource mode the metric name pattern,
+/// and the aggregation asked for), id and policy.
 public struct ResolvedReference: Sendable {
     public var key: ReferenceKey
     public var metric: MetricID
     public var policy: ArchivePolicy
+    /// In the resource mode of `/v1/aggregates`: the resource the metric belongs to and
+    /// the metric's name, under which its result is listed.
+    public var resource: ResourceOutput?
 
-    public init(key: ReferenceKey, metric: MetricID, policy: ArchivePolicy) {
+    public init(key: ReferenceKey, metric: MetricID, policy: ArchivePolicy, resource: ResourceOutput? = nil) {
         self.key = key
         self.metric = metric
         self.policy = policy
+        self.resource = resource
+    }
+
+    /// How Gnocchi names the reference in granularity errors: the metric's name in the
+    /// resource mode, its key otherwise.
+    public var displayKey: ReferenceKey {
+        resource.map { ReferenceKey(name: $0.metricName, aggregation: key.aggregation) } ?? key
+    }
+}
+
+/// Where a resource-mode reference's result goes: `{resource id: {metric name: {aggregation: …}}}`.
+public struct ResourceOutput: Sendable, Equatable {
+    public var resourceID: String
+    public var metricName: String
+
+    public init(resourceID: String, metricName: String) {
+        self.resourceID = resourceID
+        self.metricName = metricName
     }
 }
 
@@ -71,19 +93,30 @@ public enum QueryResult: Sendable, Equatable {
     case aggregated([GranularSeries])
     /// One result per reference, grouped by metric name then aggregation, in the order
     /// the references were first named: Gnocchi's `{"ID": {"mean": [...]}}`.
-    case perReference([(name: String, aggregations: [(aggregation: String, series: [GranularSeries])])])
+    case perReference([PerReference])
+    /// The resource mode's per-reference results, by resource id then as
+    /// ``perReference`` by metric name: Gnocchi's `{"RID": {"cpu": {"mean": [...]}}}`.
+    case perResource([(resource: String, metrics: [PerReference])])
+
+    /// The results of one name, by aggregation.
+    public typealias PerReference = (name: String, aggregations: [(aggregation: String, series: [GranularSeries])])
 
     public static func == (lhs: QueryResult, rhs: QueryResult) -> Bool {
-        switch (lhs, rhs) {
-        case (.aggregated(let left), .aggregated(let right)): return left == right
-        case (.perReference(let left), .perReference(let right)):
-            return left.count == right.count
+        func same(_ left: [PerReference], _ right: [PerReference]) -> Bool {
+            left.count == right.count
                 && zip(left, right).allSatisfy { l, r in
                     l.name == r.name && l.aggregations.count == r.aggregations.count
                         && zip(l.aggregations, r.aggregations).allSatisfy {
                             $0.aggregation == $1.aggregation && $0.series == $1.series
                         }
                 }
+        }
+        switch (lhs, rhs) {
+        case (.aggregated(let left), .aggregated(let right)): return left == right
+        case (.perReference(let left), .perReference(let right)): return same(left, right)
+        case (.perResource(let left), .perResource(let right)):
+            return left.count == right.count
+                && zip(left, right).allSatisfy { $0.resource == $1.resource && same($0.metrics, $1.metrics) }
         default: return false
         }
     }

@@ -8,8 +8,8 @@ import RondoneTimeSeries
 /// in its order — `details`, query arguments, body, references, metrics (404), policy
 /// (`get metric` on each), then the query itself.
 ///
-/// The resource mode (`resource_type` and `search` in the body, `groupby`) needs
-/// resources and the search language, which Rondone does not have yet: it answers 501.
+/// With `resource_type` and `search` in the body, the resource mode answers instead
+/// (``AggregatesResourceMode``).
 struct AggregatesController {
     let context: ControllerContext
 
@@ -22,9 +22,10 @@ struct AggregatesController {
         try JSONResponse.requireAcceptable(request)
         let query = request.queryPairs
         // `use_history` only matters to the resource mode, but Gnocchi parses it first.
-        _ = try query.last { $0.name == "use_history" }.map { pair throws(APIError) in
-            try QueryBoolean.parse("use_history", pair.value)
-        }
+        let useHistory =
+            try query.last { $0.name == "use_history" }.map { pair throws(APIError) in
+                try QueryBoolean.parse("use_history", pair.value)
+            } ?? false
         let details = try query.last { $0.name == "details" }.map { pair throws(APIError) in
             try QueryBoolean.parse("details", pair.value)
         }
@@ -42,18 +43,9 @@ struct AggregatesController {
                 ])
         }
         if case .object(let members) = document, members.contains(where: { $0.0 == "resource_type" }) {
-            throw AggregatesSupport.described(
-                .notImplemented,
-                [
-                    ("cause", .string("Not implemented")),
-                    (
-                        "reason",
-                        .string(
-                            "Aggregates across resources (resource_type, search, groupby) are not supported yet"
-                        )
-                    ),
-                    ("detail", .array([.string("resource_type"), .string("search")])),
-                ])
+            return try await AggregatesResourceMode.respond(
+                members, operation: operation, arguments: arguments, details: details ?? false,
+                useHistory: useHistory, request: request, context: context)
         }
         try AggregatesSupport.checkReferenceCount(references.count)
         let metrics = try await Self.metrics(references, in: context)

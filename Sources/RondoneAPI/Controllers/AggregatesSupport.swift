@@ -55,14 +55,9 @@ enum AggregatesSupport {
         }
     }
 
-    /// metricd's reader, as `MeasuresController.read` uses it (no metricd: nothing stored).
+    /// The server's reader of stored aggregates, as `CrossMetricQuery.run(reading:)` takes it.
     static func reader(_ context: ControllerContext) -> @Sendable (SeriesRequest) async throws -> Series {
-        { request in
-            guard let metricd = context.metricd else { return Series() }
-            return try await metricd.processor.readAggregates(
-                metric: request.metric, policy: request.policy, aggregation: request.aggregation,
-                granularity: request.granularity, from: request.from, to: request.to)
-        }
+        { [reader = context.reader] request in try await reader.read(request) }
     }
 
     /// Gnocchi's `aggregated: …` detail item as JSON.
@@ -143,21 +138,34 @@ enum AggregatesSupport {
             out += #"{"aggregated": "#.utf8
             render(series, into: &out)
             out.append(UInt8(ascii: "}"))
-        case .perReference(let groups):
+        case .perReference(let groups): render(groups, into: &out)
+        case .perResource(let resources):
             out.append(UInt8(ascii: "{"))
-            for (index, group) in groups.enumerated() {
+            for (index, resource) in resources.enumerated() {
                 if index > 0 { out += ", ".utf8 }
-                JSONValue.writeString(group.name, into: &out)
-                out += ": {".utf8
-                for (inner, entry) in group.aggregations.enumerated() {
-                    if inner > 0 { out += ", ".utf8 }
-                    JSONValue.writeString(entry.aggregation, into: &out)
-                    out += ": ".utf8
-                    render(entry.series, into: &out)
-                }
-                out.append(UInt8(ascii: "}"))
+                JSONValue.writeString(resource.resource, into: &out)
+                out += ": ".utf8
+                render(resource.metrics, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// `{"NAME": {"mean": [...]}, …}`.
+    static func render(_ groups: [QueryResult.PerReference], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, group) in groups.enumerated() {
+            if index > 0 { out += ", ".utf8 }
+            JSONValue.writeString(group.name, into: &out)
+            out += ": {".utf8
+            for (inner, entry) in group.aggregations.enumerated() {
+                if inner > 0 { out += ", ".utf8 }
+                JSONValue.writeString(entry.aggregation, into: &out)
+                out += ": ".utf8
+                render(entry.series, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -49,6 +49,23 @@ extension SQLiteIndexer {
         }
     }
 
+    public func metrics(ids: [MetricID]) async throws -> [Metric] {
+        try await pool.read { db in
+            var metrics: [Metric] = []
+            metrics.reserveCapacity(ids.count)
+            // Chunks stay under SQLite's bound-parameter limit.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)]
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM metric WHERE id IN (\(placeholders)) AND status = 'active'",
+                    arguments: StatementArguments(chunk.map(SQLiteColumns.blob)))
+                for row in rows { metrics.append(try SQLiteColumns.metric(row)) }
+            }
+            return metrics
+        }
+    }
+
     public func metrics(_ query: MetricQuery) async throws -> [Metric] {
         try await pool.read { db in
             var markerRow: Row? = nil
