@@ -43,3 +43,14 @@ public func aggregate(
 public func resample(_ series: Series, to granularity: TimeDelta, aggregation: Aggregation) -> Series {
     aggregate(series, granularity: granularity, aggregation: aggregation)
 }
+
+/// An aggregated series re-aggregated to `sampling`, a timespan or calendar periods,
+/// with the same aggregation (Gnocchi's `AggregatedTimeSerie.resample`, which takes
+/// `resample=M` … as well as timespans).
+///
+/// Each calendar period gets one point at its start (midnight UTC of its first day,
+/// the Sunday for weeks). A `rate:` aggregation takes the rate again, of the aggregated
+/// points, for calendar periods too (where Gnocchi fails instead).
+public func resample(_ series: Series, to sampling: Sampling, aggregation: Aggregation) -> Series {
+    GroupedSeries(series, sampling: sampling).aggregate(aggregation)
+}

@@ -5,13 +5,16 @@
 /// granularity and call ``aggregate(_:)-(AggregationMethod)`` for each method: metricd
 /// computes 6–9 methods for each granularity of a metric.
 ///
+/// Periods are of one length (a granularity) or of the calendar (``CalendarGrouping``,
+/// Gnocchi's `resample=M` …); both share the aggregation code.
+///
 /// Guarantees: ``periods`` holds the start of every non-empty period, increasing, as
-/// Gnocchi's ``roundTimestamp(_:granularity:)`` computes it; only points at or after
-/// ``start`` are grouped. Results equal Gnocchi 4.7's bit for bit wherever numpy's result
+/// ``Sampling/periodStart(_:)`` computes it (Gnocchi's ``roundTimestamp(_:granularity:)``
+/// for a granularity); only points at or after ``start`` are grouped. Results equal Gnocchi 4.7's bit for bit wherever numpy's result
 /// is deterministic (see ``aggregate(_:)-(AggregationMethod)`` for the exceptions).
 public struct GroupedSeries: Sendable {
-    /// The length of each period.
-    public let granularity: TimeDelta
+    /// What the periods are: a length, or calendar periods.
+    public let sampling: Sampling
     /// Points before this time were left out (the `start` of Gnocchi's grouping).
     public let start: Timestamp?
     /// The start of each non-empty period, increasing.
@@ -27,12 +30,24 @@ public struct GroupedSeries: Sendable {
     /// Groups `series` into periods of `granularity` (which must be positive), leaving
     /// out the points before `start` if given.
     public init(_ series: Series, granularity: TimeDelta, start: Timestamp? = nil) {
-        precondition(granularity.nanoseconds > 0, "BUG: granularity must be positive (callers validate)")
+        self.init(series, sampling: .timespan(granularity), start: start)
+    }
+
+    /// Groups `series` into the periods of `sampling` (a timespan must be positive),
+    /// leaving out the points before `start` if given.
+    public init(_ series: Series, sampling: Sampling, start: Timestamp? = nil) {
         let begin = start.map { series.lowerBound($0.nanoseconds) } ?? 0
-        (periods, bounds) = series.timestamps.withUnsafeBufferPointer {
-            Self.group($0, from: begin, granularity: granularity.nanoseconds)
+        (periods, bounds) = series.timestamps.withUnsafeBufferPointer { timestamps in
+            switch sampling {
+            case .timespan(let granularity):
+                precondition(
+                    granularity.nanoseconds > 0, "BUG: granularity must be positive (callers validate)")
+                return Self.group(timestamps, from: begin, granularity: granularity.nanoseconds)
+            case .calendar(let grouping):
+                return Self.group(timestamps, from: begin, calendar: grouping)
+            }
         }
-        self.granularity = granularity
+        self.sampling = sampling
         self.start = start
         self.values = series.values
         self.source = series
@@ -46,14 +61,19 @@ public struct GroupedSeries: Sendable {
     /// source series, each stamped with the later point's time (Gnocchi's `derived()`).
     ///
     /// With a `start`, the differences begin one point before `start - granularity`, so
-    /// the first period after `start` gets its difference from the point before it.
+    /// the first period after `start` gets its difference from the point before it
+    /// (calendar periods begin at the point before `start`, to the same effect; Gnocchi
+    /// cannot derive calendar groupings at all and fails).
     public func derived() -> GroupedSeries {
         let from: Int
-        if let start {
+        switch (start, sampling) {
+        case (nil, _):
+            from = 0
+        case (let start?, .timespan(let granularity)):
             let (lookBack, overflow) = start.nanoseconds.subtractingReportingOverflow(granularity.nanoseconds)
             from = overflow ? 0 : source.lowerBound(lookBack)
-        } else {
-            from = 0
+        case (let start?, .calendar):
+            from = max(source.lowerBound(start.nanoseconds) - 1, 0)
         }
         var rates = Series()
         let n = source.count
@@ -66,7 +86,7 @@ public struct GroupedSeries: Sendable {
                 initialized = n - from - 1
             }
         }
-        return GroupedSeries(rates, granularity: granularity, start: start)
+        return GroupedSeries(rates, sampling: sampling, start: start)
     }
 
     /// Finds the periods of the sorted time stamps `ts[begin...]`.
