@@ -39,9 +39,10 @@ let package = Package(
             name: "RondoneIndexer",
             dependencies: ["RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Reading series for a request and the `/v1/aggregates` operations language:
-        // parser, cross-metric grid (overlap, fill) and evaluator. No HTTP, no Foundation.
-        .target(name: "RondoneQuery", dependencies: ["RondoneTimeSeries"]),
+        // Reading series for a request straight from the aggregate store (no metricd) and
+        // the `/v1/aggregates` operations language: parser, cross-metric grid (overlap,
+        // fill) and evaluator. No HTTP, no Foundation.
+        .target(name: "RondoneQuery", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
@@ -73,6 +74,7 @@ let package = Package(
                 "RondoneProcessing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -117,10 +119,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RondoneProcessingTests",
-            dependencies: ["RondoneProcessing", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
+            // RondoneQuery: the tests read what metricd stored through the one reader.
+            dependencies: [
+                "RondoneProcessing", "RondoneQuery", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
+            ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
-        .testTarget(name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneTimeSeries"]),
+        .testTarget(
+            name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneStorage", "RondoneTimeSeries"]),
         .testTarget(
             name: "RondoneIndexerTests",
             dependencies: ["RondoneIndexer", "RondoneTimeSeries", "RondoneTesting"]

@@ -1,29 +1,47 @@
-import RondoneIndexer
-import RondoneProcessing
-import RondoneStorage
+public import RondoneIndexer
+public import RondoneQuery
+public import RondoneStorage
+public import RondoneTimeSeries
 
-/// What the API layer needs from the rest of Rondone. Each controller takes only the
-/// service it uses; services not yet built are `nil` and their routes are not mounted.
+/// What the API layer needs from the rest of Rondone. A server is always fully wired:
+/// every route is mounted and every service is real (``RondoneServer`` builds them from
+/// a data directory, for `rondone serve` and for the tests alike).
 public struct APIServices: Sendable {
     /// Backlog and processing state for `/v1/status`.
-    public var status: (any StatusProvider)?
-    /// Archive policies, rules and metrics.
-    public var indexer: (any Indexer)?
+    public var status: any StatusProvider
+    /// Archive policies, rules, resources and metrics.
+    public var indexer: any Indexer
     /// Where posted measures are made durable before the 202.
-    public var incoming: (any IncomingStore)?
-    /// The processing workers: woken after a POST, asked to process one metric for
-    /// `?refresh=true`, and the reader of stored aggregates.
-    public var metricd: Metricd?
+    public var incoming: any IncomingStore
+    /// The read path: stored aggregates straight from the aggregate store.
+    public var reader: SeriesReader
+    /// `?refresh=true`: processes a metric's waiting measures before it is read.
+    public var refresh: any RefreshProcessor
+    /// Called after measures are made durable, so idle processing looks now.
+    public var wake: @Sendable () -> Void
 
     public init(
-        status: (any StatusProvider)? = nil, indexer: (any Indexer)? = nil,
-        incoming: (any IncomingStore)? = nil, metricd: Metricd? = nil
+        status: any StatusProvider, indexer: any Indexer, incoming: any IncomingStore, reader: SeriesReader,
+        refresh: any RefreshProcessor, wake: @escaping @Sendable () -> Void
     ) {
         self.status = status
         self.indexer = indexer
         self.incoming = incoming
-        self.metricd = metricd
+        self.reader = reader
+        self.refresh = refresh
+        self.wake = wake
     }
+}
+
+/// "Process this metric now", the one way a read asks processing for anything
+/// (`?refresh=true`). Reading itself never needs it (``SeriesReader``).
+public protocol RefreshProcessor: Sendable {
+    /// Processes the metric's waiting measures, if any, before returning. A processing
+    /// failure is logged, not thrown (Gnocchi's behaviour: the measures stay waiting).
+    ///
+    /// - Throws: `ProcessingError.metricLocked` when another worker holds the metric
+    ///   for longer than the refresh timeout (the API answers 503).
+    func refresh(_ metric: MetricID) async throws
 }
 
 /// The processing backlog and metricd state, as `/v1/status` reports it.
@@ -84,15 +102,5 @@ public struct ServiceStatus: Sendable, Equatable {
             ("statistics", .object(statistics.map { ($0.processor, $0.value) })),
         ])
         return .object([("storage", .object(storage)), ("metricd", metricd)])
-    }
-}
-
-/// A status provider for a server without processing yet: an empty backlog, no
-/// processors (what Gnocchi answers on an idle, empty deployment).
-public struct EmptyStatusProvider: StatusProvider {
-    public init() {}
-
-    public func status(details: Bool) async throws -> ServiceStatus {
-        ServiceStatus(measuresToProcess: details ? [] : nil)
     }
 }

@@ -5,12 +5,12 @@ import Prometheus
 /// Builds the HTTP application: the router with every controller, the middleware stack
 /// (metrics and logs, CORS, error rendering) and the server configuration.
 ///
-/// Controllers for the index-backed areas register here as their services appear in
-/// ``APIServices``; each lives in its own file under `Controllers/`.
+/// Every controller is mounted (a server is always fully wired, see ``APIServices``);
+/// each lives in its own file under `Controllers/`.
 public enum RondoneApplication {
     /// The application for `configuration`, serving `services`.
     public static func build(
-        configuration: APIConfiguration, services: APIServices = APIServices()
+        configuration: APIConfiguration, services: APIServices
     ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "rondone.api")
         logger.logLevel = configuration.logLevel
@@ -39,30 +39,28 @@ public enum RondoneApplication {
         VersionsController(configuration: configuration).register(on: routes)
         HealthcheckController().register(on: routes)
         CapabilitiesController().register(on: routes)
-        StatusController(
-            provider: services.status ?? EmptyStatusProvider(), authenticator: authenticator, policy: policy
-        )
-        .register(on: routes)
+        StatusController(provider: services.status, authenticator: authenticator, policy: policy)
+            .register(on: routes)
         MetricsController(registry: registry).register(on: routes)
-        if let indexer = services.indexer {
-            let context = ControllerContext(
-                configuration: configuration, indexer: indexer, incoming: services.incoming,
-                metricd: services.metricd, authenticator: authenticator, policy: policy)
-            ArchivePolicyController(context: context).register(on: routes)
-            ArchivePolicyRuleController(context: context).register(on: routes)
-            MetricController(context: context).register(on: routes)
-            MeasuresController(context: context).register(on: routes)
-            BatchMeasuresController(context: context).register(on: routes)
-            ResourceController(context: context).register(on: routes)
-            ResourceTypeController(context: context).register(on: routes)
-            NamedMetricController(context: context).register(on: routes)
-            BatchResourceMeasuresController(context: context).register(on: routes)
-            AggregatesController(context: context).register(on: routes)
-            AggregationController(context: context).register(on: routes)
-            AggregationResourceController(context: context).register(on: routes)
-            ResourceSearchController(context: context).register(on: routes)
-            MetricSearchController(context: context).register(on: routes)
-        }
+        let context = ControllerContext(
+            configuration: configuration, indexer: services.indexer, incoming: services.incoming,
+            reader: services.reader, refresh: services.refresh, wake: services.wake,
+            authenticator: authenticator,
+            policy: policy)
+        ArchivePolicyController(context: context).register(on: routes)
+        ArchivePolicyRuleController(context: context).register(on: routes)
+        MetricController(context: context).register(on: routes)
+        MeasuresController(context: context).register(on: routes)
+        BatchMeasuresController(context: context).register(on: routes)
+        ResourceController(context: context).register(on: routes)
+        ResourceTypeController(context: context).register(on: routes)
+        NamedMetricController(context: context).register(on: routes)
+        BatchResourceMeasuresController(context: context).register(on: routes)
+        AggregatesController(context: context).register(on: routes)
+        AggregationController(context: context).register(on: routes)
+        AggregationResourceController(context: context).register(on: routes)
+        ResourceSearchController(context: context).register(on: routes)
+        MetricSearchController(context: context).register(on: routes)
         routes.finish()
         return router
     }

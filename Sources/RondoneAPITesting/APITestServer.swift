@@ -2,10 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 public import HummingbirdTesting
+import Logging
 public import RondoneAPI
-import RondoneIndexer
-import RondoneProcessing
-import RondoneStorage
 
 #if canImport(Glibc)
     import Glibc
@@ -13,77 +11,79 @@ import RondoneStorage
     import Darwin
 #endif
 
-/// Starts the API on an ephemeral port over a fresh temporary data directory and hands
-/// the test a client that talks real HTTP to it; everything is torn down afterwards.
-/// Every API integration test goes through here, so none repeats set-up code.
+/// Starts a whole server on an ephemeral port over a fresh temporary data directory and
+/// hands the test a client that talks real HTTP to it; everything is torn down
+/// afterwards. Every API integration test goes through here, so none repeats set-up
+/// code, and the server is built by ``RondoneServer`` exactly as `rondone serve` builds
+/// it: SQLite index, file incoming log and aggregate store, metricd, janitor, reader.
 public enum APITestServer {
-    /// Runs `test` against a live server built from `configuration` and `services`.
+    /// Runs `test` against a live server built from `configuration`.
+    ///
+    /// - Parameters:
+    ///   - defaultPolicies: create `low`/`medium`/`high`/`bool` and the default rule (by
+    ///     default the index starts empty, as Gnocchi's functional tests expect).
+    ///   - workers: metricd workers to start, polling every 50 ms; 0 leaves metricd
+    ///     stopped (reads still work; measures wait for `refresh=true`).
+    ///   - services: replaces services of the real wiring before the API is built.
     public static func run<Value: Sendable>(
-        _ configuration: APIConfiguration = .testing,
-        services: APIServices = APIServices(),
+        _ configuration: APIConfiguration = .testing, defaultPolicies: Bool = false, workers: Int = 1,
+        services customize: (inout APIServices) -> Void = { _ in },
         _ test: @Sendable (APITestClient) async throws -> Value
     ) async throws -> Value {
         var configuration = configuration
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let app = try RondoneApplication.build(configuration: configuration, services: services)
-        let path = directory.path
-        return try await app.test(.live) { client in
-            try await test(APITestClient(client: client, dataDirectory: path))
+        let path = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try DataDirectory(path: path, sacks: 8)
+        defer { directory.close() }
+        try await directory.upgrade(createDefaultPolicies: defaultPolicies)
+        var logger = Logger(label: "rondone.test")
+        logger.logLevel = configuration.logLevel
+        var server = RondoneServer(
+            directory: directory, metricd: .init(processingDelay: .milliseconds(50)), logger: logger)
+        customize(&server.services)
+        await server.start(workers: workers)
+        do {
+            let app = try server.application(configuration: configuration)
+            let running = server
+            let value = try await app.test(.live) { client in
+                try await test(APITestClient(client: client, dataDirectory: path, server: running))
+            }
+            await server.stop()
+            return value
+        } catch {
+            await server.stop()
+            throw error
         }
     }
-}
 
-extension APITestServer {
-    /// Runs `test` against a live server with the real embedded stores — SQLite index,
-    /// file incoming log and aggregate store, one metricd worker polling every 50 ms — on
-    /// a fresh temporary data directory, as `rondone serve` wires them.
-    ///
-    /// Starts empty (no archive policies), as Gnocchi's functional tests expect, unless
-    /// `defaultPolicies` asks for `low`/`medium`/`high`/`bool` and the default rule.
+    /// ``run(_:defaultPolicies:workers:services:_:)`` (the name is older than every test
+    /// server having the real stores).
     public static func runWithStores<Value: Sendable>(
         _ configuration: APIConfiguration = .testing, defaultPolicies: Bool = false,
         _ test: @Sendable (APITestClient) async throws -> Value
     ) async throws -> Value {
-        let root = FileManager.default.temporaryDirectory
-            .appendingPathComponent("rondone-api-\(UInt64.random(in: 0...UInt64.max))").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let indexer = try SQLiteIndexer(path: root + "/index.sqlite")
-        try await indexer.upgrade(createDefaultPolicies: defaultPolicies)
-        let incoming = try FileIncomingStore(directory: root + "/incoming", options: .init(sacks: 8))
-        let aggregates = try FileAggregateStore(directory: root + "/aggregates")
-        defer {
-            incoming.close()
-            aggregates.close()
+        try await run(configuration, defaultPolicies: defaultPolicies, test)
+    }
+
+    /// A new, empty directory under the system's temporary directory.
+    private static func temporaryDirectory() throws -> String {
+        var template = Array("/tmp/rondone-test-XXXXXX".utf8CString)
+        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw TemporaryDirectoryError.cannotCreate
         }
-        let metricd = Metricd(
-            incoming: incoming, aggregates: aggregates, catalog: IndexerMetricCatalog(indexer: indexer),
-            options: .init(processingDelay: .milliseconds(50)))
-        await metricd.start(workers: 1)
-        do {
-            let value = try await run(
-                configuration,
-                services: APIServices(
-                    status: MetricdStatusProvider(metricd: metricd), indexer: indexer, incoming: incoming,
-                    metricd: metricd),
-                test)
-            await metricd.stop()
-            return value
-        } catch {
-            await metricd.stop()
-            throw error
-        }
+        return String(cString: result)
     }
 }
 
 /// The client a test gets: raw HTTP requests with Gnocchi's test users' credentials at hand.
 public struct APITestClient: Sendable {
     public let client: any TestClientProtocol
-    /// A fresh directory the test may use for data (removed after the test).
+    /// The server's data directory (removed after the test).
     public let dataDirectory: String
+    /// The server under test: its stores, metricd and reader.
+    public let server: RondoneServer
 
     /// `Authorization` values of the users Gnocchi's functional tests use.
     public static let admin = "basic YWRtaW46"
@@ -113,33 +113,6 @@ extension APIConfiguration {
 extension TestResponse {
     /// The body as text.
     public var text: String { String(buffer: body) }
-}
-
-/// A directory under the system's temporary directory, removed with its content.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/rondone-test-XXXXXX".utf8CString)
-        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TemporaryDirectoryError.cannotCreate
-        }
-        path = String(cString: result)
-    }
-
-    func remove() {
-        // Test data directories are shallow: remove files, then the directory.
-        if let dir = opendir(path) {
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { unlink(path + "/" + name) }
-            }
-            closedir(dir)
-        }
-        rmdir(path)
-    }
 }
 
 enum TemporaryDirectoryError: Error {

@@ -59,7 +59,7 @@ public struct MetricProcessor: Sendable {
         let stored = try await readBuffer(of: metric)
         let update = policy.process(buffer: stored, batch: batch)
         var changes = MetricChanges(metric: metric)
-        let addresses = update.splitsToWrite.map { Self.address($0.aggregation, key: $0.key) }
+        let addresses = update.splitsToWrite.map { SplitAddress($0.aggregation, key: $0.key) }
         let existing = try await aggregates.splits(addresses, of: metric)
         for (index, write) in update.splitsToWrite.enumerated() {
             let address = addresses[index]
@@ -79,7 +79,7 @@ public struct MetricProcessor: Sendable {
                 keys.insert(write.key)
             }
             for key in prune.keysToDelete(from: Array(keys)) {
-                changes.deletedSplits.append(Self.address(prune.aggregation, key: key))
+                changes.deletedSplits.append(SplitAddress(prune.aggregation, key: key))
             }
         }
         // Committed after every split change is durable (the store's ordering rule):
@@ -93,12 +93,6 @@ public struct MetricProcessor: Sendable {
         try await aggregates.deleteMetric(metric)
     }
 
-    /// The storage address of a split of `aggregation`.
-    static func address(_ aggregation: PolicyAggregation, key: SplitKey) -> SplitAddress {
-        SplitAddress(
-            aggregation: aggregation.aggregation.name, granularity: key.granularity, key: key.timestamp)
-    }
-
     private func readBuffer(of metric: MetricID) async throws -> Series? {
         guard let bytes = try await aggregates.buffer(of: metric) else { return nil }
         do {
@@ -110,23 +104,14 @@ public struct MetricProcessor: Sendable {
         }
     }
 
-    /// A stored split, nil if absent or corrupt (corruption is counted and logged).
-    func readSplit(_ address: SplitAddress, of metric: MetricID) async throws -> Series? {
-        decodeSplit(try await aggregates.split(address, of: metric), address, of: metric)
-    }
-
     /// Decodes a stored split; nil if absent or corrupt (corruption is counted and logged).
     func decodeSplit(_ bytes: [UInt8]?, _ address: SplitAddress, of metric: MetricID) -> Series? {
         guard let bytes else { return nil }
-        do {
-            return try SplitCodec.decode(
-                bytes, splitStart: address.key.nanoseconds, granularity: address.granularity.nanoseconds)
+        do throws(CorruptSplit) {
+            return try address.decode(bytes, of: metric)
         } catch {
             counters.corruptSplit()
-            log(
-                "Data corruption detected for \(metric) aggregated `\(address.aggregation)' timeserie, "
-                    + "granularity `\(address.granularity.seconds)' around time `\(address.key.nanoseconds)', "
-                    + "ignoring: \(error)")
+            log(error.description)
             return nil
         }
     }

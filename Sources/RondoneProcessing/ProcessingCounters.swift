@@ -51,7 +51,9 @@ public final class ProcessingCounters: Sendable {
     func sackProcessed() { totals.withLock { $0.sacksProcessed += 1 } }
     func error() { totals.withLock { $0.errors += 1 } }
     func corruptBuffer() { totals.withLock { $0.corruptBuffers += 1 } }
-    func corruptSplit() { totals.withLock { $0.corruptSplits += 1 } }
+    /// A stored split failed to decode (found by processing or by a reader of the same
+    /// process, which the composition wires here).
+    public func corruptSplit() { totals.withLock { $0.corruptSplits += 1 } }
 
     /// Measures of a metric that no longer exists were discarded.
     func metricDropped(measures: Int) {

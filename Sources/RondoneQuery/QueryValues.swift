@@ -46,6 +46,18 @@ public struct SeriesRequest: Sendable, Equatable {
     public var granularity: TimeDelta
     public var from: Timestamp?
     public var to: Timestamp?
+
+    public init(
+        metric: MetricID, policy: ArchivePolicy, aggregation: Aggregation, granularity: TimeDelta,
+        from: Timestamp? = nil, to: Timestamp? = nil
+    ) {
+        self.metric = metric
+        self.policy = policy
+        self.aggregation = aggregation
+        self.granularity = granularity
+        self.from = from
+        self.to = to
+    }
 }
 
 /// How missing points of a series are filled before the operations run (`fill`).

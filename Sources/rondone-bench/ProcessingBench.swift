@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import RondoneProcessing
+import RondoneQuery
 import RondoneStorage
 import RondoneTesting
 import RondoneTimeSeries
@@ -96,9 +97,10 @@ enum ProcessingBench {
             )
 
             var stored = 0
+            let reader = SeriesReader(aggregates: aggregates)
             for metric in metrics {
                 for target in policy.aggregations {
-                    stored += try! await metricd.processor.readAggregates(
+                    stored += try! await reader.read(
                         metric: metric, policy: policy, aggregation: target.aggregation,
                         granularity: target.granularity
                     ).count

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RondoneAPI
 import RondoneProcessing
 
 /// `rondone metricd`: only the processing workers, on a data directory no other

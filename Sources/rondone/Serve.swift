@@ -23,21 +23,14 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let directory = try await storage.open()
         let logger = api.logger(label: "rondone")
-        let metricd = directory.metricd(log: { logger.info("\($0)", metadata: ["component": "metricd"]) })
-        await metricd.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
-        let janitor = directory.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
-        await janitor.start()
-        let services = APIServices(
-            status: MetricdStatusProvider(metricd: metricd), indexer: directory.indexer,
-            incoming: directory.incoming, metricd: metricd)
-        let application = try RondoneApplication.build(
-            configuration: try api.configuration(), services: services)
+        let server = RondoneServer(directory: directory, logger: logger)
+        await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
+        let application = try server.application(configuration: try api.configuration())
         logger.info(
             "rondone \(RondoneVersion.current) serving \(directory.path) on http://\(api.host):\(api.port)")
         // Returns after SIGINT/SIGTERM once in-flight requests are done.
         try await application.runService()
-        await janitor.stop()
-        await metricd.stop()
+        await server.stop()
         directory.close()
         logger.info("rondone stopped")
     }

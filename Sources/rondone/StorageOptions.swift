@@ -1,4 +1,5 @@
 import ArgumentParser
+import RondoneAPI
 import RondoneStorage
 
 #if canImport(Glibc)
@@ -30,7 +31,7 @@ struct StorageOptions: ParsableArguments {
             print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
             throw ExitCode.failure
         }
-        try await directory.indexer.upgrade(createDefaultPolicies: !noDefaultArchivePolicies)
+        try await directory.upgrade(createDefaultPolicies: !noDefaultArchivePolicies)
         return directory
     }
 }

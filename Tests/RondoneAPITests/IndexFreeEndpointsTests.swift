@@ -133,7 +133,7 @@ struct IndexFreeEndpointsTests {
                     statistics: [("w1", .object([("metrics_processed", .int(9))]))])
             }
         }
-        try await APITestServer.run(services: APIServices(status: Fixed())) { client in
+        try await APITestServer.run(services: { $0.status = Fixed() }) { client in
             let response = try await client.request(
                 .get, "/v1/status", headers: ["Authorization": APITestClient.admin])
             #expect(

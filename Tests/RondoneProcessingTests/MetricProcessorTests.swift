@@ -7,7 +7,8 @@ import Synchronization
 import Testing
 
 /// The per-metric step on real file stores: literal values from Gnocchi 4.7.1, the
-/// engine as an oracle on random input, corruption handling, and the reader's bounds.
+/// engine as an oracle on random input, corruption handling. (The reader's own rules
+/// are RondoneQueryTests' `SeriesReaderTests`.)
 @Suite struct MetricProcessorTests {
     static let metric = MetricID("5f9d73fd-9c67-42b7-914a-f007968ff9a3")!
     static let t0: Int64 = 1_700_000_000
@@ -109,50 +110,6 @@ import Testing
             try await processor.process(metric: Self.metric, policy: policy, measures: batch)
         }
         #expect(Self.same(try await Self.read(processor, policy), Self.afterBatch3))
-    }
-
-    @Test func readerBoundsMatchGnocchi() async throws {
-        let fixture = try ProcessingFixture("bounds")
-        defer { fixture.remove() }
-        let policy = try Self.smallPolicy()
-        let processor = MetricProcessor(aggregates: fixture.aggregates)
-        for batch in Self.batches {
-            try await processor.process(metric: Self.metric, policy: policy, measures: batch)
-        }
-        func mean5(_ from: Int64?, _ to: Int64?) async throws -> [Int64] {
-            try await processor.readAggregates(
-                metric: Self.metric, policy: policy, aggregation: Aggregation(name: "mean")!,
-                granularity: .seconds(5),
-                from: from.map { Timestamp(nanoseconds: (Self.t0 + $0) * 1_000_000_000) },
-                to: to.map { Timestamp(nanoseconds: (Self.t0 + $0) * 1_000_000_000) }
-            ).timestamps.map { $0 / 1_000_000_000 - Self.t0 }
-        }
-        // Gnocchi 4.7.1: `from` rounds down to the granularity, `to` is exclusive.
-        #expect(try await mean5(302, nil) == [300, 400])
-        #expect(try await mean5(nil, 400) == [300])
-        #expect(try await mean5(303, 400) == [300])
-        #expect(try await mean5(401, nil) == [400])
-        #expect(try await mean5(500, 100) == [])
-        await #expect(
-            throws: ProcessingError.aggregationDoesNotExist(
-                metric: Self.metric, method: "min", granularity: .seconds(5))
-        ) {
-            try await processor.readAggregates(
-                metric: Self.metric, policy: policy, aggregation: Aggregation(name: "min")!,
-                granularity: .seconds(5))
-        }
-        await #expect(throws: ProcessingError.self) {
-            try await processor.readAggregates(
-                metric: Self.metric, policy: policy, aggregation: Aggregation(name: "mean")!,
-                granularity: .seconds(7))
-        }
-        #expect(
-            ProcessingError.aggregationDoesNotExist(
-                metric: Self.metric, method: "min", granularity: .seconds(5)
-            )
-            .description
-                == "Aggregation method 'min' at granularity '5.0' for metric 5f9d73fd-9c67-42b7-914a-f007968ff9a3 does not exist"
-        )
     }
 
     /// Random batches (unsorted, duplicates, late points) through the file stores give

@@ -1,5 +1,6 @@
 import Foundation
 import RondoneProcessing
+import RondoneQuery
 import RondoneStorage
 import RondoneTesting
 import RondoneTimeSeries
@@ -107,3 +108,18 @@ func eventually(seconds: Double = 20, _ condition: () async throws -> Bool) asyn
 
 /// The sum of a series' values.
 func total(_ series: Series) -> Double { series.values.reduce(0, +) }
+
+extension MetricProcessor {
+    /// What is stored, read by the one reader the API uses; corrupt splits it finds are
+    /// counted in this processor's counters, as the server wires them.
+    func readAggregates(
+        metric: MetricID, policy: ArchivePolicy, aggregation: Aggregation, granularity: TimeDelta,
+        from: Timestamp? = nil, to: Timestamp? = nil
+    ) async throws -> Series {
+        let counters = self.counters
+        let reader = SeriesReader(aggregates: aggregates, onCorruptSplit: { _ in counters.corruptSplit() })
+        return try await reader.read(
+            metric: metric, policy: policy, aggregation: aggregation, granularity: granularity, from: from,
+            to: to)
+    }
+}

@@ -1,5 +1,5 @@
 import RondoneIndexer
-import RondoneProcessing
+import RondoneQuery
 import RondoneStorage
 
 /// What every index-backed controller is built with: the configuration, the services,
@@ -7,8 +7,13 @@ import RondoneStorage
 struct ControllerContext: Sendable {
     let configuration: APIConfiguration
     let indexer: any Indexer
-    let incoming: (any IncomingStore)?
-    let metricd: Metricd?
+    let incoming: any IncomingStore
+    /// Reads stored aggregates (never through metricd).
+    let reader: SeriesReader
+    /// `?refresh=true`.
+    let refresh: any RefreshProcessor
+    /// Tells processing that measures arrived.
+    let wake: @Sendable () -> Void
     let authenticator: Authenticator
     let policy: PolicyEnforcer
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import RondoneIndexer
 import RondoneProcessing
+import RondoneQuery
 import RondoneStorage
 import RondoneTimeSeries
 
@@ -57,18 +58,15 @@ struct MeasuresController {
             IncomingBatch(metric: $0.0, timestamps: $0.1.timestamps, values: $0.1.values)
         }
         guard !nonEmpty.isEmpty else { return }
-        guard let incoming = context.incoming else {
-            throw APIError(.serviceUnavailable, .text("No incoming storage configured"))
-        }
-        try await incoming.add(nonEmpty)
-        context.metricd?.wake()
+        try await context.incoming.add(nonEmpty)
+        context.wake()
     }
 
     /// Processes the metric's waiting measures now (`refresh=true`), or Gnocchi's 503
     /// when another worker holds its sack for longer than the refresh timeout.
     static func refresh(_ metric: MetricID, in context: ControllerContext) async throws {
         do {
-            _ = try await context.metricd?.processNow(metric: metric)
+            try await context.refresh.refresh(metric)
         } catch ProcessingError.metricLocked {
             throw APIError(
                 .serviceUnavailable,
@@ -82,7 +80,6 @@ struct MeasuresController {
     )
         async throws -> [UInt8]
     {
-        guard let metricd = context.metricd else { return Array("[]".utf8) }
         if query.refresh { try await refresh(metric, in: context) }
         var results: [(granularity: TimeDelta, points: Series)] = []
         for granularity in query.granularities {
@@ -95,11 +92,13 @@ struct MeasuresController {
             }
             var series: Series
             do {
-                series = try await metricd.processor.readAggregates(
+                series = try await context.reader.read(
                     metric: metric, policy: policy, aggregation: query.aggregation, granularity: granularity,
                     from: from, to: to)
-            } catch let error as ProcessingError {
-                throw APIError.notFound(error.description)
+            } catch QueryError.aggregationDoesNotExist(let metric, let method, let granularity) {
+                throw APIError.notFound(
+                    AggregatesSupport.aggregationDoesNotExistMessage(
+                        metric: metric, method: method, granularity: granularity))
             }
             var shown = granularity
             if let resample = query.resample {

@@ -1,6 +1,6 @@
 import Hummingbird
 import RondoneIndexer
-import RondoneProcessing
+import RondoneQuery
 import RondoneTimeSeries
 
 /// `POST /v1/search/metric?metric_id=…`: the aggregated values of metrics that satisfy a
@@ -78,12 +78,19 @@ struct MetricSearchController {
             }
             reads.append((metric, policy, aggregation!, chosen))
         }
+        let requests = reads.flatMap { metric, policy, aggregation, chosen in
+            chosen.map {
+                SeriesRequest(
+                    metric: metric.id, policy: policy, aggregation: aggregation, granularity: $0, from: start,
+                    to: stop)
+            }
+        }
+        var allSeries = try await read(requests, in: context).makeIterator()
         var members: [(String, JSONValue)] = []
-        for (metric, policy, aggregation, chosen) in reads {
+        for (metric, _, _, chosen) in reads {
             var points: [JSONValue] = []
             for granularity in chosen {
-                let series = try await read(
-                    metric.id, policy, aggregation, granularity, start, stop, in: context)
+                let series = allSeries.next()!
                 for index in 0..<series.count where condition.matches(series.values[index]) {
                     points.append(
                         .array([
@@ -111,18 +118,16 @@ struct MetricSearchController {
         }
     }
 
-    private static func read(
-        _ metric: MetricID, _ policy: ArchivePolicy, _ aggregation: Aggregation, _ granularity: TimeDelta,
-        _ start: Timestamp?, _ stop: Timestamp?, in context: ControllerContext
-    ) async throws -> Series {
-        guard let metricd = context.metricd else { return Series() }
+    /// The series, read concurrently, in order.
+    private static func read(_ requests: [SeriesRequest], in context: ControllerContext) async throws
+        -> [Series]
+    {
         do {
-            return try await metricd.processor.readAggregates(
-                metric: metric, policy: policy, aggregation: aggregation, granularity: granularity,
-                from: start,
-                to: stop)
-        } catch let error as ProcessingError {
-            throw APIError.badRequest(error.description)
+            return try await context.reader.read(requests)
+        } catch QueryError.aggregationDoesNotExist(let metric, let method, let granularity) {
+            throw APIError.badRequest(
+                AggregatesSupport.aggregationDoesNotExistMessage(
+                    metric: metric, method: method, granularity: granularity))
         }
     }
 

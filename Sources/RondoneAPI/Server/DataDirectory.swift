@@ -1,7 +1,6 @@
-import RondoneAPI
-import RondoneIndexer
-import RondoneProcessing
-import RondoneStorage
+public import RondoneIndexer
+public import RondoneProcessing
+public import RondoneStorage
 
 /// The embedded default's data directory, opened: one owner process, the SQLite index
 /// in `index.sqlite`, the incoming log under `incoming/`, the aggregates under
@@ -10,14 +9,18 @@ import RondoneStorage
 /// Opening takes `<dir>/LOCK` first, so a second `rondone serve` on the same directory
 /// stops with a message naming the directory and the owner's PID before it touches
 /// anything.
-struct DataDirectory: Sendable {
-    let path: String
-    let lock: DataDirectoryLock
-    let indexer: SQLiteIndexer
-    let incoming: FileIncomingStore
-    let aggregates: FileAggregateStore
+public struct DataDirectory: Sendable {
+    public let path: String
+    public let lock: DataDirectoryLock
+    public let indexer: SQLiteIndexer
+    public let incoming: FileIncomingStore
+    public let aggregates: FileAggregateStore
 
-    init(path: String, sacks: Int) throws {
+    /// Opens (creating if needed) the directory and its stores.
+    ///
+    /// - Throws: `StorageError.directoryOwned` when another process holds it; storage
+    ///   and index errors.
+    public init(path: String, sacks: Int) throws {
         self.path = path
         lock = try DataDirectoryLock(directory: path)
         indexer = try SQLiteIndexer(path: path + "/index.sqlite")
@@ -26,22 +29,29 @@ struct DataDirectory: Sendable {
         aggregates = try FileAggregateStore(directory: path + "/aggregates")
     }
 
+    /// Creates or upgrades the index schema, as `gnocchi-upgrade` does; on a new index,
+    /// `createDefaultPolicies` adds `low`/`medium`/`high`/`bool` and the default rule.
+    public func upgrade(createDefaultPolicies: Bool) async throws {
+        try await indexer.upgrade(createDefaultPolicies: createDefaultPolicies)
+    }
+
     /// metricd over this directory, taking archive policies from the index.
-    func metricd(log: @escaping ProcessingLog) -> Metricd {
+    public func metricd(options: Metricd.Options = Metricd.Options(), log: @escaping ProcessingLog) -> Metricd
+    {
         Metricd(
             incoming: incoming, aggregates: aggregates, catalog: IndexerMetricCatalog(indexer: indexer),
-            log: log)
+            options: options, log: log)
     }
 
     /// The background removal of deleted metrics' data.
-    func janitor(log: @escaping ProcessingLog) -> MetricJanitor {
+    public func janitor(log: @escaping ProcessingLog) -> MetricJanitor {
         MetricJanitor(
             deleted: IndexerMetricCatalog(indexer: indexer), incoming: incoming, aggregates: aggregates,
             log: log)
     }
 
     /// Closes the stores, then gives the directory up.
-    func close() {
+    public func close() {
         incoming.close()
         aggregates.close()
         lock.release()

@@ -1,0 +1,67 @@
+public import Hummingbird
+public import Logging
+public import RondoneProcessing
+public import RondoneQuery
+
+/// The one composition place: a whole server built from an opened data directory —
+/// index, stores, metricd, the janitor, the reader and the API services wired to them.
+/// `rondone serve` and the API test helper both build their server here, so tests run
+/// exactly what users run.
+///
+/// Reads go through ``reader`` straight to the aggregate store, never through metricd:
+/// a server whose workers are not started (`start(workers: 0)`) still answers every
+/// read; only `?refresh=true` and the wake-up after a POST go to metricd.
+public struct RondoneServer: Sendable {
+    /// Where everything lives (owned by this process).
+    public let directory: DataDirectory
+    /// The processing workers (started by ``start(workers:)``).
+    public let metricd: Metricd
+    /// Removes deleted metrics' data in the background.
+    public let janitor: MetricJanitor
+    /// The read path of every endpoint.
+    public let reader: SeriesReader
+    /// What the API is built with; a test may replace a service before building.
+    public var services: APIServices
+
+    /// Wires a server over `directory`; nothing runs until ``start(workers:)``.
+    /// Processing events and corrupt data found by reads are logged to `logger`.
+    public init(
+        directory: DataDirectory, metricd options: Metricd.Options = Metricd.Options(), logger: Logger
+    ) {
+        let metricd = directory.metricd(
+            options: options, log: { logger.info("\($0)", metadata: ["component": "metricd"]) })
+        let counters = metricd.counters
+        let reader = SeriesReader(
+            aggregates: directory.aggregates,
+            onCorruptSplit: { corrupt in
+                counters.corruptSplit()
+                logger.error("\(corrupt)", metadata: ["component": "reader"])
+            })
+        self.directory = directory
+        self.metricd = metricd
+        self.janitor = directory.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
+        self.reader = reader
+        self.services = APIServices(
+            status: MetricdStatusProvider(metricd: metricd), indexer: directory.indexer,
+            incoming: directory.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() })
+    }
+
+    /// Starts `workers` metricd workers (none with 0: measures then wait for a
+    /// `refresh=true` or another process) and the janitor.
+    public func start(workers: Int) async {
+        if workers > 0 { await metricd.start(workers: workers) }
+        await janitor.start()
+    }
+
+    /// The HTTP application serving ``services`` with `configuration`.
+    public func application(configuration: APIConfiguration) throws -> some ApplicationProtocol {
+        try RondoneApplication.build(configuration: configuration, services: services)
+    }
+
+    /// Stops the janitor and the workers (each finishes the metric it is on). The
+    /// directory stays open: close it with `directory.close()`.
+    public func stop() async {
+        await janitor.stop()
+        await metricd.stop()
+    }
+}
