@@ -38,7 +38,7 @@ struct ReadPathTests {
             let aggregates = try await client.request(
                 .post, "/v1/aggregates", headers: Self.admin,
                 body:
-                    #"{"operations": ["aggregate", "sum", ["metric", [["\#(id)", "mean"], ["\#(other)", "mean"]]]]}"#
+                    #"{"operations": ["aggregate", "sum", ["metric", ["\#(id)", "mean"], ["\#(other)", "mean"]]]}"#
             )
             #expect(aggregates.status == .ok)
             #expect(aggregates.text.contains(#"["2015-03-06T14:30:00+00:00", 300.0, 55.1]"#))
