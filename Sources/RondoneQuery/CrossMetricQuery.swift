@@ -149,14 +149,14 @@ public struct CrossMetricQuery: Sendable {
         func output(_ frame: Frame, column: Int, granularity: TimeDelta) -> GranularSeries {
             var points = Series()
             guard column < frame.columns.count else {
-                return GranularSeries(granularity: granularity, points: points)
+                return GranularSeries(granularity: granularity, points: points, calendar: frame.calendar)
             }
             points.reserveCapacity(frame.rowCount)
             for (timestamp, value) in zip(frame.timestamps, frame.columns[column])
             where !dropsNaN || value.isFinite {
                 points.append(timestamp, value)
             }
-            return GranularSeries(granularity: granularity, points: points)
+            return GranularSeries(granularity: granularity, points: points, calendar: frame.calendar)
         }
         if isAggregated {
             return .aggregated(results.map { output($1, column: 0, granularity: $0) })

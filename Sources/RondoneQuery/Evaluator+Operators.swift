@@ -116,7 +116,9 @@ extension CrossAggregation {
             reduced = Self.differences(reduced)
             if !timestamps.isEmpty { timestamps.removeFirst() }
         }
-        return Frame(granularity: frame.granularity, timestamps: timestamps, columns: [reduced])
+        return Frame(
+            granularity: frame.granularity, calendar: frame.calendar, timestamps: timestamps,
+            columns: [reduced])
     }
 
     /// Each column reduced over windows of `window` consecutive points, stamped with
@@ -138,7 +140,9 @@ extension CrossAggregation {
             columns.append(isRate ? Self.differences(reduced) : reduced)
         }
         if isRate && !timestamps.isEmpty { timestamps.removeFirst() }
-        return Frame(granularity: frame.granularity, timestamps: timestamps, columns: columns)
+        return Frame(
+            granularity: frame.granularity, calendar: frame.calendar, timestamps: timestamps, columns: columns
+        )
     }
 
     static func differences(_ values: [Double]) -> [Double] {

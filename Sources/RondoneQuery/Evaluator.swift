@@ -40,7 +40,8 @@ public struct Evaluator: Sendable {
             return (.number(value), false)
         case .metric(let keys, _):
             var selected = Frame(
-                granularity: initial.granularity, timestamps: initial.timestamps, columns: [])
+                granularity: initial.granularity, calendar: initial.calendar, timestamps: initial.timestamps,
+                columns: [])
             for (index, reference) in references.enumerated() where keys.contains(reference) {
                 selected.columns.append(initial.columns[index])
             }
@@ -114,7 +115,9 @@ public struct Evaluator: Sendable {
             return (.number(body(numbers)), false)
         }
         for frame in frames.dropFirst()
-        where frame.timestamps != first.timestamps || frame.granularity != first.granularity {
+        where frame.timestamps != first.timestamps || frame.granularity != first.granularity
+            || frame.calendar != first.calendar
+        {
             throw .unaggregable(
                 detail: QueryError.detail(references),
                 reason: "Can't compute timeseries with different granularity "
@@ -126,7 +129,9 @@ public struct Evaluator: Sendable {
                 "operands could not be broadcast together: "
                     + frames.map { "\($0.columns.count) series" }.joined(separator: ", "))
         }
-        var result = Frame(granularity: first.granularity, timestamps: first.timestamps, columns: [])
+        var result = Frame(
+            granularity: first.granularity, calendar: first.calendar, timestamps: first.timestamps,
+            columns: [])
         var operands = [Double](repeating: 0, count: values.count)
         for column in 0..<width {
             var output = [Double](repeating: 0, count: first.rowCount)
@@ -154,8 +159,9 @@ public struct Evaluator: Sendable {
         return result
     }
 
-    /// Each column re-aggregated to `sampling` with the engine (carbonara's `resample`).
-    static func resample(_ frame: Frame, to sampling: TimeDelta, aggregation: Aggregation) throws(QueryError)
+    /// Each column re-aggregated to `sampling` with the engine (carbonara's `resample`);
+    /// to calendar periods, a departure from Gnocchi (which takes timespans only there).
+    static func resample(_ frame: Frame, to sampling: Sampling, aggregation: Aggregation) throws(QueryError)
         -> Frame
     {
         var timestamps = frame.timestamps
@@ -169,6 +175,12 @@ public struct Evaluator: Sendable {
         guard columns.allSatisfy({ $0.count == timestamps.count }) else {
             throw .invalidOperation("Resampled series do not share time stamps")
         }
-        return Frame(granularity: sampling.nanoseconds, timestamps: timestamps, columns: columns)
+        switch sampling {
+        case .timespan(let length):
+            return Frame(granularity: length.nanoseconds, timestamps: timestamps, columns: columns)
+        case .calendar(let grouping):
+            return Frame(
+                granularity: frame.granularity, calendar: grouping, timestamps: timestamps, columns: columns)
+        }
     }
 }

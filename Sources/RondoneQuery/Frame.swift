@@ -6,16 +6,23 @@ import RondoneTimeSeries
 ///
 /// Invariant: every column has `timestamps.count` values; missing points are NaN.
 public struct Frame: Sendable, Equatable {
-    /// Nanoseconds between periods.
+    /// Nanoseconds between periods (for calendar periods, the granularity they were
+    /// resampled from).
     public var granularity: Int64
+    /// Set once the series were resampled to calendar periods (`resample mean M`):
+    /// time stamps are then period starts and the output names the grouping.
+    public var calendar: CalendarGrouping?
     /// Increasing, unique.
     public var timestamps: [Int64]
     public var columns: [[Double]]
 
-    public init(granularity: Int64, timestamps: [Int64], columns: [[Double]]) {
+    public init(
+        granularity: Int64, calendar: CalendarGrouping? = nil, timestamps: [Int64], columns: [[Double]]
+    ) {
         precondition(
             columns.allSatisfy { $0.count == timestamps.count }, "BUG: frame columns differ in length")
         self.granularity = granularity
+        self.calendar = calendar
         self.timestamps = timestamps
         self.columns = columns
     }

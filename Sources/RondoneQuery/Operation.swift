@@ -28,9 +28,10 @@ public indirect enum Operation: Sendable, Equatable {
     case clip(Operation, Operation, Operation?)
     /// Across the series, per time stamp (`aggregate`).
     case aggregate(CrossAggregation, Operation)
-    /// Each series re-aggregated to a coarser granularity (`resample`), with the
-    /// engine's aggregation of that name (Gnocchi's carbonara `resample`).
-    case resample(Aggregation, TimeDelta, Operation)
+    /// Each series re-aggregated to a coarser granularity or to calendar periods
+    /// (`resample`), with the engine's aggregation of that name (Gnocchi's carbonara
+    /// `resample`; Gnocchi's schema takes timespans only, calendar letters are Rondone's).
+    case resample(Aggregation, Sampling, Operation)
     /// Each series over a sliding window of points (`rolling`).
     case rolling(CrossAggregation, window: Int, Operation)
 
@@ -64,10 +65,12 @@ public indirect enum Operation: Sendable, Equatable {
         case .aggregate(let method, let operand):
             return list([quoted("aggregate"), quoted(method.description), operand.pythonRepr])
         case .resample(let method, let sampling, let operand):
-            return list([
-                quoted("resample"), quoted(method.name), "numpy.timedelta64(\(sampling.nanoseconds),'ns')",
-                operand.pythonRepr,
-            ])
+            let samplingRepr: String
+            switch sampling {
+            case .timespan(let length): samplingRepr = "numpy.timedelta64(\(length.nanoseconds),'ns')"
+            case .calendar(let grouping): samplingRepr = quoted(grouping.letter)
+            }
+            return list([quoted("resample"), quoted(method.name), samplingRepr, operand.pythonRepr])
         case .rolling(let method, let window, let operand):
             return list([quoted("rolling"), quoted(method.description), String(window), operand.pythonRepr])
         }

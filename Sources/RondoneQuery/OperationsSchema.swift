@@ -108,7 +108,7 @@ public enum OperationsSchema {
         case "resample" where items.count == 4:
             // carbonara has no `var`: Gnocchi's schema lets it through and then fails with
             // a 500; it is refused here.
-            guard let method = aggregation(items[1])?.engineAggregation, let sampling = timespan(items[2]),
+            guard let method = aggregation(items[1])?.engineAggregation, let sampling = sampling(items[2]),
                 let value = operand(3)
             else { return nil }
             return .resample(method, sampling, value)
@@ -145,11 +145,13 @@ public enum OperationsSchema {
         return CrossAggregation(name: name)
     }
 
-    /// Gnocchi's `to_timespan`: a positive number of seconds or a duration string.
-    static func timespan(_ node: OperationNode) -> TimeDelta? {
+    /// Gnocchi's `to_timespan` (a positive number of seconds or a duration string) or,
+    /// beyond Gnocchi, a calendar letter (`Y`, `H`, `Q`, `M`, `W`) as the measures
+    /// endpoints' `resample` takes it.
+    static func sampling(_ node: OperationNode) -> Sampling? {
         switch node {
-        case .number(let seconds, _): return try? TimeDelta(timespanSeconds: seconds)
-        case .string(let text): return try? TimeDelta.parseTimespan(text)
+        case .number(let seconds, _): return (try? TimeDelta(timespanSeconds: seconds)).map(Sampling.timespan)
+        case .string(let text): return try? Sampling.parse(text)
         default: return nil
         }
     }

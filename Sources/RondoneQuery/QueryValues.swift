@@ -136,11 +136,21 @@ public enum QueryResult: Sendable, Equatable {
 
 /// The points of one granularity of a result.
 public struct GranularSeries: Sendable, Equatable {
+    /// The granularity read (for calendar periods, the one they were resampled from).
     public var granularity: TimeDelta
     public var points: Series
+    /// Set when the points are calendar periods (`resample mean M`); the output then
+    /// names the grouping (`"M"`) where it names the granularity otherwise.
+    public var calendar: CalendarGrouping?
 
-    public init(granularity: TimeDelta, points: Series) {
+    public init(granularity: TimeDelta, points: Series, calendar: CalendarGrouping? = nil) {
         self.granularity = granularity
         self.points = points
+        self.calendar = calendar
+    }
+
+    /// What the points' periods are, as the output shows them.
+    public var sampling: Sampling {
+        calendar.map(Sampling.calendar) ?? .timespan(granularity)
     }
 }

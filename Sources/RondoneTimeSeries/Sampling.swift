@@ -25,6 +25,17 @@ public enum Sampling: Hashable, Sendable {
         }
     }
 
+    /// The end (exclusive) of the period starting at `start` (a value of
+    /// ``periodStart(_:)``), nil if it is beyond the `Int64` range.
+    public func periodEnd(ofPeriodStartingAt start: Int64) -> Int64? {
+        switch self {
+        case .timespan(let length):
+            let (end, overflow) = start.addingReportingOverflow(length.nanoseconds)
+            return overflow ? nil : end
+        case .calendar(let grouping): return grouping.periodEnd(ofPeriodStartingAt: start)
+        }
+    }
+
     /// The fixed length, nil for a calendar grouping.
     public var timespan: TimeDelta? {
         if case .timespan(let length) = self { return length }

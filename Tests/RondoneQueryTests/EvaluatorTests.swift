@@ -94,7 +94,7 @@ struct EvaluatorTests {
     }
 
     @Test func resample() throws {
-        let result = try Self.run(.resample(Aggregation(.mean), .minutes(2), Self.both))
+        let result = try Self.run(.resample(Aggregation(.mean), .timespan(.minutes(2)), Self.both))
         #expect(result.frame.granularity == 2 * Self.minute)
         #expect(result.frame.timestamps == [0, 2 * Self.minute])
         #expect(result.frame.columns == [[(43.1 - 2) / 2, 10], [3.25, 12.5]])

@@ -77,7 +77,7 @@ struct OperationsParsingTests {
                     CrossAggregation(method: .max, isRate: true), window: 2, .metric([key], single: true)))
         #expect(
             try Self.validate("(resample mean 1min (metric \(Self.id) mean))")
-                == .resample(Aggregation(.mean), .minutes(1), .metric([key], single: true)))
+                == .resample(Aggregation(.mean), .timespan(.minutes(1)), .metric([key], single: true)))
         #expect(
             try Self.validate("(clip_min (- (metric \(Self.id) mean) 1e1) 10)")
                 == .binary(

@@ -23,7 +23,7 @@ struct AggregatesHistory {
     /// One point of a group, with the window it was read in.
     private struct Point {
         var time: Int64
-        var granularity: TimeDelta
+        var granularity: Sampling
         var value: Double
     }
 
@@ -65,14 +65,15 @@ struct AggregatesHistory {
                 for granular in series {
                     for index in 0..<granular.points.count {
                         let time = granular.points.timestamps[index]
-                        let period = granular.granularity.nanoseconds
-                        // The share of the period [time, time + granularity) inside the window.
+                        // The share of the period [time, end) inside the window (calendar
+                        // periods after `resample … M` differ in length).
+                        let end = granular.sampling.periodEnd(ofPeriodStartingAt: time) ?? .max
                         let lower = max(window.start?.nanoseconds ?? time, time)
-                        let upper = min(window.end?.nanoseconds ?? (time + period), time + period)
-                        let share = Double(upper - lower) / Double(period)
+                        let upper = min(window.end?.nanoseconds ?? end, end)
+                        let share = (Double(upper) - Double(lower)) / (Double(end) - Double(time))
                         points.append(
                             Point(
-                                time: time, granularity: granular.granularity,
+                                time: time, granularity: granular.sampling,
                                 value: granular.points.values[index] * share))
                     }
                 }
@@ -92,7 +93,7 @@ struct AggregatesHistory {
             any = true
             out += Array(#"{"measures": {"measures": {"aggregated": "#.utf8)
             out += MeasuresRendering.render(
-                summed.map { point in
+                sampled: summed.map { point in
                     var one = Series()
                     one.append(point.time, point.value)
                     return (point.granularity, one)

@@ -46,12 +46,20 @@ enum AggregatesSupport {
             return .array([.string("aggregate"), .string(method.description), json(operand)])
         case .resample(let method, let sampling, let operand):
             return .array([
-                .string("resample"), .string(method.name), .double(sampling.seconds), json(operand),
+                .string("resample"), .string(method.name), json(sampling), json(operand),
             ])
         case .rolling(let method, let window, let operand):
             return .array([
                 .string("rolling"), .string(method.description), .int(Int64(window)), json(operand),
             ])
+        }
+    }
+
+    /// A `resample` sampling as Gnocchi echoes a timespan (seconds), or its letter.
+    static func json(_ sampling: Sampling) -> JSONValue {
+        switch sampling {
+        case .timespan(let length): .double(length.seconds)
+        case .calendar(let grouping): .string(grouping.letter)
         }
     }
 
@@ -128,7 +136,7 @@ enum AggregatesSupport {
 
     /// A result's series, `[[timestamp, granularity, value], …]` per granularity.
     static func render(_ series: [GranularSeries], into out: inout [UInt8]) {
-        out += MeasuresRendering.render(series.map { ($0.granularity, $0.points) })
+        out += MeasuresRendering.render(sampled: series.map { ($0.sampling, $0.points) })
     }
 
     /// `{"aggregated": [...]}` or `{"ID": {"mean": [...]}, …}`.

@@ -78,16 +78,12 @@ struct AggregationController {
             try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
         }
         guard !metrics.isEmpty else { return Array("[]".utf8) }
-        var resample: TimeDelta?
+        var resample: Sampling?
         if let text = last("resample"), !text.isEmpty {
             guard arguments.granularity != nil else {
                 throw APIError.badRequest("A granularity must be specified to resample")
             }
-            do throws(TimespanError) {
-                resample = try TimeDelta.parseTimespan(text)
-            } catch {
-                throw APIError.badRequest(error.message)
-            }
+            resample = try MeasuresQuery.sampling(text)
         }
         let aggregationName = last("aggregation") ?? "mean"
         var policies: [ArchivePolicy] = []

@@ -81,16 +81,10 @@ struct MeasuresController {
         async throws -> [UInt8]
     {
         if query.refresh { try await refresh(metric, in: context) }
-        var results: [(granularity: TimeDelta, points: Series)] = []
+        var results: [(granularity: Sampling, points: Series)] = []
         for granularity in query.granularities {
-            var from = query.start
-            var to = query.stop
-            if query.resample != nil {
-                // Resampling sees whole splits, as Gnocchi's does; the range is applied after.
-                from = from.map { SplitKey(containing: $0, granularity: granularity).timestamp }
-                to = to.map { SplitKey(containing: $0, granularity: granularity).next.timestamp }
-            }
-            var series: Series
+            let (from, to) = query.readRange(at: granularity)
+            let series: Series
             do {
                 series = try await context.reader.read(
                     metric: metric, policy: policy, aggregation: query.aggregation, granularity: granularity,
@@ -100,19 +94,8 @@ struct MeasuresController {
                     AggregatesSupport.aggregationDoesNotExistMessage(
                         metric: metric, method: method, granularity: granularity))
             }
-            var shown = granularity
-            if let resample = query.resample {
-                series = RondoneTimeSeries.resample(series, to: resample, aggregation: query.aggregation)
-                let start =
-                    query.start.map {
-                        series.lowerBound(roundTimestamp($0.nanoseconds, granularity: resample.nanoseconds))
-                    } ?? 0
-                let end = query.stop.map { series.lowerBound($0.nanoseconds) } ?? series.count
-                series = start < end ? series.slice(start..<end) : Series()
-                shown = resample
-            }
-            results.append((shown, series))
+            results.append(query.shown(series, readAt: granularity))
         }
-        return MeasuresRendering.render(results)
+        return MeasuresRendering.render(sampled: results)
     }
 }
