@@ -10,20 +10,28 @@ import RondoneIndexer
 /// `AggregationResourceController`; the `gnocchi measures aggregation --query` command).
 ///
 /// Unlike Gnocchi, every matching resource is aggregated, not only the first page of a
-/// search (`max_limit` resources), and `GET` is answered too.
+/// search (`max_limit` resources).
 struct AggregationResourceController {
     let context: ControllerContext
 
     func register(on routes: RouteTable) {
         let context = self.context
-        // Gnocchi 4.7 serves POST only; GET (the filter in `filter=`) is what Grafana's
-        // old data source and Aodh's documentation use, so it is answered the same way.
-        for method in [HTTPRequest.Method.post, .get] {
-            routes.add(method, "/v1/aggregation/resource/{type}/metric/{name}") { request, requestContext in
-                try JSONResponse.requireAcceptable(request)
-                let type = try await ResourceLookup.type(requestContext, in: context)
-                return try await Self.aggregate(
-                    request, type: type, metricName: requestContext.pathParameter("name"), in: context)
+        routes.add(.post, "/v1/aggregation/resource/{type}/metric/{name}") { request, requestContext in
+            try JSONResponse.requireAcceptable(request)
+            let type = try await ResourceLookup.type(requestContext, in: context)
+            return try await Self.aggregate(
+                request, type: type, metricName: requestContext.pathParameter("name"), in: context)
+        }
+        // Gnocchi serves POST only (its functional tests expect 405 for GET), and a
+        // path without a metric name is 405 too.
+        for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
+            routes.add(method, "/v1/aggregation/resource/{type}/metric/{name}") { _, _ in
+                throw APIError.methodNotAllowed(allowed: [.post])
+            }
+        }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            routes.add(method, "/v1/aggregation/resource/{type}/metric") { _, _ in
+                throw APIError.methodNotAllowed(allowed: [.post])
             }
         }
     }
