@@ -21,7 +21,7 @@ public enum QueryError: Error, Equatable, Sendable {
     }
 
     /// The `[name, aggregation]` detail of references.
-    static func detail(_ keys: [ReferenceKey]) -> [[DetailItem]] {
+    public static func detail(_ keys: [ReferenceKey]) -> [[DetailItem]] {
         keys.map { [.text($0.name), .text($0.aggregation)] }
     }
 }

@@ -128,7 +128,9 @@ struct AggregatesControllerTests {
             #expect(tooMany.text.contains("At most 1000 metric references are allowed in one query"))
             let search = try await Self.post(
                 client, #"{"resource_type": "generic", "search": {}, "operations": "(metric cpu mean)"}"#)
-            #expect(search.status == .notImplemented)
+            // The resource mode: no resource has a metric `cpu`.
+            #expect(search.status == .notFound)
+            #expect(search.text.contains("Metric ['cpu'] does not exist"))
             let forbidden = try await client.request(
                 .post, "/v1/aggregates", headers: MetricControllerTests.foobar,
                 body: #"{"operations": ["metric", "\#(first)", "mean"]}"#)

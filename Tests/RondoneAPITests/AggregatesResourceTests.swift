@@ -165,6 +165,19 @@ struct AggregatesResourceTests {
                 client, "", #"{"resource_type": "host", "search": {}, "operations": "(metric cpu 25pct)"}"#)
             #expect(badAggregation.status == .notFound)
             #expect(badAggregation.text.contains("Metrics with unknown aggregation"))
+            // Two metrics reaggregated by a method `aggregate` does not have (Gnocchi: 500).
+            var ids: [String] = []
+            for host in ["h1", "h2"] {
+                let resource = try MetricControllerTests.object(
+                    try await client.request(.get, "/v1/resource/host/\(host)", headers: Self.admin).text)
+                ids.append(try #require((resource["metrics"] as? [String: String])?["cpu"]))
+            }
+            let percentile = try await client.request(
+                .get, "/v1/aggregation/metric?metric=\(ids[0])&metric=\(ids[1])&reaggregation=25pct",
+                headers: Self.admin)
+            #expect(percentile.status == .badRequest)
+            #expect(percentile.text.contains("Metrics cannot be aggregated"))
+            #expect(percentile.text.contains("Invalid reaggregation method: 25pct"))
         }
     }
 }

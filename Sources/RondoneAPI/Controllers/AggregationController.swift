@@ -143,7 +143,13 @@ struct AggregationController {
         }
         let reaggregationName = last("reaggregation") ?? aggregationName
         guard let reaggregation = CrossAggregation(name: reaggregationName) else {
-            throw AggregatesSupport.invalidOperation("Invalid reaggregation method: \(reaggregationName)")
+            // Gnocchi 4.7 fails with a 500 here (its `aggregate` knows no percentiles);
+            // answered as the metrics that cannot be aggregated that way.
+            throw AggregatesSupport.apiError(
+                .unaggregable(
+                    detail: QueryError.detail(cross.references.map(\.key)),
+                    reason: "Invalid reaggregation method: \(reaggregationName)"),
+                textForUnknownAggregation: true)
         }
         var selection = cross.operation
         if let resample {
