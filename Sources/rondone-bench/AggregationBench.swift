@@ -41,5 +41,14 @@ enum AggregationBench {
                     aggregate(series, granularity: granularity, aggregation: Aggregation(.mean, rate: true)))
             }
         }
+        // Calendar periods (`resample=M` …): one date conversion per period, not per point.
+        for grouping in [CalendarGrouping.month, .week] {
+            bench("group only, calendar \(grouping.letter)", items: count, unit: "points") {
+                blackHole(GroupedSeries(series, sampling: .calendar(grouping)))
+            }
+            bench("mean, calendar \(grouping.letter)", items: count, unit: "points") {
+                blackHole(resample(series, to: .calendar(grouping), aggregation: Aggregation(.mean)))
+            }
+        }
     }
 }
