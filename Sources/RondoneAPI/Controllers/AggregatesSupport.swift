@@ -1,6 +1,5 @@
 import HTTPTypes
 import RondoneIndexer
-import RondoneProcessing
 import RondoneQuery
 import RondoneTimeSeries
 
