@@ -142,10 +142,6 @@ struct MeasuresQuery {
 /// with whole-second UTC timestamps, the granularity in seconds as a float (or the
 /// letter of a calendar resampling, `"M"`) and Python's float spelling of values.
 enum MeasuresRendering {
-    static func render(_ series: [(granularity: TimeDelta, points: Series)]) -> [UInt8] {
-        render(sampled: series.map { (.timespan($0.granularity), $0.points) })
-    }
-
     static func render(sampled series: [(granularity: Sampling, points: Series)]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(2 + series.reduce(0) { $0 + $1.points.count * 48 })
