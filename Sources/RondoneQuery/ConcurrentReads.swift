@@ -16,7 +16,7 @@ enum ConcurrentReads {
             return results
         }
         var outcomes = [Result<Series, any Error>?](repeating: nil, count: requests.count)
-        await withTaskGroup(of: (Int, Result<Series, any Error>).self) { group in
+        await withTaskGroup(of: Outcome.self) { group in
             var next = 0
             func launch() {
                 let index = next
@@ -24,17 +24,17 @@ enum ConcurrentReads {
                 next += 1
                 group.addTask {
                     do {
-                        return (index, .success(try await read(request)))
+                        return Outcome(index: index, result: .success(try await read(request)))
                     } catch {
-                        return (index, .failure(error))
+                        return Outcome(index: index, result: .failure(error))
                     }
                 }
             }
             while next < min(width, requests.count) { launch() }
             var failed = false
-            while let (index, outcome) = await group.next() {
-                outcomes[index] = outcome
-                if case .failure = outcome { failed = true }
+            while let outcome = await group.next() {
+                outcomes[outcome.index] = outcome.result
+                if case .failure = outcome.result { failed = true }
                 // Reads start in order, so once one failed, every read that could fail
                 // before it has started: the rest need not run.
                 if !failed && next < requests.count { launch() }
@@ -48,5 +48,15 @@ enum ConcurrentReads {
             results.append(try outcome.get())
         }
         return results
+    }
+
+    /// One read's outcome and its place in the request list.
+    ///
+    /// A struct, not an `(Int, Result<Series, any Error>)` tuple: Swift 6.3.1's optimizer
+    /// miscompiles a task group whose child result is that tuple (the index reads as
+    /// garbage, so a release build trapped on the first concurrent read).
+    struct Outcome: Sendable {
+        var index: Int
+        var result: Result<Series, any Error>
     }
 }
