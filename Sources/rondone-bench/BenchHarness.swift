@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Times `body` (which processes `items` items per call) and prints items per second.
@@ -38,4 +39,15 @@ func formatRate(_ rate: Double) -> String {
         rate >= 1e9
         ? (rate / 1e9, "G") : rate >= 1e6 ? (rate / 1e6, "M") : rate >= 1e3 ? (rate / 1e3, "k") : (rate, "")
     return String(format: "%8.2f %@", scaled, suffix)
+}
+
+/// Runs async work to completion from the synchronous benchmark commands (the main
+/// thread waits; the work runs on the cooperative pool).
+func runBlocking(_ body: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await body()
+        done.signal()
+    }
+    done.wait()
 }

@@ -50,7 +50,7 @@ enum ProcessingBench {
         let metricsCount = metrics.count
         let t0: Int64 = 1_700_000_000_000_000_000
         let perBatch = pointsPerMetric / batchesPerMetric
-        blocking {
+        runBlocking {
             var options = FileAggregateStore.Options()
             options.syncFileSystemAbove = syncFileSystemAbove
             let incoming = try! FileIncomingStore(directory: root + "/incoming")
@@ -113,16 +113,6 @@ enum ProcessingBench {
                 "  bytes per stored point: \(String(format: "%.2f", Double(apparent) / Double(stored))) (file contents, buffers included), \(String(format: "%.2f", Double(allocated) / Double(stored))) (disk blocks, du)"
             )
         }
-    }
-
-    /// Runs async work to completion from the synchronous command.
-    private static func blocking(_ body: @escaping @Sendable () async -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await body()
-            done.signal()
-        }
-        done.wait()
     }
 
     /// Total file bytes and allocated bytes (`du`) under `path`.

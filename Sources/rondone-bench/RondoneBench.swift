@@ -9,7 +9,9 @@ struct RondoneBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rondone-bench",
         abstract: "Benchmarks of Rondone's hot paths (use a release build).",
-        subcommands: [EngineBench.self, StorageBenchCommand.self, APIBenchCommand.self]
+        subcommands: [
+            EngineBench.self, StorageBenchCommand.self, APIBenchCommand.self, AggregatesBenchCommand.self,
+        ]
     )
 }
 
@@ -68,5 +70,31 @@ struct APIBenchCommand: ParsableCommand {
             print("warning: debug build; use `swift run -c release rondone-bench api`")
         #endif
         MeasuresParseBench.run(scale: scale)
+    }
+}
+
+/// `rondone-bench aggregates`: `/v1/aggregates`' mean of many metrics, in process,
+/// through the read path (`SeriesReader` over the file aggregate store).
+struct AggregatesBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregates",
+        abstract:
+            "The mean of N metrics x one day of 1-minute points: reads, alignment and the whole query (file store)."
+    )
+
+    @Option(help: "Metrics per query; repeat for several sizes (default: 100, 1000 and 10000).")
+    var metrics: [Int] = [100, 1000, 10_000]
+
+    @Option(help: "Points per metric (1440: one day at 1 minute).")
+    var points: Int = 1440
+
+    @Option(help: "Timed runs per figure (the median is printed).")
+    var runs: Int = 9
+
+    func run() throws {
+        #if DEBUG
+            print("warning: debug build; use `swift run -c release rondone-bench aggregates`")
+        #endif
+        AggregatesBench.run(metricCounts: metrics, points: points, runs: runs)
     }
 }

@@ -24,7 +24,7 @@ enum StorageBench {
                 bench(
                     "group-commit log, \(writers) writers x \(batch) points", items: points, unit: "measures"
                 ) {
-                    blocking {
+                    runBlocking {
                         await withTaskGroup(of: Void.self) { group in
                             for metric in metrics {
                                 group.addTask {
@@ -84,16 +84,5 @@ enum StorageBench {
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY)
         fsync(directoryFD)
         close(directoryFD)
-    }
-
-    /// Runs async work to completion from the synchronous benchmark harness (the main
-    /// thread waits; the work runs on the cooperative pool).
-    private static func blocking(_ body: @escaping @Sendable () async -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await body()
-            done.signal()
-        }
-        done.wait()
     }
 }
