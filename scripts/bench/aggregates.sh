@@ -6,7 +6,8 @@
 # seconds each); prints requests/s and mean latency per system and the ratios.
 #
 # Env: RESOURCES (10000), GROUP_COUNT (100), POINTS (60 one-minute points per metric),
-#      DURATION (15), GNOCCHI=1, PEER_DIR (/var/tmp/gnocchi-peer), SKIP_BUILD=1, PORT (8095).
+#      DURATION (15), GNOCCHI=1, PEER_DIR (/var/tmp/gnocchi-peer), SKIP_BUILD=1, PORT (8095),
+#      RONDONE_BIN (default .build/release/rondone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -15,6 +16,7 @@ PORT=${PORT:-8095}
 OUT=${OUT:-$ROOT/.build/bench-aggregates}
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 2; }
+RONDONE_BIN=${RONDONE_BIN:-$ROOT/.build/release/rondone}
 [ "${SKIP_BUILD:-0}" = 1 ] || swift build -c release --product rondone >&2
 
 AGGREGATES_BODY='{"resource_type": "generic", "search": {}, "operations": "(aggregate mean (metric cpu mean))"}'
@@ -40,7 +42,7 @@ time_queries() { # time_queries NAME URL
 results=$OUT/results.txt
 : > "$results"
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/rondone-bench-aggregates.XXXXXX")
-"$ROOT/.build/release/rondone" serve --data-dir "$DATA/data" --port "$PORT" --log-level warning \
+"$RONDONE_BIN" serve --data-dir "$DATA/data" --port "$PORT" --log-level warning \
     > "$DATA/log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
