@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
+        .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +44,10 @@ let package = Package(
         // the `/v1/aggregates` operations language: parser, cross-metric grid (overlap,
         // fill) and evaluator. No HTTP, no Foundation.
         .target(name: "RondoneQuery", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
+        // Decoding of the protocols other tools send (statsd, InfluxDB line protocol,
+        // Prometheus remote write) straight into measures batches. No HTTP, no Foundation.
+        .target(
+            name: "RondoneIngest", dependencies: ["RondoneStorage", "RondoneIndexer", "RondoneTimeSeries"]),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
@@ -53,6 +58,7 @@ let package = Package(
                 "RondoneIndexer",
                 "RondoneProcessing",
                 "RondoneQuery",
+                "RondoneIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -125,6 +131,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
+        .testTarget(name: "RondoneIngestTests", dependencies: ["RondoneIngest"]),
         .testTarget(
             name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneStorage", "RondoneTimeSeries"]),
         .testTarget(
