@@ -131,7 +131,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
-        .testTarget(name: "RondoneIngestTests", dependencies: ["RondoneIngest"]),
+        .testTarget(name: "RondoneIngestTests", dependencies: ["RondoneIngest", "RondoneTesting"]),
         .testTarget(
             name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneStorage", "RondoneTimeSeries"]),
         .testTarget(
