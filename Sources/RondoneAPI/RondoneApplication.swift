@@ -56,6 +56,7 @@ public enum RondoneApplication {
         ResourceTypeController(context: context).register(on: routes)
         NamedMetricController(context: context).register(on: routes)
         BatchResourceMeasuresController(context: context).register(on: routes)
+        InfluxDBController(context: context).register(on: routes)
         AggregatesController(context: context).register(on: routes)
         AggregationController(context: context).register(on: routes)
         AggregationResourceController(context: context).register(on: routes)
