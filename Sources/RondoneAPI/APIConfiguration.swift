@@ -16,6 +16,10 @@ public struct APIConfiguration: Sendable {
     /// Largest request body accepted, in bytes; larger bodies get a 413.
     public var maxBodySize: Int
     public var logLevel: Logger.Level
+    /// Prometheus remote write keeps every label but `job` and `instance` in the metric
+    /// name (`name@label=value,…`) instead of Gnocchi's `__name__` alone, so series that
+    /// differ by a label stop overwriting each other (docs/INGEST.md).
+    public var prometheusKeepLabels: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -25,7 +29,8 @@ public struct APIConfiguration: Sendable {
         corsAllowedOrigins: [String] = [],
         proxyHeaders: Bool = false,
         maxBodySize: Int = 64 * 1024 * 1024,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info,
+        prometheusKeepLabels: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -35,6 +40,7 @@ public struct APIConfiguration: Sendable {
         self.proxyHeaders = proxyHeaders
         self.maxBodySize = maxBodySize
         self.logLevel = logLevel
+        self.prometheusKeepLabels = prometheusKeepLabels
     }
 }
 

@@ -62,6 +62,7 @@ public enum RondoneApplication {
         AggregationResourceController(context: context).register(on: routes)
         ResourceSearchController(context: context).register(on: routes)
         MetricSearchController(context: context).register(on: routes)
+        PrometheusWriteController(context: context).register(on: routes)
         routes.finish()
         return router
     }

@@ -28,6 +28,14 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Flag(
+        help: """
+            Prometheus remote write: keep every label but job and instance in the metric name \
+            (name@label=value,...) instead of Gnocchi's __name__ alone, where series differing \
+            only by a label overwrite each other.
+            """)
+    var prometheusKeepLabels = false
+
     func validate() throws {
         guard AuthMode(rawValue: authMode) != nil else {
             throw ValidationError("--auth-mode must be one of basic, remoteuser, keystone")
@@ -44,7 +52,7 @@ struct APIOptions: ParsableArguments {
         APIConfiguration(
             host: host, port: port, maxLimit: maxLimit, authMode: AuthMode(rawValue: authMode) ?? .basic,
             corsAllowedOrigins: corsAllowedOrigin, proxyHeaders: proxyHeaders, maxBodySize: maxBodySize,
-            logLevel: Logger.Level(rawValue: logLevel) ?? .info)
+            logLevel: Logger.Level(rawValue: logLevel) ?? .info, prometheusKeepLabels: prometheusKeepLabels)
     }
 
     func logger(label: String) -> Logger {
