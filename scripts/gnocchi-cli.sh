@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drives a real `rondone serve` with the real `gnocchi` CLI (pip package gnocchiclient):
 # archive policies, rules, metrics, resource types, resources (search, aggregation) and measures,
-# as an operator would. Prints one line
+# as an operator would; then the stock `influxdb` client against /v1/influxdb. Prints one line
 # per check and ends with `N passed, M failed`; exits non-zero if any check failed.
 #
 #   scripts/gnocchi-cli.sh            (RONDONE_BIN, default .build/debug/rondone; CLI_PORT, default 8053)
@@ -12,9 +12,9 @@ BIN=${RONDONE_BIN:-$ROOT/.build/debug/rondone}
 PORT=${CLI_PORT:-8053}
 VENV=${GNOCCHI_CLI_VENV:-$ROOT/.cli-venv}
 [ -x "$BIN" ] || { echo "no rondone binary at $BIN (swift build first)" >&2; exit 2; }
-if [ ! -x "$VENV/bin/gnocchi" ] || ! "$VENV/bin/python" -c 'import oslo_utils' 2>/dev/null; then
-    python3 -m venv "$VENV" >&2 && "$VENV/bin/pip" install -q --disable-pip-version-check 'gnocchiclient==7.2.0' 'oslo.utils' >&2 \
-        || { echo "cannot install gnocchiclient" >&2; exit 2; }
+if [ ! -x "$VENV/bin/gnocchi" ] || ! "$VENV/bin/python" -c 'import oslo_utils, influxdb' 2>/dev/null; then
+    python3 -m venv "$VENV" >&2 && "$VENV/bin/pip" install -q --disable-pip-version-check 'gnocchiclient==7.2.0' 'oslo.utils' 'influxdb==5.3.2' >&2 \
+        || { echo "cannot install gnocchiclient and influxdb" >&2; exit 2; }
 fi
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/rondone-cli.XXXXXX")
 "$BIN" serve --data-dir "$DATA/data" --port "$PORT" --log-level warning >"$DATA/log" 2>&1 &
@@ -102,6 +102,10 @@ check_quiet "archive-policy-rule delete" g archive-policy-rule delete cli-rule2
 # (Gnocchi: until metricd expunges it); wait for that, as an operator would.
 for _ in $(seq 1 150); do g archive-policy delete cli-ap >/dev/null 2>&1 && break; sleep 0.2; done
 check "archive-policy gone" 'does not exist|Not Found|not found' g archive-policy show cli-ap
+
+# The InfluxDB endpoint with the stock `influxdb` client (PyPI), unchanged: every field
+# type, escaped tags, explicit times in several precisions; values checked through REST.
+check "influxdb client" 'influxdb client: all checks passed' "$VENV/bin/python" scripts/clients/influxdb_client.py "http://127.0.0.1:$PORT"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
