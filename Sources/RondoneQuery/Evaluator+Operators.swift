@@ -102,13 +102,19 @@ extension CrossAggregation {
     /// One column: the reduction of each row across the frame's columns (then, for
     /// `rate:`, the differences of consecutive results).
     func across(_ frame: Frame) -> Frame {
-        var reduced = [Double](repeating: 0, count: frame.rowCount)
-        var row = [Double](repeating: 0, count: frame.columns.count)
-        var scratch: [Double] = []
-        for index in 0..<frame.rowCount {
-            for column in frame.columns.indices { row[column] = frame.columns[column][index] }
-            reduced[index] = row.withUnsafeBufferPointer {
-                method.reduce($0, summation: .sequential, scratch: &scratch)
+        var reduced: [Double]
+        switch method {
+        case .sum, .mean, .count:
+            reduced = Self.columnByColumn(method, frame)
+        default:
+            reduced = [Double](repeating: 0, count: frame.rowCount)
+            var row = [Double](repeating: 0, count: frame.columns.count)
+            var scratch: [Double] = []
+            for index in 0..<frame.rowCount {
+                for column in frame.columns.indices { row[column] = frame.columns[column][index] }
+                reduced[index] = row.withUnsafeBufferPointer {
+                    method.reduce($0, summation: .sequential, scratch: &scratch)
+                }
             }
         }
         var timestamps = frame.timestamps
@@ -119,6 +125,38 @@ extension CrossAggregation {
         return Frame(
             granularity: frame.granularity, calendar: frame.calendar, timestamps: timestamps,
             columns: [reduced])
+    }
+
+    /// `sum`, `mean` or `count` of each row, accumulated one column at a time: the same
+    /// additions in the same order as ``CrossAggregation/Method/reduce(_:summation:scratch:)``
+    /// with `.sequential` (first column, then each next one; NaN as zero, not counted),
+    /// so the results are equal bit for bit, but every pass reads contiguous memory
+    /// instead of gathering a row from every column.
+    static func columnByColumn(_ method: Method, _ frame: Frame) -> [Double] {
+        let rows = frame.rowCount
+        var sums = [Double](repeating: 0, count: rows)
+        var counts = [Int](repeating: 0, count: rows)
+        sums.withUnsafeMutableBufferPointer { sums in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for (index, column) in frame.columns.enumerated() {
+                    column.withUnsafeBufferPointer { values in
+                        for row in 0..<rows {
+                            let value = values[row]
+                            let present = !value.isNaN
+                            // The first term is assigned, not added to 0: -0.0 stays -0.0.
+                            let term = present ? value : 0
+                            sums[row] = index == 0 ? term : sums[row] + term
+                            counts[row] &+= present ? 1 : 0
+                        }
+                    }
+                }
+            }
+        }
+        switch method {
+        case .sum: return sums
+        case .count: return counts.map(Double.init)
+        default: return zip(sums, counts).map { sum, count in count == 0 ? .nan : sum / Double(count) }
+        }
     }
 
     /// Each column reduced over windows of `window` consecutive points, stamped with

@@ -42,7 +42,8 @@ public struct Evaluator: Sendable {
             var selected = Frame(
                 granularity: initial.granularity, calendar: initial.calendar, timestamps: initial.timestamps,
                 columns: [])
-            for (index, reference) in references.enumerated() where keys.contains(reference) {
+            let wanted = Set(keys)
+            for (index, reference) in references.enumerated() where wanted.contains(reference) {
                 selected.columns.append(initial.columns[index])
             }
             return (.frame(selected), false)

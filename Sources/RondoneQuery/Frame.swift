@@ -29,17 +29,19 @@ public struct Frame: Sendable, Equatable {
 
     /// The series laid on the union of their time stamps (numpy's `unique` of the
     /// concatenation), each missing point set to `filler`.
+    ///
+    /// Series are sorted and unique (``Series``), so the union is a merge, not a sort;
+    /// series of one policy and period usually share one axis exactly, and then the
+    /// axis and every column are the series' own arrays, not copies.
     public init(granularity: Int64, series: [Series], filler: Double) {
-        var union: [Int64] = []
-        union.reserveCapacity(series.reduce(0) { $0 + $1.count })
-        for one in series { union += one.timestamps }
-        union.sort()
-        var unique: [Int64] = []
-        unique.reserveCapacity(union.count)
-        for timestamp in union where unique.last != timestamp { unique.append(timestamp) }
+        let unique = Self.union(series)
         var columns: [[Double]] = []
         columns.reserveCapacity(series.count)
         for one in series {
+            if one.timestamps == unique {
+                columns.append(one.values)
+                continue
+            }
             var column = [Double](repeating: filler, count: unique.count)
             // Both sides are sorted: one merge pass places every point.
             var row = 0
@@ -50,6 +52,52 @@ public struct Frame: Sendable, Equatable {
             columns.append(column)
         }
         self.init(granularity: granularity, timestamps: unique, columns: columns)
+    }
+
+    /// The sorted union of the series' (sorted, unique) time stamps: the shared axis
+    /// when they all have the same one, otherwise merged in pairs (n log k for k series).
+    static func union(_ series: [Series]) -> [Int64] {
+        guard let first = series.first?.timestamps else { return [] }
+        if series.allSatisfy({ $0.timestamps == first }) { return first }
+        var runs = series.map(\.timestamps)
+        while runs.count > 1 {
+            var merged: [[Int64]] = []
+            merged.reserveCapacity((runs.count + 1) / 2)
+            for index in stride(from: 0, to: runs.count, by: 2) {
+                merged.append(index + 1 < runs.count ? merge(runs[index], runs[index + 1]) : runs[index])
+            }
+            runs = merged
+        }
+        return runs[0]
+    }
+
+    /// The sorted union of two sorted, unique arrays, each value once.
+    static func merge(_ left: [Int64], _ right: [Int64]) -> [Int64] {
+        if left.isEmpty || left == right { return right }
+        if right.isEmpty { return left }
+        var out = [Int64]()
+        out.reserveCapacity(left.count + right.count)
+        left.withUnsafeBufferPointer { a in
+            right.withUnsafeBufferPointer { b in
+                var i = 0
+                var j = 0
+                while i < a.count && j < b.count {
+                    let x = a[i]
+                    let y = b[j]
+                    if x <= y {
+                        out.append(x)
+                        i += 1
+                        if x == y { j += 1 }
+                    } else {
+                        out.append(y)
+                        j += 1
+                    }
+                }
+                out.append(contentsOf: a[i...])
+                out.append(contentsOf: b[j...])
+            }
+        }
+        return out
     }
 
     public var rowCount: Int { timestamps.count }
