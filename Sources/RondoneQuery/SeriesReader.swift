@@ -59,9 +59,14 @@ public struct SeriesReader: Sendable {
             guard let bytes else { continue }
             do throws(CorruptSplit) {
                 let split = try address.decode(bytes, of: request.metric)
-                // Splits hold disjoint, increasing ranges, so appending keeps the order.
-                series.timestamps.append(contentsOf: split.timestamps)
-                series.values.append(contentsOf: split.values)
+                // Splits hold disjoint, increasing ranges, so appending keeps the order;
+                // the first one is taken as is (one split is the common case: no copy).
+                if series.isEmpty {
+                    series = split
+                } else {
+                    series.timestamps.append(contentsOf: split.timestamps)
+                    series.values.append(contentsOf: split.values)
+                }
             } catch {
                 onCorruptSplit(error)
             }

@@ -28,6 +28,7 @@ struct BitReader {
     var remaining: Int { endBit &- position }
 
     /// Reads a `count`-bit field (`count` in 0...64).
+    @inline(__always)
     mutating func read(_ count: Int) throws(CodecError) -> UInt64 {
         guard count <= endBit &- position else { throw .truncated }
         if count <= 56 {
