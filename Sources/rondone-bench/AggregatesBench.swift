@@ -15,7 +15,8 @@ import RondoneTimeSeries
 /// warm-up (the files are in the page cache, as a server's recent data is):
 /// * reading the N series with `SeriesReader`, one after the other and concurrently
 ///   (as `CrossMetricQuery` reads);
-/// * aligning them on one time axis and taking the mean, on series already read;
+/// * aligning them on one time axis and taking the mean, on series already read (as
+///   stored: one shared axis; and with 1 % of each series' points missing);
 /// * the whole query, `CrossMetricQuery.run(reader:)`: read + align + mean.
 enum AggregatesBench {
     static let granularity = TimeDelta.minutes(1)
@@ -86,6 +87,20 @@ enum AggregatesBench {
         await report(count, "align + mean (series already read)", points: inputPoints, runs: runs) {
             blackHole(try! query.evaluate([(granularity, read)]))
         }
+        // Axes that differ (each series misses a random 1 % of its points): the union is
+        // merged and every column placed on it, instead of sharing one axis.
+        var holes = SplitMix64(seed: 13)
+        let sparse = read.map { one in
+            var kept = Series()
+            for (timestamp, value) in zip(one.timestamps, one.values) where holes.next() % 100 != 0 {
+                kept.append(timestamp, value)
+            }
+            return kept
+        }
+        await report(count, "align + mean, 1 % of points missing per series", points: inputPoints, runs: runs)
+        {
+            blackHole(try! query.evaluate([(granularity, sparse)]))
+        }
         // The query refuses more references than the API allows; beyond, the same two
         // steps `run` takes (concurrent reads, then evaluate).
         let whole = count <= CrossMetricQuery.maxReferences ? "whole query" : "whole query (reads + evaluate)"
@@ -144,7 +159,7 @@ enum AggregatesBench {
         let median = times[times.count / 2]
         let name = "\(metrics) metrics: \(label)"
         print(
-            "  \(name.padding(toLength: 58, withPad: " ", startingAt: 0)) "
+            "  \(name.padding(toLength: 64, withPad: " ", startingAt: 0)) "
                 + "\(String(format: "%9.2f", median * 1000)) ms (best \(String(format: "%.2f", times[0] * 1000)))"
                 + "  \(formatRate(Double(points) / median)) points/s")
     }
