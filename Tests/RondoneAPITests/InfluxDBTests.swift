@@ -77,6 +77,34 @@ struct InfluxDBTests {
         }
     }
 
+    /// Writers creating one new resource at once, each with a metric of its own: all
+    /// succeed (the loser of each creation race retries) and nothing is lost.
+    @Test func concurrentWritersRaceOnOneNewResource() async throws {
+        try await APITestServer.runWithStores(defaultPolicies: true) { client in
+            _ = try await client.request(
+                .post, "/v1/influxdb/query?q=create+database+race", headers: Self.admin)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        try await client.request(
+                            .post, "/v1/influxdb/write?db=race&precision=s", headers: Self.admin,
+                            body: "m,host=shared v=1,w\(writer)=\(writer) 1420070400"
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .noContent, count: 8))
+            for writer in 0..<8 {
+                let read = try await Self.measures(
+                    client, type: "race", resource: "shared", metric: "m.w\(writer)")
+                #expect(read.text == #"[["2015-01-01T00:00:00+00:00", 300.0, \#(writer).0]]"#)
+            }
+            let resource = try await client.request(.get, "/v1/resource/race/shared", headers: Self.admin)
+            #expect(resource.text.components(separatedBy: "\"m.").count - 1 == 9)
+        }
+    }
+
     @Test func refusals() async throws {
         try await APITestServer.runWithStores(defaultPolicies: true) { client in
             let unknown = try await client.request(
