@@ -73,6 +73,24 @@ struct PrometheusWriteTests {
         }
     }
 
+    /// Several Prometheus servers (or shards) writing the same new target at once: the
+    /// type, the resource and its metrics are each created once, every write lands.
+    @Test func concurrentFirstWritesCreateEverythingOnce() async throws {
+        try await APITestServer.run { client in
+            try await Self.secondsPolicy(client)
+            let body = PrometheusFixtures.payloads[0].body
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<6 { group.addTask { try await Self.post(client, body).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .accepted, count: 6))
+            let resources = try MetricControllerTests.list(
+                try await client.request(.get, "/v1/resource/prometheus", headers: Self.admin).text)
+            #expect(resources.count == 1)
+            #expect(try await Self.metricNames(client).count == 56)
+        }
+    }
+
     @Test func keptLabelsMakeOneMetricPerSeries() async throws {
         var configuration = APIConfiguration.testing
         configuration.prometheusKeepLabels = true
