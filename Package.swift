@@ -99,6 +99,7 @@ let package = Package(
             name: "rondone-bench",
             dependencies: [
                 "RondoneAPI",
+                "RondoneIngest",
                 "RondoneQuery",
                 "RondoneTimeSeries",
                 "RondoneStorage",

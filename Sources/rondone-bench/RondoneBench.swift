@@ -59,7 +59,8 @@ struct StorageBenchCommand: ParsableCommand {
 struct APIBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
-        abstract: "Measures JSON decoding: our byte scanner against Foundation's JSONDecoder."
+        abstract:
+            "Measures JSON decoding (our byte scanner against Foundation's JSONDecoder), line-protocol decoding."
     )
 
     @Option(help: "Scale the amount of work (1 = default).")
@@ -70,6 +71,7 @@ struct APIBenchCommand: ParsableCommand {
             print("warning: debug build; use `swift run -c release rondone-bench api`")
         #endif
         MeasuresParseBench.run(scale: scale)
+        LineProtocolBench.run(scale: scale)
     }
 }
 

@@ -39,6 +39,22 @@ struct LineScanner {
             return start..<scratch.count
         }
         while position < end {
+            // The run of plain bytes, appended in one go.
+            var runEnd = position
+            while runEnd < end {
+                let byte = bytes[runEnd]
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "=")
+                    || byte == UInt8(ascii: "\\")
+                {
+                    break
+                }
+                runEnd += 1
+            }
+            if runEnd > position {
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<runEnd]))
+                position = runEnd
+                continue
+            }
             let byte = bytes[position]
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "=") { break }
             if byte == UInt8(ascii: "\\"), position + 1 < end {
