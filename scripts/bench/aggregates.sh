@@ -50,7 +50,7 @@ DATA=$(mktemp -d "${TMPDIR:-/tmp}/rondone-bench-aggregates.XXXXXX")
 "$RONDONE_BIN" serve --data-dir "$DATA/data" --port "$PORT" --log-level warning \
     > "$DATA/log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthcheck" && break; sleep 0.05; done
 time_queries rondone "http://127.0.0.1:$PORT" | tee -a "$results"
 kill $SERVER; wait $SERVER 2>/dev/null || true

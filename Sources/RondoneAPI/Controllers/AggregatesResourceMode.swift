@@ -180,6 +180,7 @@ struct AggregatesResourceMode {
         let metrics = try await context.indexer.metrics(ids: Array(Set(matches.map(\.metric))))
         var byID: [MetricID: Metric] = [:]
         for metric in metrics { byID[metric.id] = metric }
+        let policies = try await MetricLookup.policies(of: metrics, in: context)
         var references: [ResolvedReference] = []
         var used: [Resource] = []
         var seen = Set<ResourceID>()
@@ -188,7 +189,7 @@ struct AggregatesResourceMode {
             references.append(
                 ResolvedReference(
                     key: match.key, metric: metric.id,
-                    policy: try await MetricLookup.policy(of: metric, in: context),
+                    policy: policies[metric.archivePolicyName]!,
                     resource: ResourceOutput(
                         resourceID: match.resource.id.description, metricName: match.metricName)))
             if seen.insert(match.resource.id).inserted { used.append(match.resource) }

@@ -87,7 +87,8 @@ struct AggregationController {
         }
         let aggregationName = last("aggregation") ?? "mean"
         var policies: [ArchivePolicy] = []
-        for metric in metrics { policies.append(try await MetricLookup.policy(of: metric, in: context)) }
+        let byName = try await MetricLookup.policies(of: metrics, in: context)
+        for metric in metrics { policies.append(byName[metric.archivePolicyName]!) }
         let references = zip(metrics, policies).map { metric, policy in
             ResolvedReference(
                 key: ReferenceKey(name: metric.id.description, aggregation: aggregationName),

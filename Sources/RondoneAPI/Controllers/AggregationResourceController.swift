@@ -88,16 +88,12 @@ struct AggregationResourceController {
         return attributes.map { name in members.first { $0.0 == name }?.1 ?? .null }
     }
 
-    /// The active metric named `name` of each resource that has one, by id.
+    /// The active metric named `name` of each resource that has one, by id (one
+    /// indexed query for all of them).
     private static func metrics(named name: String, of resources: [Resource], in context: ControllerContext)
         async throws -> [Metric]
     {
-        var metrics: [Metric] = []
-        for resource in resources {
-            if let id = resource.metrics[name], let metric = try await context.indexer.metric(id) {
-                metrics.append(metric)
-            }
-        }
-        return metrics.sorted { $0.id < $1.id }
+        let ids = resources.compactMap { $0.metrics[name] }
+        return try await context.indexer.metrics(ids: ids).sorted { $0.id < $1.id }
     }
 }

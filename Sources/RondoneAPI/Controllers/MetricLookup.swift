@@ -45,6 +45,18 @@ enum MetricLookup {
         return policy
     }
 
+    /// The policies of `metrics` by name, each resolved once (a request over thousands
+    /// of metrics asks the index for a handful of policies, not once per metric).
+    static func policies(of metrics: some Sequence<Metric>, in context: ControllerContext) async throws
+        -> [String: ArchivePolicy]
+    {
+        var policies: [String: ArchivePolicy] = [:]
+        for metric in metrics where policies[metric.archivePolicyName] == nil {
+            policies[metric.archivePolicyName] = try await policy(of: metric, in: context)
+        }
+        return policies
+    }
+
     /// What Gnocchi's `enforce` checks a metric rule against: the metric's JSON with
     /// details, flattened, its resource embedded (`resource` is `None` without one).
     static func target(_ metric: Metric, resource: Resource? = nil) -> PolicyTarget {

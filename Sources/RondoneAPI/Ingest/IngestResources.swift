@@ -25,9 +25,9 @@ enum IngestResources {
             do {
                 return try await getOrCreate(
                     names, id: id, originalID: originalID, type: type, identity: identity, in: context)
-            } catch IndexerError.resourceAlreadyExists, IndexerError.namedMetricAlreadyExists
-                where attempts < 10
-            {
+            } catch IndexerError.resourceAlreadyExists where attempts < 10 {
+                continue  // Another writer created it meanwhile: read it again.
+            } catch IndexerError.namedMetricAlreadyExists where attempts < 10 {
                 continue
             }
         }
