@@ -6,7 +6,9 @@ import RondoneTimeSeries
 /// It reads through a closure (``SeriesReader`` in the server, anything in tests), so it
 /// knows nothing of HTTP or of the stores.
 public struct CrossMetricQuery: Sendable {
-    /// Most references one query may read (each is read at every granularity).
+    /// Most references a request may name (each is read at every granularity): the API
+    /// refuses more before any lookup. The resource mode is bounded by the index instead
+    /// (one reference per matching metric), as Gnocchi is.
     public static let maxReferences = 1000
 
     public var references: [ResolvedReference]
@@ -87,10 +89,6 @@ public struct CrossMetricQuery: Sendable {
     public func run(reading read: @escaping @Sendable (SeriesRequest) async throws -> Series) async throws
         -> QueryResult
     {
-        guard references.count <= Self.maxReferences else {
-            throw QueryError.invalidOperation(
-                "At most \(Self.maxReferences) metric references are allowed in one query")
-        }
         let granularities = try plannedGranularities().sorted(by: >)
         var requests: [SeriesRequest] = []
         requests.reserveCapacity(granularities.count * references.count)

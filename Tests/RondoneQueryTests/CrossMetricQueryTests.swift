@@ -174,4 +174,24 @@ struct CrossMetricQueryTests {
         #expect(groups[0].aggregations[0].series.map(\.granularity) == [.seconds(60), .seconds(1)])
         #expect(groups[0].aggregations[0].series.map(\.points.values) == [[60], [1]])
     }
+
+    /// A query over more references than a request may name (the resource mode, where
+    /// the index decides how many metrics match) runs: the limit is the API's.
+    @Test func manyReferences() async throws {
+        let policy = try Self.policy([1])
+        let references = (1...2_500).map { Self.reference($0, policy) }
+        let query = CrossMetricQuery(
+            references: references,
+            operation: .aggregate(
+                CrossAggregation(method: .mean), .metric(references.map(\.key), single: false)),
+            granularities: [.seconds(1)], fill: .dropNaN)
+        let result = try await query.run { request in
+            Self.series([(1, Double(request.metric.low)), (2, 1)])
+        }
+        guard case .aggregated(let series) = result else {
+            Issue.record("expected an aggregated result")
+            return
+        }
+        #expect(series.first?.points.values == [1250.5, 1])
+    }
 }
