@@ -111,7 +111,9 @@ public enum QueryResult: Sendable, Equatable {
     case perResource([(resource: String, metrics: [PerReference])])
 
     /// The results of one name, by aggregation.
-    public typealias PerReference = (name: String, aggregations: [(aggregation: String, series: [GranularSeries])])
+    public typealias PerReference = (
+        name: String, aggregations: [(aggregation: String, series: [GranularSeries])]
+    )
 
     public static func == (lhs: QueryResult, rhs: QueryResult) -> Bool {
         func same(_ left: [PerReference], _ right: [PerReference]) -> Bool {

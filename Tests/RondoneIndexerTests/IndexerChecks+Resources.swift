@@ -118,19 +118,21 @@ extension IndexerChecks {
             _ = try await indexer.updateResource(unknown, type: "generic", change)
         }
         // History: the current row (revision -1) and the replaced one (revision 1).
+        let thisOne = ResourceFilter.compare(attribute: "id", .eq, .uuid(id.description))
         let history = try await indexer.resources(
-            ResourceQuery(history: true, filter: .compare(attribute: "id", .eq, .uuid(id.description)), sorts: [ResourceSort(.revision)]))
+            ResourceQuery(history: true, filter: thisOne, sorts: [ResourceSort(.revision)]))
         #expect(history.map(\.userID) == ["u2", "u1"])
         #expect(history.map(\.revision) == [Resource.currentRevision, 1])
         #expect(history[1].revisionEnd == updated.revisionStart && history[0].revisionEnd == nil)
         let page = try await indexer.resources(
-            ResourceQuery(history: true, filter: .compare(attribute: "id", .eq, .uuid(id.description)), sorts: [ResourceSort(.revision)], marker: "\(id)@-1"))
+            ResourceQuery(
+                history: true, filter: thisOne, sorts: [ResourceSort(.revision)], marker: "\(id)@-1"))
         #expect(page.map(\.revision) == [1])
         // An unchanged PATCH with metrics only makes no revision.
         var metricsOnly = ResourceUpdate()
         metricsOnly.metrics = []
         _ = try await indexer.updateResource(id, type: "generic", metricsOnly)
-        #expect(try await indexer.resources(ResourceQuery(history: true, filter: .compare(attribute: "id", .eq, .uuid(id.description)))).count == 2)
+        #expect(try await indexer.resources(ResourceQuery(history: true, filter: thisOne)).count == 2)
     }
 
     func resourceListSortAndPages() async throws {
