@@ -6,12 +6,12 @@ import RondoneTimeSeries
 /// type) and its metrics by name (those missing created by archive policy rule).
 enum IngestResources {
     /// The named metrics of the resource `originalID` of type `type`, creating what is
-    /// missing. A resource of that id but of another type is Gnocchi's 409 (`Resource
-    /// already exists`, the id as detail); a race with another writer creating the same
-    /// resource or metric is retried.
+    /// missing (a new resource with `attributes`). A resource of that id but of another
+    /// type is Gnocchi's 409 (`Resource already exists`, the id as detail); a race with
+    /// another writer creating or deleting the same resource or metric is retried.
     static func metrics(
-        _ names: [String], resource originalID: String, type: String, identity: Identity,
-        in context: ControllerContext
+        _ names: [String], resource originalID: String, type: String,
+        attributes: [String: AttributeValue] = [:], identity: Identity, in context: ControllerContext
     ) async throws -> [String: MetricID] {
         let id: ResourceID
         do throws(ResourceIdentifier.Failure) {
@@ -24,18 +24,26 @@ enum IngestResources {
             attempts += 1
             do {
                 return try await getOrCreate(
-                    names, id: id, originalID: originalID, type: type, identity: identity, in: context)
-            } catch IndexerError.resourceAlreadyExists where attempts < 10 {
-                continue  // Another writer created it meanwhile: read it again.
-            } catch IndexerError.namedMetricAlreadyExists where attempts < 10 {
-                continue
+                    names, id: id, originalID: originalID, type: type, attributes: attributes,
+                    identity: identity,
+                    in: context)
+            } catch let error as IndexerError where attempts < 10 && isRace(error) {
+                continue  // Another writer changed it meanwhile: read it again.
             }
         }
     }
 
+    /// Another writer created (or deleted) the resource or a metric in between.
+    private static func isRace(_ error: IndexerError) -> Bool {
+        switch error {
+        case .resourceAlreadyExists, .namedMetricAlreadyExists, .noSuchResource: true
+        default: false
+        }
+    }
+
     private static func getOrCreate(
-        _ names: [String], id: ResourceID, originalID: String, type: String, identity: Identity,
-        in context: ControllerContext
+        _ names: [String], id: ResourceID, originalID: String, type: String,
+        attributes: [String: AttributeValue], identity: Identity, in context: ControllerContext
     ) async throws -> [String: MetricID] {
         if let resource = try await ResourceLookup.mapping({
             try await context.indexer.resource(id, type: type)
@@ -54,7 +62,7 @@ enum IngestResources {
             target: ["resource_type": type, "id": id.description, "original_resource_id": originalID])
         let creation = ResourceCreation(
             id: id, type: type, originalResourceID: originalID, creator: identity.creator,
-            metrics: try await specs(names, in: context))
+            metrics: try await specs(names, in: context), attributes: attributes)
         do {
             return try await context.indexer.createResource(creation).metrics
         } catch IndexerError.resourceAlreadyExists(let existing) {

@@ -5,9 +5,8 @@ import RondoneTimeSeries
 /// The `prometheus` resource type and its resources, created on first sight as Gnocchi's
 /// `get_or_create_resource_and_metrics` creates them for remote write: the type (with
 /// the policy `create resource type`) when it does not exist yet, then the resource
-/// `job@instance` with its `job` and `instance` attributes (`create resource`) or, when
-/// it exists, its missing metrics appended (`update resource`, no new revision). Races
-/// with another writer creating the same type, resource or metric are retried.
+/// `job@instance` with its `job` and `instance` attributes and its metrics, as every
+/// ingest path does (``IngestResources``).
 enum PrometheusResources {
     static let typeName = "prometheus"
 
@@ -32,74 +31,19 @@ enum PrometheusResources {
         }
     }
 
-    /// The resource's metric ids by name, every metric of `resource` included.
+    /// The resource's metric ids by name, every metric of `resource` included (created
+    /// as every ingest path creates them, with the `job` and `instance` attributes).
     static func metrics(
         of resource: PrometheusResourceMeasures, identity: Identity, in context: ControllerContext
     ) async throws -> [String: MetricID] {
-        let id: ResourceID
-        do throws(ResourceIdentifier.Failure) {
-            id = try ResourceIdentifier.uuid(resource.originalResourceID, creator: identity.creator)
-        } catch {
-            throw APIError.badRequest(error.message)
-        }
         let names = resource.metrics.map(\.name)
-        var attempts = 0
-        while true {
-            attempts += 1
-            do {
-                let metrics = try await getOrCreate(resource, names, id: id, identity: identity, in: context)
-                try await enforcePost(metrics, names, identity: identity, in: context)
-                return metrics
-            } catch let error as IndexerError {
-                guard attempts < 10, isRace(error) else { throw ResourceLookup.apiError(error) }
-            }
-        }
-    }
-
-    /// Another writer created (or deleted) the resource or a metric in between.
-    private static func isRace(_ error: IndexerError) -> Bool {
-        switch error {
-        case .resourceAlreadyExists, .namedMetricAlreadyExists, .noSuchResource: true
-        default: false
-        }
-    }
-
-    private static func getOrCreate(
-        _ resource: PrometheusResourceMeasures, _ names: [String], id: ResourceID, identity: Identity,
-        in context: ControllerContext
-    ) async throws -> [String: MetricID] {
-        if let existing = try await context.indexer.resource(id, type: typeName) {
-            try context.policy.enforce(
-                "update resource", identity: identity, target: ResourceJSON.target(existing))
-            let missing = names.filter { existing.metrics[$0] == nil }
-            guard !missing.isEmpty else { return existing.metrics }
-            var update = ResourceUpdate()
-            update.metrics = try await specs(missing, in: context)
-            update.appendMetrics = true
-            return try await context.indexer.updateResource(id, type: typeName, update).metrics
-        }
-        try context.policy.enforce(
-            "create resource", identity: identity,
-            target: [
-                "resource_type": typeName, "id": id.description,
-                "original_resource_id": resource.originalResourceID,
-            ])
-        let creation = ResourceCreation(
-            id: id, type: typeName, originalResourceID: resource.originalResourceID,
-            creator: identity.creator,
-            metrics: try await specs(names, in: context),
-            attributes: ["job": .string(resource.job), "instance": .string(resource.instance)])
-        do {
-            return try await context.indexer.createResource(creation).metrics
-        } catch IndexerError.resourceAlreadyExists(let existing) {
-            // The id is taken by a resource of another type: Gnocchi's 409.
-            if let other = try await context.indexer.resource(id, type: ResourceType.generic),
-                other.type != typeName
-            {
-                throw APIError(.conflict, IndexerError.resourceAlreadyExists(existing).message)
-            }
-            throw IndexerError.resourceAlreadyExists(existing)
-        }
+        let metrics = try await IngestResources.metrics(
+            names, resource: resource.originalResourceID, type: typeName,
+            attributes: ["job": .string(resource.job), "instance": .string(resource.instance)],
+            identity: identity,
+            in: context)
+        try await enforcePost(metrics, names, identity: identity, in: context)
+        return metrics
     }
 
     /// `post measures` on every metric written to.
@@ -110,18 +54,5 @@ enum PrometheusResources {
         for metric in try await context.indexer.metrics(ids: ids) {
             try await MetricLookup.enforce("post measures", identity: identity, metric, in: context)
         }
-    }
-
-    /// New metrics with the archive policy their rule gives (400 when none matches).
-    private static func specs(_ names: [String], in context: ControllerContext) async throws
-        -> [(name: String, spec: ResourceMetricSpec)]
-    {
-        var specs: [(name: String, spec: ResourceMetricSpec)] = []
-        for name in names {
-            let schema = MetricCreationSchema(archivePolicyName: nil, name: name, unit: nil, resourceID: nil)
-            let policy = try await schema.resolve(in: context).archivePolicyName
-            specs.append((name, .new(id: MetricLookup.randomUUID(), archivePolicyName: policy, unit: nil)))
-        }
-        return specs
     }
 }
