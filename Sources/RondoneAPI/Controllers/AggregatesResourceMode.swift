@@ -50,7 +50,7 @@ struct AggregatesResourceMode {
         let policy = try ResourcePolicyFilter.filter(
             "search resource", type: type, request: request, in: context)
         let filter = ResourceFilter.all(policy, try search?.compiled())
-        let groupby = Array(Set(request.queryPairs.filter { $0.name == "groupby" }.map(\.value))).sorted()
+        let groupby = Self.groupby(request)
         let sorts = (groupby.isEmpty ? ResourceListing.defaultSorts : groupby).map { text in
             ResourceSort(
                 ResourceAttribute(rawValue: text.split(separator: ":").first.map(String.init) ?? text))
@@ -95,6 +95,12 @@ struct AggregatesResourceMode {
         }
     }
 
+    /// The `groupby` attributes as Gnocchi takes them: repeated arguments, sorted,
+    /// each once.
+    static func groupby(_ request: Request) -> [String] {
+        Array(Set(request.queryPairs.filter { $0.name == "groupby" }.map(\.value))).sorted()
+    }
+
     /// The `search` member: a filter as `POST /v1/search/resource` takes it (a mapping
     /// or the string syntax); nil for none or `{}`.
     static func search(_ value: JSONValue?, _ request: Request, _ context: ControllerContext) async throws
@@ -112,10 +118,7 @@ struct AggregatesResourceMode {
             if SearchValue.exceedsLimits(value) { throw SearchValue.tooLarge }
             document = SearchValue(value)
         }
-        let identity = try context.authenticator.identity(request.headers)
-        let validated = try ResourceSearchSchema.validate(document, creator: identity.creator)
-        if case .object(let members) = validated, members.isEmpty { return nil }
-        return ResourceSearchFilter(tree: validated)
+        return try ResourceSearchRequest.validated(document, request, in: context)
     }
 
     /// Consecutive resources with the same values of `attributes` (they are sorted on

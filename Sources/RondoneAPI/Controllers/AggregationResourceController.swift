@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import RondoneIndexer
+import RondoneTimeSeries
 
 /// `POST /v1/aggregation/resource/{type}/metric/{name}`: the metric `name` of every
 /// resource of `type` matching a search (a JSON body or `filter=`), aggregated as
@@ -39,7 +40,7 @@ struct AggregationResourceController {
     static func aggregate(_ request: Request, type: String, metricName: String, in context: ControllerContext)
         async throws -> Response
     {
-        let groupby = Array(Set(request.queryPairs.filter { $0.name == "groupby" }.map(\.value))).sorted()
+        let groupby = AggregatesResourceMode.groupby(request)
         let search = try await ResourceSearchRequest.filter(request, in: context)
         let policy = try ResourcePolicyFilter.filter(
             "search resource", type: type, request: request, in: context)
@@ -54,46 +55,29 @@ struct AggregationResourceController {
         } catch let error as IndexerError {
             throw APIError.badRequest(error.message)
         }
+        // The metric named `metricName` of every resource that has one, in one query.
+        var byID: [MetricID: Metric] = [:]
+        for metric in try await context.indexer.metrics(ids: resources.compactMap { $0.metrics[metricName] })
+        {
+            byID[metric.id] = metric
+        }
+        func metrics(of resources: [Resource]) -> [Metric] {
+            resources.compactMap { $0.metrics[metricName].flatMap { byID[$0] } }.sorted { $0.id < $1.id }
+        }
         guard !groupby.isEmpty else {
             return JSONResponse.make(
-                bytes: try await AggregationController.measures(
-                    of: try await metrics(named: metricName, of: resources, in: context), request, context))
+                bytes: try await AggregationController.measures(of: metrics(of: resources), request, context))
         }
-        // Consecutive resources with the same values form a group (they are sorted on
-        // the group attributes), as Python's itertools.groupby.
         var out: [UInt8] = Array("[".utf8)
-        var start = 0
-        while start < resources.count {
-            let key = groupKey(resources[start], groupby)
-            var end = start + 1
-            while end < resources.count, groupKey(resources[end], groupby) == key { end += 1 }
-            if start > 0 { out += Array(", ".utf8) }
+        for (index, (key, members)) in AggregatesResourceMode.grouped(resources, by: groupby).enumerated() {
+            if index > 0 { out += Array(", ".utf8) }
             out += Array("{\"group\": ".utf8)
-            JSONValue.object(zip(groupby, key).map { ($0, $1) }).write(into: &out)
+            JSONValue.object(key).write(into: &out)
             out += Array(", \"measures\": ".utf8)
-            out += try await AggregationController.measures(
-                of: try await metrics(named: metricName, of: Array(resources[start..<end]), in: context),
-                request,
-                context)
+            out += try await AggregationController.measures(of: metrics(of: members), request, context)
             out += Array("}".utf8)
-            start = end
         }
         out += Array("]".utf8)
         return JSONResponse.make(bytes: out)
-    }
-
-    /// The values of `attributes` on `resource`, as its JSON renders them.
-    private static func groupKey(_ resource: Resource, _ attributes: [String]) -> [JSONValue] {
-        guard case .object(let members) = ResourceJSON.render(resource) else { return [] }
-        return attributes.map { name in members.first { $0.0 == name }?.1 ?? .null }
-    }
-
-    /// The active metric named `name` of each resource that has one, by id (one
-    /// indexed query for all of them).
-    private static func metrics(named name: String, of resources: [Resource], in context: ControllerContext)
-        async throws -> [Metric]
-    {
-        let ids = resources.compactMap { $0.metrics[name] }
-        return try await context.indexer.metrics(ids: ids).sorted { $0.id < $1.id }
     }
 }

@@ -18,6 +18,14 @@ enum ResourceSearchRequest {
         } else {
             return nil
         }
+        return try validated(document, request, in: context)
+    }
+
+    /// `document` checked with the caller (401) as the creator `id` operands are
+    /// converted with, then the schema (400); nil for `{}`.
+    static func validated(_ document: SearchValue, _ request: Request, in context: ControllerContext) throws
+        -> ResourceSearchFilter?
+    {
         let identity = try context.authenticator.identity(request.headers)
         let validated = try ResourceSearchSchema.validate(document, creator: identity.creator)
         if case .object(let members) = validated, members.isEmpty { return nil }
