@@ -101,15 +101,8 @@ enum AggregatesBench {
         {
             blackHole(try! query.evaluate([(granularity, sparse)]))
         }
-        // The query refuses more references than the API allows; beyond, the same two
-        // steps `run` takes (concurrent reads, then evaluate).
-        let whole = count <= CrossMetricQuery.maxReferences ? "whole query" : "whole query (reads + evaluate)"
-        await report(count, whole, points: inputPoints, runs: runs) {
-            if count <= CrossMetricQuery.maxReferences {
-                blackHole(try! await query.run(reader: reader))
-            } else {
-                blackHole(try! query.evaluate([(granularity, try! await reader.read(requests))]))
-            }
+        await report(count, "whole query", points: inputPoints, runs: runs) {
+            blackHole(try! await query.run(reader: reader))
         }
         guard case .aggregated(let result) = try! query.evaluate([(granularity, read)]),
             result.first?.points.count == points
