@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // statsd: the UDP listener (RondoneIngest) and the forwarder's HTTP client (`rondone statsd`).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -45,9 +48,18 @@ let package = Package(
         // fill) and evaluator. No HTTP, no Foundation.
         .target(name: "RondoneQuery", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
         // Decoding of the protocols other tools send (statsd, InfluxDB line protocol,
-        // Prometheus remote write) straight into measures batches. No HTTP, no Foundation.
+        // Prometheus remote write) straight into measures batches, and the statsd UDP
+        // listener (SwiftNIO) with its per-flush accumulator. No HTTP, no Foundation.
         .target(
-            name: "RondoneIngest", dependencies: ["RondoneStorage", "RondoneIndexer", "RondoneTimeSeries"]),
+            name: "RondoneIngest",
+            dependencies: [
+                "RondoneStorage", "RondoneIndexer", "RondoneTimeSeries",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
@@ -91,8 +103,13 @@ let package = Package(
                 "RondoneProcessing",
                 "RondoneIndexer",
                 "RondoneAPI",
+                "RondoneIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -116,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "RondoneAPITests",
             dependencies: [
-                "RondoneAPI", "RondoneAPITesting", "RondoneTimeSeries", "RondoneTesting",
+                "RondoneAPI", "RondoneAPITesting", "RondoneTimeSeries", "RondoneTesting", "RondoneIngest",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -132,7 +149,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
-        .testTarget(name: "RondoneIngestTests", dependencies: ["RondoneIngest", "RondoneTesting"]),
+        .testTarget(
+            name: "RondoneIngestTests",
+            dependencies: [
+                "RondoneIngest", "RondoneTesting", "RondoneTimeSeries",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneStorage", "RondoneTimeSeries"]),
         .testTarget(

@@ -1,3 +1,4 @@
+public import Prometheus
 public import RondoneIndexer
 public import RondoneQuery
 public import RondoneStorage
@@ -19,11 +20,16 @@ public struct APIServices: Sendable {
     public var refresh: any RefreshProcessor
     /// Called after measures are made durable, so idle processing looks now.
     public var wake: @Sendable () -> Void
+    /// The server's own metrics, served at `/metrics`: the HTTP requests' and those of
+    /// every other part of the process that counts (the statsd listener).
+    public var registry: PrometheusCollectorRegistry
 
     public init(
         status: any StatusProvider, indexer: any Indexer, incoming: any IncomingStore, reader: SeriesReader,
-        refresh: any RefreshProcessor, wake: @escaping @Sendable () -> Void
+        refresh: any RefreshProcessor, wake: @escaping @Sendable () -> Void,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
+        self.registry = registry
         self.status = status
         self.indexer = indexer
         self.incoming = incoming

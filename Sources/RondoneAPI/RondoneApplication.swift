@@ -26,7 +26,7 @@ public enum RondoneApplication {
     public static func makeRouter(
         configuration: APIConfiguration, services: APIServices
     ) throws -> Router<BasicRequestContext> {
-        let registry = PrometheusCollectorRegistry()
+        let registry = services.registry
         let router = Router(context: BasicRequestContext.self)
         router.add(
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import RondoneAPI
+import RondoneIngest
 import RondoneProcessing
 
 /// `rondone serve`: everything in one process on the embedded default — the HTTP API,
@@ -19,6 +20,11 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var api: APIOptions
+    @OptionGroup var statsd: StatsdOptions
+
+    func validate() throws {
+        if statsd.statsdPort != nil { _ = try statsd.settings(defaultPort: 8125) }
+    }
 
     func run() async throws {
         let directory = try await storage.open()
@@ -26,10 +32,17 @@ struct Serve: AsyncParsableCommand {
         let server = RondoneServer(directory: directory, logger: logger)
         await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
         let application = try server.application(configuration: try api.configuration())
+        var listener: StatsdListener?
+        if statsd.statsdPort != nil {
+            listener = try await server.startStatsd(
+                settings: try statsd.settings(defaultPort: 8125), logger: api.logger(label: "rondone.statsd"))
+        }
         logger.info(
             "rondone \(RondoneVersion.current) serving \(directory.path) on http://\(api.host):\(api.port)")
         // Returns after SIGINT/SIGTERM once in-flight requests are done.
         try await application.runService()
+        // What statsd received last is flushed while the index and stores are still open.
+        await listener?.stop()
         await server.stop()
         directory.close()
         logger.info("rondone stopped")

@@ -3,16 +3,29 @@
 /// environment, which wins over the file (ArgumentParser keeps an option's last value).
 ///
 /// The file holds `option = value` lines with long option names (`port = 8041`,
-/// `proxy-headers = true`); `#` starts a comment. Only the settings of `serve` and
-/// `metricd` are read this way; other `RONDONE_*` variables are left alone.
+/// `proxy-headers = true`); `#` starts a comment. Only the settings of `serve`,
+/// `metricd` and `statsd` are read this way; other `RONDONE_*` variables are left alone.
 enum SettingSources {
     /// Settings that take a value, by long option name.
     static let options: Set<String> = [
         "data-dir", "sacks", "workers", "host", "port", "max-limit", "auth-mode", "cors-allowed-origin",
-        "max-body-size", "log-level",
+        "max-body-size", "log-level", "statsd-host", "statsd-port", "statsd-resource-id", "statsd-creator",
+        "statsd-archive-policy-name", "statsd-flush-delay", "url",
     ]
     /// Settings that are flags: `true`/`yes`/`1` sets them.
-    static let flags: Set<String> = ["no-default-archive-policies", "proxy-headers"]
+    static let flags: Set<String> = ["no-default-archive-policies", "proxy-headers", "statsd-gauge-deltas"]
+
+    /// Whether `command` takes `setting`: one file or environment may hold the settings of
+    /// every command, each command reads its own (`statsd` its listener's, `--url` and
+    /// `--log-level`; `serve` all but `--url`; `metricd` none of the listener's).
+    static func accepts(_ command: String, _ setting: String) -> Bool {
+        let listener = setting.hasPrefix("statsd-")
+        switch command {
+        case "statsd": return listener || setting == "url" || setting == "log-level"
+        case "serve": return setting != "url"
+        default: return !listener && setting != "url"
+        }
+    }
 
     /// A problem in the configuration file, reported with its line.
     struct Problem: Error, CustomStringConvertible {
@@ -23,7 +36,9 @@ enum SettingSources {
     static func expand(
         _ arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) throws -> [String] {
-        guard let command = arguments.first, ["serve", "metricd"].contains(command) else { return arguments }
+        guard let command = arguments.first, ["serve", "metricd", "statsd"].contains(command) else {
+            return arguments
+        }
         var rest = Array(arguments.dropFirst())
         var configPath = environment["RONDONE_CONFIG"]
         if let index = rest.firstIndex(of: "--config") {
@@ -44,7 +59,7 @@ enum SettingSources {
             if options.contains(option) || flags.contains(option) { settings.append((option, value)) }
         }
         var expanded = [command]
-        for (option, value) in settings {
+        for (option, value) in settings where accepts(command, option) {
             if flags.contains(option) {
                 if ["true", "yes", "1", "on"].contains(value.lowercased()) { expanded.append("--" + option) }
             } else {

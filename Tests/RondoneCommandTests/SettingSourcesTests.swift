@@ -50,4 +50,27 @@ import Testing
         }
         #expect(problem?.description.hasPrefix("/f:2: ") == true)
     }
+
+    /// One file for every command: each reads the settings it takes.
+    @Test func statsdSettingsGoToTheCommandsThatTakeThem() throws {
+        let file = "port = 9000\nstatsd-port = 8125\nstatsd-gauge-deltas = yes\nurl = http://h:8041\n"
+        let environment = ["RONDONE_STATSD_RESOURCE_ID": "0a7a15ff-aa13-4ac2-897c-9bdf30ce175b"]
+        let statsd = try SettingSources.expand(
+            ["statsd", "--config", "/f"], environment: environment, readFile: { _ in file })
+        #expect(
+            statsd == [
+                "statsd", "--statsd-port", "8125", "--statsd-gauge-deltas", "--url", "http://h:8041",
+                "--statsd-resource-id", "0a7a15ff-aa13-4ac2-897c-9bdf30ce175b",
+            ])
+        let serve = try SettingSources.expand(
+            ["serve", "--config", "/f"], environment: environment, readFile: { _ in file })
+        #expect(
+            serve == [
+                "serve", "--port", "9000", "--statsd-port", "8125", "--statsd-gauge-deltas",
+                "--statsd-resource-id", "0a7a15ff-aa13-4ac2-897c-9bdf30ce175b",
+            ])
+        let metricd = try SettingSources.expand(
+            ["metricd", "--config", "/f"], environment: environment, readFile: { _ in file })
+        #expect(metricd == ["metricd", "--port", "9000"])
+    }
 }

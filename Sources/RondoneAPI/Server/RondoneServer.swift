@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+public import RondoneIngest
 public import RondoneProcessing
 public import RondoneQuery
 
@@ -56,6 +57,15 @@ public struct RondoneServer: Sendable {
     /// The HTTP application serving ``services`` with `configuration`.
     public func application(configuration: APIConfiguration) throws -> some ApplicationProtocol {
         try RondoneApplication.build(configuration: configuration, services: services)
+    }
+
+    /// Starts the statsd listener of `settings`, writing into this server's index and
+    /// incoming store and counting in its `/metrics`. Stop it (``StatsdListener/stop()``,
+    /// which flushes what is pending) before ``stop()``.
+    public func startStatsd(settings: StatsdSettings, logger: Logger) async throws -> StatsdListener {
+        let sink = try StatsdIndexSink(settings: settings, services: services, logger: logger)
+        return try await StatsdListener.start(
+            settings: settings, sink: sink, registry: services.registry, logger: logger)
     }
 
     /// Stops the janitor and the workers (each finishes the metric it is on). The
