@@ -70,10 +70,8 @@ public struct StatsdAccumulator: Sendable {
                 if let refusal = add(line: bytes, start..<end, at: timestamp) {
                     counts.refused[refusal, default: 0] += 1
                     if counts.examples.count < 3 {
-                        let text = String(
-                            decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(end, start + 200)]),
-                            as: UTF8.self)
-                        counts.examples.append((refusal, text))
+                        counts.examples.append(
+                            (refusal, Self.printable(bytes, start..<min(end, start + 200))))
                     }
                 } else {
                     counts.accepted += 1
@@ -82,6 +80,11 @@ public struct StatsdAccumulator: Sendable {
             start = end + 1
         }
         return counts
+    }
+
+    /// A refused line for the log: control characters as `?`, invalid UTF-8 replaced.
+    private static func printable(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: bytes[range].map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
     }
 
     /// Counts `bytes[range]`, or says why not.

@@ -10,21 +10,24 @@ struct StatsdCounters: Sendable {
     let flushFailures: Counter
 
     init(registry: PrometheusCollectorRegistry) {
-        datagrams = registry.makeCounter(
-            name: "rondone_statsd_datagrams_total", help: "statsd datagrams received.")
-        lines = registry.makeCounter(
-            name: "rondone_statsd_lines_total", help: "Non-empty statsd lines received.")
+        func name(_ metric: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(
+                namespace: "rondone", subsystem: "statsd", metricName: metric, unitName: "total",
+                helpText: help)
+        }
+        datagrams = registry.makeCounter(descriptor: name("datagrams", "statsd datagrams received."))
+        lines = registry.makeCounter(descriptor: name("lines", "Non-empty statsd lines received."))
         var refused: [StatsdRefusal: Counter] = [:]
         for reason in StatsdRefusal.allCases {
             refused[reason] = registry.makeCounter(
-                name: "rondone_statsd_lines_refused_total", labels: [("reason", reason.rawValue)],
-                help: "statsd lines refused, by reason.")
+                descriptor: name("lines_refused", "statsd lines refused, by reason."),
+                labels: [("reason", reason.rawValue)])
         }
         self.refused = refused
         measuresFlushed = registry.makeCounter(
-            name: "rondone_statsd_measures_flushed_total", help: "Measures the statsd listener stored.")
+            descriptor: name("measures_flushed", "Measures the statsd listener stored."))
         flushFailures = registry.makeCounter(
-            name: "rondone_statsd_flush_failures_total", help: "statsd flushes that could not be stored.")
+            descriptor: name("flush_failures", "statsd flushes that could not be stored."))
     }
 
     func count(_ lineCounts: StatsdLineCounts) {
