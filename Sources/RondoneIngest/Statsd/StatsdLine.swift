@@ -1,4 +1,4 @@
-public import RondoneTimeSeries
+import RondoneTimeSeries
 
 /// The kinds of statsd metric Gnocchi's statsd daemon stores: a metric is named
 /// `<name>|<type>` after them.

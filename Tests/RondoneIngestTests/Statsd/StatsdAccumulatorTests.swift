@@ -82,7 +82,7 @@ import Testing
         #expect(flush["c|g"]?.values == [1000])
         #expect(flush["d|g"]?.values == [0.5])
         #expect(flush["e|g"]?.values == [5])
-        #expect(flush["f|g"]?.values == [123_456_789_012_345_678])
+        #expect(flush["f|g"]?.values == [123_456_789_012_345_680])  // correctly rounded
         #expect(flush["g|g"]?.values == [0.1])
     }
 
