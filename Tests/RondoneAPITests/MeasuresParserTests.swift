@@ -8,7 +8,7 @@ import Testing
 struct MeasuresParserTests {
     let now = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
 
-    func parse(_ body: String) throws(APIError) -> ParsedMeasures {
+    func parse(_ body: String) throws(APIError) -> Measures {
         try MeasuresParser.measures(Array(body.utf8), now: now)
     }
 
@@ -174,7 +174,7 @@ struct MeasuresParserTests {
                 body = (0..<Int(random.next() % 64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             }
             let fast = Result { () throws(APIError) in try MeasuresParser.measures(body, now: now) }
-            let reference = Result { () throws(APIError) -> ParsedMeasures in
+            let reference = Result { () throws(APIError) -> Measures in
                 let document = try MeasuresParser.decode(body)
                 do throws(MeasuresValidation.Failure) {
                     return try MeasuresValidation.measuresList(document, now: now)

@@ -1,5 +1,6 @@
 import RondoneIngest
 import RondoneTesting
+import RondoneTimeSeries
 import Testing
 
 @Suite("Prometheus remote write decoding")
@@ -41,7 +42,8 @@ struct RemoteWriteRequestTests {
         #expect(
             scraped
                 == PrometheusMetricMeasures(
-                    name: "scrape_samples_scraped", timestamps: [1_506_146_578_352_000_000], values: [558]))
+                    name: "scrape_samples_scraped",
+                    measures: Measures(timestamps: [1_506_146_578_352_000_000], values: [558])))
         // The third payload's summaries carry NaN quantiles; kept bit for bit.
         let third = try Self.request(Self.third)
         #expect(third.values[third.series[0].samples.lowerBound].isNaN)
@@ -93,7 +95,9 @@ struct RemoteWriteRequestTests {
         let gnocchi = try request.resources()
         #expect(gnocchi.map(\.originalResourceID) == ["a@none", "none@h:1"])
         #expect(
-            gnocchi[0].metrics == [PrometheusMetricMeasures(name: "up", timestamps: [2_000_000], values: [2])]
+            gnocchi[0].metrics == [
+                PrometheusMetricMeasures(name: "up", measures: Measures(timestamps: [2_000_000], values: [2]))
+            ]
         )
         let kept = try request.resources(naming: .keepLabels)
         #expect(kept[0].metrics.map(\.name) == ["up@path=_x", "up@path=_y"])

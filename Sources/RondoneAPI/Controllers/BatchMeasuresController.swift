@@ -18,7 +18,7 @@ struct BatchMeasuresController {
                 MetricLookup.parseUUID($0) != nil
             }
             // JSON objects may repeat a key; as Python's dict, the last one wins.
-            var byID: [MetricID: ParsedMeasures] = [:]
+            var byID: [MetricID: Measures] = [:]
             for entry in entries {
                 guard let id = MetricLookup.parseUUID(entry.metric) else { continue }
                 byID[id] = entry.measures

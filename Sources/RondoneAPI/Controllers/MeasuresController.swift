@@ -53,10 +53,8 @@ struct MeasuresController {
 
     /// Makes the measures durable (the 202 comes only after this returns), then wakes
     /// metricd. Empty lists store nothing, as in Gnocchi.
-    static func store(_ batches: [(MetricID, ParsedMeasures)], in context: ControllerContext) async throws {
-        let nonEmpty = batches.filter { $0.1.count > 0 }.map {
-            IncomingBatch(metric: $0.0, timestamps: $0.1.timestamps, values: $0.1.values)
-        }
+    static func store(_ batches: [(MetricID, Measures)], in context: ControllerContext) async throws {
+        let nonEmpty = batches.filter { !$0.1.isEmpty }.map { IncomingBatch(metric: $0.0, measures: $0.1) }
         guard !nonEmpty.isEmpty else { return }
         try await context.incoming.add(nonEmpty)
         context.wake()

@@ -129,7 +129,7 @@ struct InfluxDBController {
                 let series = batch.series[index]
                 guard let id = ids[series.metricName] else { continue }
                 batches.append(
-                    IncomingBatch(metric: id, timestamps: series.timestamps, values: series.values))
+                    IncomingBatch(metric: id, measures: series.measures))
             }
         }
         guard !batches.isEmpty else { return }

@@ -75,7 +75,7 @@ struct PrometheusWriteController {
             for measures in resource.metrics {
                 guard let id = metrics[measures.name] else { continue }
                 batches.append(
-                    IncomingBatch(metric: id, timestamps: measures.timestamps, values: measures.values))
+                    IncomingBatch(metric: id, measures: measures.measures))
             }
         }
         guard !batches.isEmpty else { return }

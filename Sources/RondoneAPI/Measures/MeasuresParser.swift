@@ -11,9 +11,9 @@ public import RondoneTimeSeries
 public enum MeasuresParser {
     /// A measures list body.
     public static func measures(_ body: some Collection<UInt8>, now: Timestamp) throws(APIError)
-        -> ParsedMeasures
+        -> Measures
     {
-        let fast: ParsedMeasures? =
+        let fast: Measures? =
             body.withContiguousStorageIfAvailable { buffer in
                 var scanner = MeasuresScanner(bytes: buffer, now: now)
                 guard let result = scanner.measuresList(), scanner.atEnd() else { return nil }
@@ -32,8 +32,8 @@ public enum MeasuresParser {
     /// `isValidMetricID` decides which keys are ids (Gnocchi: any form `uuid.UUID` reads).
     public static func metricBatch(
         _ body: some Collection<UInt8>, now: Timestamp, isValidMetricID: (String) -> Bool
-    ) throws(APIError) -> [(metric: String, measures: ParsedMeasures)] {
-        let fast: [(metric: String, measures: ParsedMeasures)]? =
+    ) throws(APIError) -> [(metric: String, measures: Measures)] {
+        let fast: [(metric: String, measures: Measures)]? =
             body.withContiguousStorageIfAvailable { buffer in
                 var scanner = MeasuresScanner(bytes: buffer, now: now)
                 guard let result = scanner.metricBatch(), scanner.atEnd() else { return nil }

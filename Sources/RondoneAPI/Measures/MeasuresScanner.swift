@@ -36,9 +36,9 @@ struct MeasuresScanner {
     }
 
     /// `{"<key>": [measures], ...}`.
-    mutating func metricBatch() -> [(metric: String, measures: ParsedMeasures)]? {
+    mutating func metricBatch() -> [(metric: String, measures: Measures)]? {
         guard consume(UInt8(ascii: "{")) else { return nil }
-        var result: [(metric: String, measures: ParsedMeasures)] = []
+        var result: [(metric: String, measures: Measures)] = []
         if consume(UInt8(ascii: "}")) { return result }
         repeat {
             skipSpace()
@@ -52,9 +52,9 @@ struct MeasuresScanner {
     }
 
     /// `[{"timestamp": ..., "value": ...}, ...]`.
-    mutating func measuresList() -> ParsedMeasures? {
+    mutating func measuresList() -> Measures? {
         guard consume(UInt8(ascii: "[")) else { return nil }
-        var result = ParsedMeasures()
+        var result = Measures()
         var parser = TimestampListParser(now: now)
         if consume(UInt8(ascii: "]")) { return result }
         repeat {
@@ -73,7 +73,7 @@ struct MeasuresScanner {
     /// One `{"timestamp": ..., "value": ...}` object; other keys are skipped; a repeated
     /// key keeps its last value, as Python's json does.
     @inline(__always)
-    private mutating func measure(into result: inout ParsedMeasures, parser: inout TimestampListParser)
+    private mutating func measure(into result: inout Measures, parser: inout TimestampListParser)
         -> Bool
     {
         guard consume(UInt8(ascii: "{")) else { return false }
@@ -119,8 +119,7 @@ struct MeasuresScanner {
         } catch {
             return false
         }
-        result.timestamps.append(time.nanoseconds)
-        result.values.append(value)
+        result.append(time.nanoseconds, value)
         return true
     }
 

@@ -32,14 +32,14 @@ enum MeasuresValidation {
     static let value = "unexpected measures value"
 
     /// `MeasuresListSchema` on a decoded value.
-    static func measuresList(_ document: JSONValue, now: Timestamp) throws(Failure) -> ParsedMeasures {
+    static func measuresList(_ document: JSONValue, now: Timestamp) throws(Failure) -> Measures {
         let elements: [JSONValue]
         switch document {
         case .array(let items): elements = items
         // Iterating a dict or a str yields str items, which `m['timestamp']` refuses;
         // empty ones yield nothing and pass.
-        case .object(let members) where members.isEmpty: return ParsedMeasures()
-        case .string(let text) where text.isEmpty: return ParsedMeasures()
+        case .object(let members) where members.isEmpty: return Measures()
+        case .string(let text) where text.isEmpty: return Measures()
         default: throw Failure(reason: format, path: [])
         }
         var stamps: [JSONValue] = []
@@ -51,16 +51,14 @@ enum MeasuresValidation {
             stamps.append(stamp)
         }
         let times = try timestamps(stamps, now: now)
-        var result = ParsedMeasures()
-        result.timestamps.reserveCapacity(elements.count)
-        result.values.reserveCapacity(elements.count)
+        var result = Measures()
+        result.reserveCapacity(elements.count)
         for (element, time) in zip(elements, times) {
             guard case .object(let members) = element, let raw = members.first(where: { $0.0 == "value" })?.1,
                 let number = floatValue(raw)
             else { throw Failure(reason: value, path: []) }
             guard let time else { continue }  // numpy's not-a-time: accepted, then dropped
-            result.timestamps.append(time.nanoseconds)
-            result.values.append(number)
+            result.append(time.nanoseconds, number)
         }
         return result
     }
@@ -119,11 +117,11 @@ enum MeasuresValidation {
     /// `{UUID: MeasuresListSchema}` (`/v1/batch/metrics/measures`).
     static func metricBatch(
         _ document: JSONValue, now: Timestamp, isValidKey: (String) -> Bool
-    ) throws(Failure) -> [(metric: String, measures: ParsedMeasures)] {
+    ) throws(Failure) -> [(metric: String, measures: Measures)] {
         guard case .object(let members) = document else {
             throw Failure(reason: "expected a dictionary", path: [])
         }
-        var result: [(metric: String, measures: ParsedMeasures)] = []
+        var result: [(metric: String, measures: Measures)] = []
         for (key, value) in members {
             guard isValidKey(key) else { throw Failure(reason: "not a valid value", path: [key]) }
             do throws(Failure) {
@@ -189,7 +187,7 @@ enum MeasuresValidation {
         guard case .object(let members) = document else {
             throw Failure(reason: "expected a dictionary for dictionary value", path: [name])
         }
-        var entry = BatchMetricMeasures(name: name, measures: ParsedMeasures())
+        var entry = BatchMetricMeasures(name: name, measures: Measures())
         for (key, value) in members {
             switch key {
             case "archive_policy_name", "unit":

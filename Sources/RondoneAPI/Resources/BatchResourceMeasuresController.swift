@@ -52,7 +52,7 @@ struct BatchResourceMeasuresController {
         }
         guard byResource.contains(where: { !$0.metrics.isEmpty }) else { return }
 
-        var known: [(Metric, ParsedMeasures)] = []
+        var known: [(Metric, Measures)] = []
         var unknownMetrics: [String] = []
         var unknownResources: [JSONValue] = []
         for (original, id, metrics) in byResource {

@@ -1,7 +1,9 @@
+public import RondoneTimeSeries
+
 /// The points of one InfluxDB write, decoded and grouped the way Gnocchi stores them:
 /// per resource (the value of the resource tag), per metric name
-/// (`<measurement>.<field>@<tag>=<value>,…`), columns of time stamps and values ready
-/// to become the incoming store's batches once the metrics have ids.
+/// (`<measurement>.<field>@<tag>=<value>,…`), each metric's ``Measures`` ready to become
+/// an incoming store's batch as they are once the metric has an id.
 public struct LineProtocolBatch: Sendable {
     /// One metric's points, in the order the lines gave them.
     public struct Series: Sendable, Equatable {
@@ -9,9 +11,8 @@ public struct LineProtocolBatch: Sendable {
         public var resource: Int
         /// Gnocchi's metric name, `/` already replaced by `_`.
         public var metricName: String
-        /// Nanoseconds since the epoch, one per value.
-        public var timestamps: [Int64]
-        public var values: [Double]
+        /// The points, in line order.
+        public var measures: Measures
     }
 
     /// Resource names (the resource tag's values), in first-seen order.
@@ -20,7 +21,7 @@ public struct LineProtocolBatch: Sendable {
     public var series: [Series] = []
 
     /// Points over all series.
-    public var pointCount: Int { series.reduce(0) { $0 + $1.values.count } }
+    public var pointCount: Int { series.reduce(0) { $0 + $1.measures.count } }
 
     public init() {}
 }

@@ -114,8 +114,7 @@ private struct DecodingState {
                 appendReplacingSlashes(scratch[tag.value])
             }
             guard let series = series(resourceLength: resource.count) else { return .unparsableLine(number) }
-            batch.series[series].timestamps.append(timestamp)
-            batch.series[series].values.append(value)
+            batch.series[series].measures.append(timestamp, value)
         }
         return nil
     }
@@ -144,7 +143,7 @@ private struct DecodingState {
             resourcesByName[resourceBytes] = resource
         }
         let index = batch.series.count
-        batch.series.append(.init(resource: resource, metricName: name, timestamps: [], values: []))
+        batch.series.append(.init(resource: resource, metricName: name, measures: .init()))
         seriesByKey[key] = index
         return index
     }

@@ -1,3 +1,5 @@
+public import RondoneTimeSeries
+
 /// The measures of one remote write request for one Prometheus target, as Gnocchi
 /// stores them: a resource of type `prometheus` whose original id is `job@instance`
 /// (each `none` when the label is absent) and one metric per distinct metric name.
@@ -11,23 +13,17 @@ public struct PrometheusResourceMeasures: Sendable, Equatable {
     public var originalResourceID: String { "\(job)@\(instance)" }
 }
 
-/// The samples of one metric of a target, ready to become an incoming batch.
+/// The samples of one metric of a target, ready to become an incoming batch as they are.
+/// Equality is bit-exact (``Measures``' own), so NaN (Prometheus' staleness marker)
+/// compares as sent.
 public struct PrometheusMetricMeasures: Sendable, Equatable {
     public var name: String
-    /// Nanoseconds since the epoch, in the order sent.
-    public var timestamps: [Int64]
-    public var values: [Double]
+    /// The samples, in the order sent.
+    public var measures: Measures
 
-    public init(name: String, timestamps: [Int64], values: [Double]) {
+    public init(name: String, measures: Measures) {
         self.name = name
-        self.timestamps = timestamps
-        self.values = values
-    }
-
-    /// Bit-exact equality, so NaN (Prometheus' staleness marker) compares as sent.
-    public static func == (lhs: PrometheusMetricMeasures, rhs: PrometheusMetricMeasures) -> Bool {
-        lhs.name == rhs.name && lhs.timestamps == rhs.timestamps
-            && lhs.values.map(\.bitPattern) == rhs.values.map(\.bitPattern)
+        self.measures = measures
     }
 }
 
@@ -74,8 +70,9 @@ extension RemoteWriteRequest {
                 metricIndex.append([:])
             }
             let measures = PrometheusMetricMeasures(
-                name: name, timestamps: Array(timestamps[series.samples]),
-                values: Array(values[series.samples]))
+                name: name,
+                measures: Measures(
+                    timestamps: Array(timestamps[series.samples]), values: Array(values[series.samples])))
             if let index = metricIndex[resource][name] {
                 resources[resource].metrics[index] = measures
             } else {

@@ -1,23 +1,42 @@
-/// Measures posted for one metric, in the order the client sent them.
+import RondoneTimeSeries
+
+/// Measures posted for one metric, in the order the client sent them: a metric and its
+/// ``Measures``, the one raw measures type every producer builds, so a batch takes a
+/// producer's measures without copying them column by column.
 ///
 /// Not a `Series`: incoming measures may be unsorted and repeat timestamps; the
 /// processing step sorts and merges them into the metric's unaggregated buffer.
 public struct IncomingBatch: Equatable, Sendable {
     public var metric: MetricID
-    /// Nanoseconds since the epoch, one per value.
-    public var timestamps: [Int64]
-    public var values: [Double]
+    /// The measures, in arrival order.
+    public var measures: Measures
 
-    public init(metric: MetricID, timestamps: [Int64], values: [Double]) {
+    /// A batch of `measures` for `metric`.
+    public init(metric: MetricID, measures: Measures) {
         self.metric = metric
-        self.timestamps = timestamps
-        self.values = values
+        self.measures = measures
     }
 
-    /// Bit-exact equality of values (so NaN payloads and -0.0 compare as stored).
-    public static func == (lhs: IncomingBatch, rhs: IncomingBatch) -> Bool {
-        lhs.metric == rhs.metric && lhs.timestamps == rhs.timestamps
-            && lhs.values.map(\.bitPattern) == rhs.values.map(\.bitPattern)
+    /// A batch from two columns. Unlike ``Measures/init(timestamps:values:)`` it takes
+    /// columns of different lengths, so a store's check (`StorageError.mismatchedLengths`)
+    /// stays reachable from a caller's bug instead of trapping here.
+    public init(metric: MetricID, timestamps: [Int64], values: [Double]) {
+        self.metric = metric
+        self.measures = Measures()
+        self.measures.timestamps = timestamps
+        self.measures.values = values
+    }
+
+    /// Nanoseconds since the epoch, one per value (the measures' column, in place).
+    public var timestamps: [Int64] {
+        get { measures.timestamps }
+        _modify { yield &measures.timestamps }
+    }
+
+    /// One value per time stamp (the measures' column, in place).
+    public var values: [Double] {
+        get { measures.values }
+        _modify { yield &measures.values }
     }
 }
 

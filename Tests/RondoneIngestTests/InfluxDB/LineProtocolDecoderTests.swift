@@ -13,7 +13,7 @@ struct LineProtocolDecoderTests {
         var result: [String: [(Int64, Double)]] = [:]
         for series in batch.series {
             result[batch.resources[series.resource] + "/" + series.metricName] = Array(
-                zip(series.timestamps, series.values))
+                zip(series.measures.timestamps, series.measures.values))
         }
         return result
     }
@@ -43,7 +43,7 @@ struct LineProtocolDecoderTests {
             ])
         #expect(
             try points("m,host=h x=0.1,y=123456789012345678901234,z=1e-30") == [
-                "h/m.x": [0.1], "h/m.y": [123_456_789_012_345_678_901_234], "h/m.z": [1e-30],
+                "h/m.x": [0.1], "h/m.y": [123_456_789_012_345_678_901_234.0], "h/m.z": [1e-30],
             ])
     }
 
