@@ -3,7 +3,8 @@ import Logging
 import Prometheus
 
 /// Builds the HTTP application: the router with every controller, the middleware stack
-/// (metrics and logs, CORS, error rendering) and the server configuration.
+/// (metrics and logs, CORS, error rendering, authentication into the
+/// ``RondoneRequestContext``) and the server configuration.
 ///
 /// Every controller is mounted (a server is always fully wired, see ``APIServices``);
 /// each lives in its own file under `Controllers/`.
@@ -25,27 +26,26 @@ public enum RondoneApplication {
     /// The router alone (for embedding in a larger application or a router-level test).
     public static func makeRouter(
         configuration: APIConfiguration, services: APIServices
-    ) throws -> Router<BasicRequestContext> {
+    ) throws -> Router<RondoneRequestContext> {
         let registry = services.registry
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: RondoneRequestContext.self)
         router.add(
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
         router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(authenticator: Authenticator(mode: configuration.authMode)))
 
         let routes = RouteTable(router: router)
-        let authenticator = Authenticator(mode: configuration.authMode)
         let policy = try PolicyEnforcer()
         VersionsController(configuration: configuration).register(on: routes)
         HealthcheckController().register(on: routes)
         CapabilitiesController().register(on: routes)
-        StatusController(provider: services.status, authenticator: authenticator, policy: policy)
+        StatusController(provider: services.status, policy: policy)
             .register(on: routes)
         MetricsController(registry: registry).register(on: routes)
         let context = ControllerContext(
             configuration: configuration, indexer: services.indexer, incoming: services.incoming,
             reader: services.reader, refresh: services.refresh, wake: services.wake,
-            authenticator: authenticator,
             policy: policy)
         ArchivePolicyController(context: context).register(on: routes)
         ArchivePolicyRuleController(context: context).register(on: routes)

@@ -15,10 +15,14 @@ struct AggregatesController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/aggregates") { request, _ in try await Self.post(request, context) }
+        routes.add(.post, "/v1/aggregates") { request, requestContext in
+            try await Self.post(request, requestContext, context)
+        }
     }
 
-    static func post(_ request: Request, _ context: ControllerContext) async throws -> Response {
+    static func post(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
+    ) async throws -> Response {
         try JSONResponse.requireAcceptable(request)
         let query = request.queryPairs
         // `use_history` only matters to the resource mode, but Gnocchi parses it first.
@@ -45,12 +49,12 @@ struct AggregatesController {
         if case .object(let members) = document, members.contains(where: { $0.0 == "resource_type" }) {
             return try await AggregatesResourceMode.respond(
                 members, operation: operation, arguments: arguments, details: details ?? false,
-                useHistory: useHistory, request: request, context: context)
+                useHistory: useHistory, request: request, requestContext: requestContext, context: context)
         }
         try AggregatesSupport.checkReferenceCount(references.count)
         let metrics = try await Self.metrics(references, in: context)
         // Gnocchi authenticates in its first `enforce`, after the lookups.
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         for metric in metrics.values.sorted(by: { $0.id < $1.id }) {
             try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
         }

@@ -35,7 +35,8 @@ struct AggregatesResourceMode {
     /// schema of resource searches), then the resources, grouped or not.
     static func respond(
         _ members: [(String, JSONValue)], operation: Operation, arguments: AggregatesArguments, details: Bool,
-        useHistory: Bool, request: Request, context: ControllerContext
+        useHistory: Bool, request: Request, requestContext: RondoneRequestContext,
+        context: ControllerContext
     ) async throws -> Response {
         let mode = AggregatesResourceMode(
             context: context, operation: operation, arguments: arguments, details: details)
@@ -46,9 +47,10 @@ struct AggregatesResourceMode {
         guard try await context.indexer.resourceType(named: type) != nil else {
             throw APIError.badRequest(IndexerError.noSuchResourceType(type).message)
         }
-        let search = try await Self.search(members.last(where: { $0.0 == "search" })?.1, request, context)
+        let search = try await Self.search(
+            members.last(where: { $0.0 == "search" })?.1, requestContext, context)
         let policy = try ResourcePolicyFilter.filter(
-            "search resource", type: type, request: request, in: context)
+            "search resource", type: type, requestContext: requestContext, in: context)
         let filter = ResourceFilter.all(policy, try search?.compiled())
         let groupby = Self.groupby(request)
         let sorts = (groupby.isEmpty ? ResourceListing.defaultSorts : groupby).map { text in
@@ -103,7 +105,9 @@ struct AggregatesResourceMode {
 
     /// The `search` member: a filter as `POST /v1/search/resource` takes it (a mapping
     /// or the string syntax); nil for none or `{}`.
-    static func search(_ value: JSONValue?, _ request: Request, _ context: ControllerContext) async throws
+    static func search(
+        _ value: JSONValue?, _ requestContext: RondoneRequestContext, _ context: ControllerContext
+    ) async throws
         -> ResourceSearchFilter?
     {
         guard let value else {
@@ -118,7 +122,7 @@ struct AggregatesResourceMode {
             if SearchValue.exceedsLimits(value) { throw SearchValue.tooLarge }
             document = SearchValue(value)
         }
-        return try ResourceSearchRequest.validated(document, request, in: context)
+        return try ResourceSearchRequest.validated(document, requestContext, in: context)
     }
 
     /// Consecutive resources with the same values of `attributes` (they are sorted on

@@ -13,7 +13,7 @@ struct AggregationController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.get, "/v1/aggregation/metric") { request, _ in
+        routes.add(.get, "/v1/aggregation/metric") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             var ids: [MetricID] = []
             for (index, text) in request.queryPairs.filter({ $0.name == "metric" }).map(\.value).enumerated()
@@ -23,9 +23,9 @@ struct AggregationController {
                 }
                 ids.append(id)
             }
-            return try await Self.read(ids, request, context)
+            return try await Self.read(ids, request, requestContext, context)
         }
-        routes.add(.post, "/v1/aggregation/metric") { request, _ in
+        routes.add(.post, "/v1/aggregation/metric") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
             guard case .array(let items) = document else {
@@ -44,11 +44,14 @@ struct AggregationController {
                 }
                 ids.append(id)
             }
-            return try await Self.read(ids, request, context)
+            return try await Self.read(ids, request, requestContext, context)
         }
     }
 
-    static func read(_ ids: [MetricID], _ request: Request, _ context: ControllerContext) async throws
+    static func read(
+        _ ids: [MetricID], _ request: Request, _ requestContext: RondoneRequestContext,
+        _ context: ControllerContext
+    ) async throws
         -> Response
     {
         try AggregatesSupport.checkReferenceCount(ids.count)
@@ -61,19 +64,22 @@ struct AggregationController {
         }
         // By id, the order Gnocchi's index returns them in (its errors name the first).
         metrics.sort { $0.id < $1.id }
-        return JSONResponse.make(bytes: try await measures(of: metrics, request, context))
+        return JSONResponse.make(bytes: try await measures(of: metrics, request, requestContext, context))
     }
 
     /// Gnocchi's `get_cross_metric_measures_from_objs`: the query arguments checked,
     /// `get metric` enforced on each metric, then one metric read as its measures are
     /// or several aggregated with `reaggregation`; `[]` for no metric at all.
-    static func measures(of metrics: [Metric], _ request: Request, _ context: ControllerContext) async throws
+    static func measures(
+        of metrics: [Metric], _ request: Request, _ requestContext: RondoneRequestContext,
+        _ context: ControllerContext
+    ) async throws
         -> [UInt8]
     {
         let query = request.queryPairs
         func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
         let arguments = try AggregatesArguments(query: query, now: .now())
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         for metric in metrics {
             try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
         }

@@ -21,7 +21,8 @@ struct AggregationResourceController {
             try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
             return try await Self.aggregate(
-                request, type: type, metricName: requestContext.pathParameter("name"), in: context)
+                request, requestContext, type: type, metricName: requestContext.pathParameter("name"),
+                in: context)
         }
         // Gnocchi serves POST only (its functional tests expect 405 for GET), and a
         // path without a metric name is 405 too.
@@ -37,13 +38,14 @@ struct AggregationResourceController {
         }
     }
 
-    static func aggregate(_ request: Request, type: String, metricName: String, in context: ControllerContext)
-        async throws -> Response
-    {
+    static func aggregate(
+        _ request: Request, _ requestContext: RondoneRequestContext, type: String, metricName: String,
+        in context: ControllerContext
+    ) async throws -> Response {
         let groupby = AggregatesResourceMode.groupby(request)
-        let search = try await ResourceSearchRequest.filter(request, in: context)
+        let search = try await ResourceSearchRequest.filter(request, requestContext, in: context)
         let policy = try ResourcePolicyFilter.filter(
-            "search resource", type: type, request: request, in: context)
+            "search resource", type: type, requestContext: requestContext, in: context)
         let resources: [Resource]
         do {
             resources = try await context.indexer.resources(
@@ -66,7 +68,8 @@ struct AggregationResourceController {
         }
         guard !groupby.isEmpty else {
             return JSONResponse.make(
-                bytes: try await AggregationController.measures(of: metrics(of: resources), request, context))
+                bytes: try await AggregationController.measures(
+                    of: metrics(of: resources), request, requestContext, context))
         }
         var out: [UInt8] = Array("[".utf8)
         for (index, (key, members)) in AggregatesResourceMode.grouped(resources, by: groupby).enumerated() {
@@ -74,7 +77,8 @@ struct AggregationResourceController {
             out += Array("{\"group\": ".utf8)
             JSONValue.object(key).write(into: &out)
             out += Array(", \"measures\": ".utf8)
-            out += try await AggregationController.measures(of: metrics(of: members), request, context)
+            out += try await AggregationController.measures(
+                of: metrics(of: members), request, requestContext, context)
             out += Array("}".utf8)
         }
         out += Array("]".utf8)

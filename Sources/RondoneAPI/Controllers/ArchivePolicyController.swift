@@ -10,20 +10,20 @@ struct ArchivePolicyController {
     let context: ControllerContext
 
     func register(on routes: RouteTable) {
-        routes.add(.get, "/v1/archive_policy") { request, _ in
+        routes.add(.get, "/v1/archive_policy") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            try enforce("list archive policy", request)
+            try enforce("list archive policy", requestContext)
             let policies = try await context.indexer.archivePolicies()
             return JSONResponse.make(.array(policies.map(ArchivePolicyJSON.policy)))
         }
-        routes.add(.post, "/v1/archive_policy") { request, _ in
-            try await create(request)
+        routes.add(.post, "/v1/archive_policy") { request, requestContext in
+            try await create(request, requestContext)
         }
         // Registered in this order so that a 405's `Allow` reads as Gnocchi's.
         routes.add(.delete, "/v1/archive_policy/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let name = ArchivePolicyJSON.pathName(requestContext)
-            try enforce("delete archive policy", request)
+            try enforce("delete archive policy", requestContext)
             do {
                 try await context.indexer.deleteArchivePolicy(named: name)
             } catch let error as IndexerError {
@@ -34,17 +34,19 @@ struct ArchivePolicyController {
         routes.add(.get, "/v1/archive_policy/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let policy = try await existing(ArchivePolicyJSON.pathName(requestContext))
-            try enforce("get archive policy", request)
+            try enforce("get archive policy", requestContext)
             return JSONResponse.make(ArchivePolicyJSON.policy(policy))
         }
         routes.add(.patch, "/v1/archive_policy/{name}") { request, requestContext in
-            try await update(request, name: ArchivePolicyJSON.pathName(requestContext))
+            try await update(request, requestContext, name: ArchivePolicyJSON.pathName(requestContext))
         }
     }
 
-    private func create(_ request: Request) async throws -> Response {
+    private func create(_ request: Request, _ requestContext: RondoneRequestContext) async throws
+        -> Response
+    {
         try JSONResponse.requireAcceptable(request)
-        try enforce("create archive policy", request)
+        try enforce("create archive policy", requestContext)
         let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let policy = try ArchivePolicyCreationSchema(body).policy()
         do {
@@ -58,10 +60,12 @@ struct ArchivePolicyController {
         return JSONResponse.make(ArchivePolicyJSON.policy(policy), status: .created, headers: headers)
     }
 
-    private func update(_ request: Request, name: String) async throws -> Response {
+    private func update(_ request: Request, _ requestContext: RondoneRequestContext, name: String)
+        async throws -> Response
+    {
         try JSONResponse.requireAcceptable(request)
         _ = try await existing(name)
-        try enforce("update archive policy", request)
+        try enforce("update archive policy", requestContext)
         let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let change = try ArchivePolicyUpdateSchema(body)
         do {
@@ -82,8 +86,8 @@ struct ArchivePolicyController {
 
     /// Gnocchi's `enforce`: the caller (401 without one), then the rule (403). None of
     /// the archive policy rules reads its target.
-    private func enforce(_ rule: String, _ request: Request) throws(APIError) {
-        let identity = try context.authenticator.identity(request.headers)
+    private func enforce(_ rule: String, _ requestContext: RondoneRequestContext) throws(APIError) {
+        let identity = try requestContext.identity()
         try context.policy.enforce(rule, identity: identity)
     }
 

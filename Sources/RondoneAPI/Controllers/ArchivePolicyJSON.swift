@@ -52,7 +52,7 @@ enum ArchivePolicyJSON {
 
     /// A `{name}` path parameter, percent-decoded as the WSGI server decodes the path
     /// (the router hands it over still encoded); invalid UTF-8 is replaced, never refused.
-    static func pathName(_ context: BasicRequestContext) -> String {
+    static func pathName(_ context: RondoneRequestContext) -> String {
         context.pathParameter("name")
     }
 }

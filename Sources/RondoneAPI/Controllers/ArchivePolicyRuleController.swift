@@ -9,20 +9,20 @@ struct ArchivePolicyRuleController {
     let context: ControllerContext
 
     func register(on routes: RouteTable) {
-        routes.add(.get, "/v1/archive_policy_rule") { request, _ in
+        routes.add(.get, "/v1/archive_policy_rule") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            try enforce("list archive policy rule", request)
+            try enforce("list archive policy rule", requestContext)
             let rules = try await context.indexer.archivePolicyRules()
             return JSONResponse.make(.array(rules.map(ArchivePolicyJSON.rule)))
         }
-        routes.add(.post, "/v1/archive_policy_rule") { request, _ in
-            try await create(request)
+        routes.add(.post, "/v1/archive_policy_rule") { request, requestContext in
+            try await create(request, requestContext)
         }
         // Registered in this order so that a 405's `Allow` reads as Gnocchi's.
         routes.add(.delete, "/v1/archive_policy_rule/{name}") { request, requestContext in
             let rule = try await existing(requestContext)
             try JSONResponse.requireAcceptable(request)
-            try enforce("delete archive policy rule", request)
+            try enforce("delete archive policy rule", requestContext)
             do {
                 try await context.indexer.deleteArchivePolicyRule(named: rule.name)
             } catch let error as IndexerError {
@@ -33,7 +33,7 @@ struct ArchivePolicyRuleController {
         routes.add(.get, "/v1/archive_policy_rule/{name}") { request, requestContext in
             let rule = try await existing(requestContext)
             try JSONResponse.requireAcceptable(request)
-            try enforce("get archive policy rule", request)
+            try enforce("get archive policy rule", requestContext)
             return JSONResponse.make(ArchivePolicyJSON.rule(rule))
         }
         routes.add(.patch, "/v1/archive_policy_rule/{name}") { request, requestContext in
@@ -41,7 +41,7 @@ struct ArchivePolicyRuleController {
             try JSONResponse.requireAcceptable(request)
             let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
             let newName = try Self.renameSchema(body)
-            try enforce("update archive policy rule", request)
+            try enforce("update archive policy rule", requestContext)
             do {
                 let renamed = try await context.indexer.renameArchivePolicyRule(named: rule.name, to: newName)
                 return JSONResponse.make(ArchivePolicyJSON.rule(renamed))
@@ -58,9 +58,11 @@ struct ArchivePolicyRuleController {
         }
     }
 
-    private func create(_ request: Request) async throws -> Response {
+    private func create(_ request: Request, _ requestContext: RondoneRequestContext) async throws
+        -> Response
+    {
         try JSONResponse.requireAcceptable(request)
-        try enforce("create archive policy rule", request)
+        try enforce("create archive policy rule", requestContext)
         let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let rule = try Self.creationSchema(body)
         do {
@@ -74,7 +76,7 @@ struct ArchivePolicyRuleController {
         return JSONResponse.make(ArchivePolicyJSON.rule(rule), status: .created, headers: headers)
     }
 
-    private func existing(_ requestContext: BasicRequestContext) async throws -> ArchivePolicyRule {
+    private func existing(_ requestContext: RondoneRequestContext) async throws -> ArchivePolicyRule {
         let name = ArchivePolicyJSON.pathName(requestContext)
         guard let rule = try await context.indexer.archivePolicyRule(named: name) else {
             throw APIError.notFound(IndexerError.noSuchArchivePolicyRule(name).message)
@@ -82,8 +84,8 @@ struct ArchivePolicyRuleController {
         return rule
     }
 
-    private func enforce(_ rule: String, _ request: Request) throws(APIError) {
-        let identity = try context.authenticator.identity(request.headers)
+    private func enforce(_ rule: String, _ requestContext: RondoneRequestContext) throws(APIError) {
+        let identity = try requestContext.identity()
         try context.policy.enforce(rule, identity: identity)
     }
 

@@ -10,7 +10,7 @@ struct BatchMeasuresController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/batch/metrics/measures") { request, _ in
+        routes.add(.post, "/v1/batch/metrics/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             try request.requireJSONContentType()
             let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
@@ -37,7 +37,7 @@ struct BatchMeasuresController {
                     "Unknown metrics: " + missing.map(\.description).joined(separator: ", "))
             }
             if !metrics.isEmpty {
-                let identity = try context.authenticator.identity(request.headers)
+                let identity = try requestContext.identity()
                 for metric in metrics {
                     try await MetricLookup.enforce("post measures", identity: identity, metric, in: context)
                 }

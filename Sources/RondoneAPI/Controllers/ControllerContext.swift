@@ -3,7 +3,8 @@ import RondoneQuery
 import RondoneStorage
 
 /// What every index-backed controller is built with: the configuration, the services,
-/// and the request authentication and policy shared by all routes.
+/// and the policy shared by all routes (the caller comes with each request, in its
+/// ``RondoneRequestContext``).
 struct ControllerContext: Sendable {
     let configuration: APIConfiguration
     let indexer: any Indexer
@@ -14,6 +15,5 @@ struct ControllerContext: Sendable {
     let refresh: any RefreshProcessor
     /// Tells processing that measures arrived.
     let wake: @Sendable () -> Void
-    let authenticator: Authenticator
     let policy: PolicyEnforcer
 }

@@ -17,20 +17,21 @@ struct MeasuresController {
         routes.add(.post, "/v1/metric/{id}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
-            return try await Self.post(request, metric, in: context)
+            return try await Self.post(request, requestContext, metric, in: context)
         }
         routes.add(.get, "/v1/metric/{id}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
-            return try await Self.get(request, metric, in: context)
+            return try await Self.get(request, requestContext, metric, in: context)
         }
     }
 
     /// `POST …/measures` once the metric is found (by id, or by name on a resource).
-    static func post(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
-        -> Response
-    {
-        let identity = try context.authenticator.identity(request.headers)
+    static func post(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ metric: Metric,
+        in context: ControllerContext
+    ) async throws -> Response {
+        let identity = try requestContext.identity()
         try await MetricLookup.enforce("post measures", identity: identity, metric, in: context)
         try request.requireJSONContentType()
         let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
@@ -40,10 +41,11 @@ struct MeasuresController {
     }
 
     /// `GET …/measures` once the metric is found.
-    static func get(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
-        -> Response
-    {
-        let identity = try context.authenticator.identity(request.headers)
+    static func get(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ metric: Metric,
+        in context: ControllerContext
+    ) async throws -> Response {
+        let identity = try requestContext.identity()
         try await MetricLookup.enforce("get measures", identity: identity, metric, in: context)
         let policy = try await MetricLookup.policy(of: metric, in: context)
         let query = try MeasuresQuery(

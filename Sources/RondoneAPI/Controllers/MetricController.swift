@@ -17,25 +17,30 @@ struct MetricController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/metric") { request, _ in try await Self.create(request, context) }
-        routes.add(.get, "/v1/metric") { request, _ in try await Self.list(request, context) }
+        routes.add(.post, "/v1/metric") { request, requestContext in
+            try await Self.create(request, requestContext, context)
+        }
+        routes.add(.get, "/v1/metric") { request, requestContext in
+            try await Self.list(request, requestContext, context)
+        }
         routes.add(.get, "/v1/metric/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
-            return try await Self.get(request, metric, in: context)
+            return try await Self.get(request, requestContext, metric, in: context)
         }
         routes.add(.delete, "/v1/metric/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
-            return try await Self.delete(request, metric, in: context)
+            return try await Self.delete(request, requestContext, metric, in: context)
         }
     }
 
     /// `GET` of one metric once it is found (by id, or by name on a resource).
-    static func get(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
-        -> Response
-    {
-        let identity = try context.authenticator.identity(request.headers)
+    static func get(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ metric: Metric,
+        in context: ControllerContext
+    ) async throws -> Response {
+        let identity = try requestContext.identity()
         var resource: Resource?
         if let id = metric.resourceID { resource = try await context.indexer.resource(id, type: "generic") }
         try await MetricLookup.enforce(
@@ -45,10 +50,11 @@ struct MetricController {
     }
 
     /// `DELETE` of one metric once it is found.
-    static func delete(_ request: Request, _ metric: Metric, in context: ControllerContext) async throws
-        -> Response
-    {
-        let identity = try context.authenticator.identity(request.headers)
+    static func delete(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ metric: Metric,
+        in context: ControllerContext
+    ) async throws -> Response {
+        let identity = try requestContext.identity()
         try await MetricLookup.enforce("delete metric", identity: identity, metric, in: context)
         do {
             try await context.indexer.deleteMetric(metric.id)
@@ -58,9 +64,13 @@ struct MetricController {
         return JSONResponse.empty(.noContent)
     }
 
-    static func create(_ request: Request, _ context: ControllerContext) async throws -> Response {
+    static func create(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
+    )
+        async throws -> Response
+    {
         try JSONResponse.requireAcceptable(request)
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let schema = try MetricCreationSchema(document)
         let resolved = try await schema.resolve(in: context, identity: identity)
@@ -92,7 +102,11 @@ struct MetricController {
         return JSONResponse.make(MetricJSON.created(metric), status: .created, headers: headers)
     }
 
-    static func list(_ request: Request, _ context: ControllerContext) async throws -> Response {
+    static func list(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
+    )
+        async throws -> Response
+    {
         try JSONResponse.requireAcceptable(request)
         let query = request.queryPairs
         var values: [String: String] = [:]
@@ -125,7 +139,7 @@ struct MetricController {
         var projectFilter: String?
         if context.configuration.authMode == .keystone {
             // Basic and remote-user modes put no policy filter on metric lists (Gnocchi).
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             if !context.policy.check("list metric", identity: identity, target: [:]) {
                 projectFilter = identity.projectID ?? "None"
             }

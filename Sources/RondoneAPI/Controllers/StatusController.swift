@@ -4,13 +4,12 @@ import Hummingbird
 /// defaults to true, as in Gnocchi, and adds `measures_to_process`.
 struct StatusController {
     let provider: any StatusProvider
-    let authenticator: Authenticator
     let policy: PolicyEnforcer
 
     func register(on routes: RouteTable) {
-        routes.add(.get, "/v1/status") { request, _ in
+        routes.add(.get, "/v1/status") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let identity = try authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             try policy.enforce("get status", identity: identity)
             let details =
                 try request.queryPairs.last { $0.name == "details" }.map {

@@ -5,13 +5,13 @@ public import Hummingbird
 /// router alone would answer 404). Controllers receive it in `register(on:)`.
 public final class RouteTable: @unchecked Sendable {
     /// A route handler.
-    public typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+    public typealias Handler = @Sendable (Request, RondoneRequestContext) async throws -> Response
 
-    let router: Router<BasicRequestContext>
+    let router: Router<RondoneRequestContext>
     private var methodsByPath: [String: [HTTPRequest.Method]] = [:]
     private var order: [String] = []
 
-    init(router: Router<BasicRequestContext>) {
+    init(router: Router<RondoneRequestContext>) {
         self.router = router
     }
 

@@ -37,18 +37,22 @@ struct InfluxDBController {
         // Gnocchi's own gabbit expects HEAD to fail (its 204 is `xfail`): a 200 keeps that
         // (the file passes whole) while any client checking for 2xx still sees the server.
         routes.add(.head, "/v1/influxdb/ping") { _, _ in JSONResponse.empty(.ok, headers: Self.pingHeaders) }
-        routes.add(.post, "/v1/influxdb/query") { request, _ in
-            try await Self.query(request, in: context)
+        routes.add(.post, "/v1/influxdb/query") { request, requestContext in
+            try await Self.query(request, requestContext, in: context)
         }
-        routes.add(.post, "/v1/influxdb/write") { request, _ in
-            try await Self.write(request, in: context)
+        routes.add(.post, "/v1/influxdb/write") { request, requestContext in
+            try await Self.write(request, requestContext, in: context)
         }
     }
 
-    static func query(_ request: Request, in context: ControllerContext) async throws -> Response {
+    static func query(
+        _ request: Request, _ requestContext: RondoneRequestContext, in context: ControllerContext
+    )
+        async throws -> Response
+    {
         let influxClient = request.headers[.accept]?.contains("application/x-msgpack") ?? false
         if !influxClient { try JSONResponse.requireAcceptable(request) }
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         if let query = request.queryPairs.last(where: { $0.name == "q" })?.value {
             guard let name = InfluxQLCreateDatabase.name(in: query) else {
                 throw APIError(
@@ -74,8 +78,12 @@ struct InfluxDBController {
         return JSONResponse.empty(.noContent)
     }
 
-    static func write(_ request: Request, in context: ControllerContext) async throws -> Response {
-        let identity = try context.authenticator.identity(request.headers)
+    static func write(
+        _ request: Request, _ requestContext: RondoneRequestContext, in context: ControllerContext
+    )
+        async throws -> Response
+    {
+        let identity = try requestContext.identity()
         let database = request.queryPairs.last { $0.name == "db" }?.value ?? "influxdb"
         var precision = LineProtocolPrecision.nanoseconds
         if let written = request.queryPairs.last(where: { $0.name == "precision" })?.value {

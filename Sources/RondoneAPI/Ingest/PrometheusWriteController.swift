@@ -18,8 +18,8 @@ struct PrometheusWriteController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/prometheus/write") { request, _ in
-            let identity = try context.authenticator.identity(request.headers)
+        routes.add(.post, "/v1/prometheus/write") { request, requestContext in
+            let identity = try requestContext.identity()
             let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
             let naming: PrometheusMetricNaming =
                 context.configuration.prometheusKeepLabels ? .keepLabels : .nameOnly

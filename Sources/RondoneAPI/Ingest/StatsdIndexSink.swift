@@ -24,7 +24,7 @@ public struct StatsdIndexSink: StatsdSink {
         context = ControllerContext(
             configuration: APIConfiguration(), indexer: services.indexer, incoming: services.incoming,
             reader: services.reader, refresh: services.refresh, wake: services.wake,
-            authenticator: Authenticator(mode: .basic), policy: try PolicyEnforcer())
+            policy: try PolicyEnforcer())
         // statsd writes as Gnocchi's statsd does, straight to the index: no policy applies.
         let user = settings.creator ?? "statsd"
         identity = Identity(
@@ -51,8 +51,7 @@ public struct StatsdIndexSink: StatsdSink {
         batches.reserveCapacity(names.count)
         for name in names {
             guard let id = ids[name], let measures = flush[name] else { continue }
-            batches.append(
-                IncomingBatch(metric: id, timestamps: measures.timestamps, values: measures.values))
+            batches.append(IncomingBatch(metric: id, measures: measures))
         }
         guard !batches.isEmpty else { return }
         try await context.incoming.add(batches)

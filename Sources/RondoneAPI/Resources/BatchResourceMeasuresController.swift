@@ -12,9 +12,9 @@ struct BatchResourceMeasuresController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/batch/resources/metrics/measures") { request, _ in
+        routes.add(.post, "/v1/batch/resources/metrics/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             let createMetrics =
                 try request.queryPairs.last { $0.name == "create_metrics" }.map { pair throws(APIError) in
                     try QueryBoolean.parse("create_metrics", pair.value)

@@ -48,33 +48,37 @@ struct NamedMetricController {
         routes.add(.get, "/v1/resource/{type}/{id}/metric/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MetricController.get(
-                request, try await Self.metric(request, requestContext, in: context), in: context)
+                request, requestContext, try await Self.metric(request, requestContext, in: context),
+                in: context)
         }
         routes.add(.delete, "/v1/resource/{type}/{id}/metric/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MetricController.delete(
-                request, try await Self.metric(request, requestContext, in: context), in: context)
+                request, requestContext, try await Self.metric(request, requestContext, in: context),
+                in: context)
         }
         routes.add(.get, "/v1/resource/{type}/{id}/metric/{name}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MeasuresController.get(
-                request, try await Self.metric(request, requestContext, in: context), in: context)
+                request, requestContext, try await Self.metric(request, requestContext, in: context),
+                in: context)
         }
         routes.add(.post, "/v1/resource/{type}/{id}/metric/{name}/measures") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             return try await MeasuresController.post(
-                request, try await Self.metric(request, requestContext, in: context), in: context)
+                request, requestContext, try await Self.metric(request, requestContext, in: context),
+                in: context)
         }
     }
 
     /// The metric the path names, found as Gnocchi's `_lookup` finds it.
     static func metric(
-        _ request: Request, _ requestContext: BasicRequestContext, in context: ControllerContext
+        _ request: Request, _ requestContext: RondoneRequestContext, in context: ControllerContext
     )
         async throws -> Metric
     {
         let type = try await ResourceLookup.type(requestContext, in: context)
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         let id = try ResourceLookup.id(requestContext, identity: identity)
         let name = requestContext.pathParameter("name")
         if let metric = try await context.indexer.metric(resource: id, named: name) { return metric }

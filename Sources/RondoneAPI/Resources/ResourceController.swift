@@ -25,7 +25,8 @@ struct ResourceController {
         routes.add(.get, "/v1/resource/{type}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
-            return try await ResourceListing.respond(request, type: type, id: nil, in: context)
+            return try await ResourceListing.respond(
+                request, requestContext, type: type, id: nil, in: context)
         }
         routes.add(.get, "/v1/resource/{type}/{id}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
@@ -50,19 +51,20 @@ struct ResourceController {
             try JSONResponse.requireAcceptable(request)
             let (type, _, resource) = try await ResourceLookup.resolve(
                 request, requestContext, enforcing: "get resource", in: context)
-            return try await ResourceListing.respond(request, type: type, id: resource.id, in: context)
+            return try await ResourceListing.respond(
+                request, requestContext, type: type, id: resource.id, in: context)
         }
     }
 
     static func create(
-        _ request: Request, _ requestContext: BasicRequestContext, _ context: ControllerContext
+        _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
     )
         async throws -> Response
     {
         try JSONResponse.requireAcceptable(request)
         let resourceType = try await ResourceLookup.resourceType(requestContext, in: context)
         let type = resourceType.name
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let (schema, metrics) = try await ResourceSchema.parse(
             document, type: resourceType, creating: true, now: .now(), in: context)
@@ -93,7 +95,9 @@ struct ResourceController {
         return JSONResponse.make(ResourceJSON.render(resource), status: .created, headers: headers)
     }
 
-    static func patch(_ request: Request, _ requestContext: BasicRequestContext, _ context: ControllerContext)
+    static func patch(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
+    )
         async throws -> Response
     {
         try JSONResponse.requireAcceptable(request)

@@ -14,7 +14,8 @@ enum ResourceListing {
     /// Lists `type`'s resources matching `search`, or with `id` the history of that one
     /// resource.
     static func respond(
-        _ request: Request, type: String, id: ResourceID?, search: ResourceSearchFilter? = nil,
+        _ request: Request, _ requestContext: RondoneRequestContext, type: String, id: ResourceID?,
+        search: ResourceSearchFilter? = nil,
         rule: String = "list resource", in context: ControllerContext
     ) async throws -> Response {
         let query = request.queryPairs
@@ -31,7 +32,8 @@ enum ResourceListing {
         let attributes = id == nil ? query.filter { $0.name == "attrs" }.map(\.value) : []
         var filter: ResourceFilter? = id.map { .compare(attribute: "id", .eq, .uuid($0.description)) }
         if id == nil {
-            let policy = try ResourcePolicyFilter.filter(rule, type: type, request: request, in: context)
+            let policy = try ResourcePolicyFilter.filter(
+                rule, type: type, requestContext: requestContext, in: context)
             filter = ResourceFilter.all(policy, try search?.compiled())
         }
         let resources = try await ResourceLookup.mapping {

@@ -8,14 +8,14 @@ import RondoneTimeSeries
 /// indexer refusals on resources to Gnocchi's status codes.
 enum ResourceLookup {
     /// The path's resource type, or 404 `Resource type X does not exist`.
-    static func type(_ requestContext: BasicRequestContext, in context: ControllerContext) async throws
+    static func type(_ requestContext: RondoneRequestContext, in context: ControllerContext) async throws
         -> String
     {
         try await resourceType(requestContext, in: context).name
     }
 
     /// The path's resource type with its schema, or 404.
-    static func resourceType(_ requestContext: BasicRequestContext, in context: ControllerContext)
+    static func resourceType(_ requestContext: RondoneRequestContext, in context: ControllerContext)
         async throws
         -> ResourceType
     {
@@ -28,7 +28,8 @@ enum ResourceLookup {
 
     /// The UUID the path's id names for `identity` (404 `Resource X does not exist`
     /// when it cannot name one).
-    static func id(_ requestContext: BasicRequestContext, identity: Identity) throws(APIError) -> ResourceID {
+    static func id(_ requestContext: RondoneRequestContext, identity: Identity) throws(APIError) -> ResourceID
+    {
         let text = requestContext.pathParameter("id")
         do throws(ResourceIdentifier.Failure) {
             return try ResourceIdentifier.uuid(text, creator: identity.creator)
@@ -50,11 +51,11 @@ enum ResourceLookup {
     /// The type, the caller and the resource of a `/v1/resource/{type}/{id}` request,
     /// once the caller passed `rule` on the resource (403 otherwise).
     static func resolve(
-        _ request: Request, _ requestContext: BasicRequestContext, enforcing rule: String,
+        _ request: Request, _ requestContext: RondoneRequestContext, enforcing rule: String,
         in context: ControllerContext
     ) async throws -> (type: String, identity: Identity, resource: Resource) {
         let type = try await type(requestContext, in: context)
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         let id = try id(requestContext, identity: identity)
         let resource = try await resource(id, type: type, in: context)
         try context.policy.enforce(rule, identity: identity, target: ResourceJSON.target(resource))

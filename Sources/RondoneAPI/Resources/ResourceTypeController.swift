@@ -10,26 +10,26 @@ struct ResourceTypeController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.get, "/v1/resource_type") { request, _ in
+        routes.add(.get, "/v1/resource_type") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             try context.policy.enforce("list resource type", identity: identity)
             return JSONResponse.make(.array(try await context.indexer.resourceTypes().map(Self.render)))
         }
-        routes.add(.post, "/v1/resource_type") { request, _ in
-            try await Self.create(request, context)
+        routes.add(.post, "/v1/resource_type") { request, requestContext in
+            try await Self.create(request, requestContext, context)
         }
         routes.add(.get, "/v1/resource_type/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let type = try await Self.lookup(requestContext, context)
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             try context.policy.enforce("get resource type", identity: identity)
             return JSONResponse.make(Self.render(type))
         }
         routes.add(.patch, "/v1/resource_type/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let type = try await Self.lookup(requestContext, context)
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             try context.policy.enforce("update resource type", identity: identity)
             let document = try await request.jsonBody(
                 limit: context.configuration.maxBodySize, contentTypes: ["application/json-patch+json"])
@@ -43,7 +43,7 @@ struct ResourceTypeController {
         routes.add(.delete, "/v1/resource_type/{name}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let type = try await Self.lookup(requestContext, context)
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             try context.policy.enforce("delete resource type", identity: identity)
             do {
                 try await context.indexer.deleteResourceType(named: type.name)
@@ -56,7 +56,7 @@ struct ResourceTypeController {
     }
 
     /// The path's type, or 404 `Resource type X does not exist` (before any 401/403).
-    static func lookup(_ requestContext: BasicRequestContext, _ context: ControllerContext) async throws
+    static func lookup(_ requestContext: RondoneRequestContext, _ context: ControllerContext) async throws
         -> ResourceType
     {
         let name = requestContext.pathParameter("name")
@@ -67,7 +67,11 @@ struct ResourceTypeController {
     }
 
     /// `POST`: the body checked (400), then the policy (403), then the index (409).
-    static func create(_ request: Request, _ context: ControllerContext) async throws -> Response {
+    static func create(
+        _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
+    )
+        async throws -> Response
+    {
         try JSONResponse.requireAcceptable(request)
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let schema: ResourceTypeSchema
@@ -77,7 +81,7 @@ struct ResourceTypeController {
             throw error.apiError
         }
         let attributes = try schema.buildAll().map(\.attribute)
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         try context.policy.enforce("create resource type", identity: identity, target: ["name": schema.name])
         try IndexLimits.check(schema.name, max: ResourceType.maxNameLength, at: ["name"])
         guard !schema.name.isEmpty, !schema.name.contains("/") else {

@@ -19,13 +19,17 @@ struct MetricSearchController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/search/metric") { request, _ in
+        routes.add(.post, "/v1/search/metric") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
-            return try await Self.search(request, in: context)
+            return try await Self.search(request, requestContext, in: context)
         }
     }
 
-    static func search(_ request: Request, in context: ControllerContext) async throws -> Response {
+    static func search(
+        _ request: Request, _ requestContext: RondoneRequestContext, in context: ControllerContext
+    )
+        async throws -> Response
+    {
         let query = request.queryPairs
         func last(_ name: String) -> String? { query.last { $0.name == name }?.value }
         var metrics: [Metric] = []
@@ -36,7 +40,7 @@ struct MetricSearchController {
             metrics.append(metric)
         }
         if !metrics.isEmpty {
-            let identity = try context.authenticator.identity(request.headers)
+            let identity = try requestContext.identity()
             for metric in metrics {
                 try await MetricLookup.enforce("search metric", identity: identity, metric, in: context)
             }

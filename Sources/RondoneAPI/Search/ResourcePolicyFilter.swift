@@ -12,11 +12,13 @@ import RondoneIndexer
 /// which the index answers from an indexed column); both together are
 /// ``ResourceFilter/visibleTo(project:)``. Neither is 403 `Insufficient privileges`.
 enum ResourcePolicyFilter {
-    static func filter(_ rule: String, type: String, request: Request, in context: ControllerContext)
+    static func filter(
+        _ rule: String, type: String, requestContext: RondoneRequestContext, in context: ControllerContext
+    )
         throws(APIError) -> ResourceFilter?
     {
         guard context.configuration.authMode == .keystone else { return nil }
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         if context.policy.check(rule, identity: identity, target: ["resource_type": type]) { return nil }
         let project = identity.projectID
         let owned = context.policy.check(

@@ -22,9 +22,10 @@ struct ResourceSearchController {
         routes.add(.post, "/v1/search/resource/{type}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
-            let filter = try await ResourceSearchRequest.filter(request, in: context)
+            let filter = try await ResourceSearchRequest.filter(request, requestContext, in: context)
             return try await ResourceListing.respond(
-                request, type: type, id: nil, search: filter, rule: "search resource", in: context)
+                request, requestContext, type: type, id: nil, search: filter, rule: "search resource",
+                in: context)
         }
         // Gnocchi finds the type before the method: an unknown type is a 404 whatever the method.
         for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
@@ -36,11 +37,12 @@ struct ResourceSearchController {
         routes.add(.delete, "/v1/resource/{type}") { request, requestContext in
             try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
-            guard let filter = try await ResourceSearchRequest.filter(request, in: context) else {
+            guard let filter = try await ResourceSearchRequest.filter(request, requestContext, in: context)
+            else {
                 throw APIError.badRequest(Self.emptyDeleteMessage)
             }
             let policy = try ResourcePolicyFilter.filter(
-                "delete resources", type: type, request: request, in: context)
+                "delete resources", type: type, requestContext: requestContext, in: context)
             let condition = try filter.compiled()
             let deleted = try await ResourceLookup.mapping {
                 try await context.indexer.deleteResources(

@@ -7,7 +7,9 @@ import RondoneIndexer
 /// are converted with, then the schema (400 `Invalid input`).
 enum ResourceSearchRequest {
     /// The filter; nil when none was given or it is `{}`.
-    static func filter(_ request: Request, in context: ControllerContext) async throws
+    static func filter(
+        _ request: Request, _ requestContext: RondoneRequestContext, in context: ControllerContext
+    ) async throws
         -> ResourceSearchFilter?
     {
         let document: SearchValue
@@ -18,15 +20,17 @@ enum ResourceSearchRequest {
         } else {
             return nil
         }
-        return try validated(document, request, in: context)
+        return try validated(document, requestContext, in: context)
     }
 
     /// `document` checked with the caller (401) as the creator `id` operands are
     /// converted with, then the schema (400); nil for `{}`.
-    static func validated(_ document: SearchValue, _ request: Request, in context: ControllerContext) throws
+    static func validated(
+        _ document: SearchValue, _ requestContext: RondoneRequestContext, in context: ControllerContext
+    ) throws
         -> ResourceSearchFilter?
     {
-        let identity = try context.authenticator.identity(request.headers)
+        let identity = try requestContext.identity()
         let validated = try ResourceSearchSchema.validate(document, creator: identity.creator)
         if case .object(let members) = validated, members.isEmpty { return nil }
         return ResourceSearchFilter(tree: validated)
