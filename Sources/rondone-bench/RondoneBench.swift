@@ -11,6 +11,7 @@ struct RondoneBench: ParsableCommand {
         abstract: "Benchmarks of Rondone's hot paths (use a release build).",
         subcommands: [
             EngineBench.self, StorageBenchCommand.self, APIBenchCommand.self, AggregatesBenchCommand.self,
+            DiskBenchCommand.self,
         ]
     )
 }

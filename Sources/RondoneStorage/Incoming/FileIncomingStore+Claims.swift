@@ -64,9 +64,15 @@ extension FileIncomingStore {
                 }
                 try self.posix.syncDirectory(directory)
             }
-            index.sacks.withLock { $0[claim.sack].removeSegments(through: sealedThrough) }
+            index.sacks.withLock { sacks in
+                sacks[claim.sack].removeSegments(through: sealedThrough)
+                sacks[claim.sack].firstSegment = max(sacks[claim.sack].firstSegment, sealedThrough + 1)
+            }
         case .metric(let metric, let before):
-            if let before { try await appendConsumed(metric, before: before, sack: claim.sack) }
+            if let before {
+                try await appendConsumed(metric, before: before, sack: claim.sack)
+                await reclaimSegments(sack: claim.sack)
+            }
         }
         dropClaim(sack: claim.sack, token: claim.token)
     }
@@ -78,7 +84,13 @@ extension FileIncomingStore {
     public func deleteUnprocessed(metric: MetricID) async throws {
         let sack = metric.sack(among: sackCount)
         let end = index.sacks.withLock { $0[sack].metrics[metric]?.last?.end }
-        if let end { try await appendConsumed(metric, before: end, sack: sack) }
+        guard let end else { return }
+        try await appendConsumed(metric, before: end, sack: sack)
+        // Reclaiming needs the sack to itself; if a claim holds it, that claim (or a
+        // later one) reclaims instead.
+        guard let token = try? reserveClaim(sack: sack) else { return }
+        await reclaimSegments(sack: sack)
+        dropClaim(sack: sack, token: token)
     }
 
     /// Durably records that `metric`'s records before `position` are done; the index
@@ -90,7 +102,7 @@ extension FileIncomingStore {
         try await appendDurably(append)
     }
 
-    private func reserveClaim(sack: Int) throws -> UInt64 {
+    func reserveClaim(sack: Int) throws -> UInt64 {
         let token = makeToken()
         try index.sacks.withLock { sacks in
             guard sacks[sack].claim == nil else { throw StorageError.claimOutstanding(sack: sack) }
@@ -99,7 +111,7 @@ extension FileIncomingStore {
         return token
     }
 
-    private func dropClaim(sack: Int, token: UInt64) {
+    func dropClaim(sack: Int, token: UInt64) {
         index.sacks.withLock { sacks in
             if sacks[sack].claim?.token == token { sacks[sack].claim = nil }
         }

@@ -95,8 +95,15 @@ public final class FileIncomingStore: IncomingStore {
                                     tornTail: tornTail))
                         })
                 }
+                sacks[sack].noteSegment(sequence)
                 nextSequence[sack] = sequence + 1
             }
+            sacks[sack].firstSegment = sequences.first ?? nextSequence[sack]
+            // Every segment is sealed now (appends go to a new one): those before the
+            // oldest waiting record hold nothing left to process.
+            let limit = sacks[sack].oldestWaitingSegment ?? nextSequence[sack]
+            try Self.deleteSegments(before: limit, sack: sack, layout: layout, posix: posix)
+            sacks[sack].firstSegment = max(sacks[sack].firstSegment, limit)
         }
         if createdDirectory { try posix.syncDirectory(directory) }
 

@@ -42,6 +42,7 @@ final class IncomingIndex: Sendable {
                         let position = LogPosition(segment: segment, offset: part.offset + Int64(offset))
                         sacks[sack].add(metric, RecordRef(position: position, length: length, count: count))
                     case .consumed(let metric, let position):
+                        sacks[sack].noteSegment(segment)
                         sacks[sack].consume(metric, before: position)
                     }
                 }

@@ -27,6 +27,21 @@ struct SackIndex: Sendable {
     private(set) var measures = 0
     /// The claim currently out, if any: its token and scope.
     var claim: (token: UInt64, scope: ClaimScope)?
+    /// The lowest segment sequence number that may still be on disk.
+    var firstSegment: UInt64 = 1
+    /// The highest segment sequence number known to hold records (0: none).
+    private(set) var lastSegment: UInt64 = 0
+
+    /// The segment of the oldest waiting measures record; nil when nothing waits.
+    /// Every segment before it holds only consumed records and consumed marks.
+    var oldestWaitingSegment: UInt64? {
+        metrics.values.lazy.compactMap { $0.first?.position.segment }.min()
+    }
+
+    /// Notes that `segment` holds records (measures or consumed marks).
+    mutating func noteSegment(_ segment: UInt64) {
+        lastSegment = max(lastSegment, segment)
+    }
 
     var totals: BacklogSummary.SackTotals {
         BacklogSummary.SackTotals(metrics: metrics.count, batches: batches, measures: measures)
@@ -40,6 +55,7 @@ struct SackIndex: Sendable {
 
     mutating func add(_ metric: MetricID, _ ref: RecordRef) {
         metrics[metric, default: []].append(ref)
+        noteSegment(ref.position.segment)
         batches += 1
         measures += ref.count
     }
