@@ -77,9 +77,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // Test helper only (not a product): appends measures in a loop and prints each
-        // acknowledged batch, so a fault test can `kill -9` it and check what survived.
-        .executableTarget(name: "rondone-fault-writer", dependencies: ["RondoneStorage"]),
+        // Test helper only (not a product): appends measures (or commits aggregates) in a
+        // loop and prints each acknowledgement, so a fault test can `kill -9` it.
+        .executableTarget(
+            name: "rondone-fault-writer", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
         // Shared by tests and benchmarks (not a product): seeded generators.
         .target(name: "RondoneTesting"),
         // Shared by API tests (not a product): a live server on an ephemeral port.

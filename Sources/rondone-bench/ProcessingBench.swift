@@ -33,28 +33,22 @@ enum ProcessingBench {
                 policy.process(buffer: nil, batch: MeasureBatch(timestamps: sample, values: sampleValues)))
         }
 
-        // Batched commits make their files durable with one syncfs, or (the second
-        // run) with an fsync per file, all in parallel.
-        for (mode, syncFileSystemAbove) in [("syncfs", 8), ("parallel fsync", Int.max)] {
-            try? FileManager.default.removeItem(atPath: root)
-            run(
-                mode: mode, syncFileSystemAbove: syncFileSystemAbove, root: root, policy: policy,
-                metrics: metrics, pointsPerMetric: pointsPerMetric, batchesPerMetric: batchesPerMetric)
-        }
+        try? FileManager.default.removeItem(atPath: root)
+        run(
+            root: root, policy: policy, metrics: metrics, pointsPerMetric: pointsPerMetric,
+            batchesPerMetric: batchesPerMetric)
     }
 
     private static func run(
-        mode: String, syncFileSystemAbove: Int, root: String, policy: ArchivePolicy, metrics: [MetricID],
-        pointsPerMetric: Int, batchesPerMetric: Int
+        root: String, policy: ArchivePolicy, metrics: [MetricID], pointsPerMetric: Int,
+        batchesPerMetric: Int
     ) {
         let metricsCount = metrics.count
         let t0: Int64 = 1_700_000_000_000_000_000
         let perBatch = pointsPerMetric / batchesPerMetric
         runBlocking {
-            var options = FileAggregateStore.Options()
-            options.syncFileSystemAbove = syncFileSystemAbove
             let incoming = try! FileIncomingStore(directory: root + "/incoming")
-            let aggregates = try! FileAggregateStore(directory: root + "/aggregate", options: options)
+            let aggregates = try! FileAggregateStore(directory: root + "/aggregate")
             defer {
                 incoming.close()
                 aggregates.close()
@@ -86,9 +80,10 @@ enum ProcessingBench {
             }
             let elapsed = clock.now - start
             await metricd.stop()
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds =
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let measures = metricsCount * pointsPerMetric
-            let label = "metricd, \(workers) workers, batched commits (\(mode))"
+            let label = "metricd, \(workers) workers, batched commits"
             print(
                 "  \(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(formatRate(Double(measures) / seconds)) measures/s"
             )
@@ -106,9 +101,10 @@ enum ProcessingBench {
                     ).count
                 }
             }
-            let (apparent, allocated) = diskUsage(root + "/aggregate/metrics")
+            let (apparent, allocated) = diskUsage(root + "/aggregate")
             print(
-                "  aggregate points stored: \(stored) in \(metricsCount * policy.aggregations.count) series")
+                "  aggregate points stored: \(stored) in \(metricsCount * policy.aggregations.count) series"
+            )
             print(
                 "  bytes per stored point: \(String(format: "%.2f", Double(apparent) / Double(stored))) (file contents, buffers included), \(String(format: "%.2f", Double(allocated) / Double(stored))) (disk blocks, du)"
             )

@@ -20,7 +20,8 @@ import Testing
 
     static func batch(_ points: [(Int64, Double)]) -> IncomingBatch {
         IncomingBatch(
-            metric: metric, timestamps: points.map { (t0 + $0.0) * 1_000_000_000 }, values: points.map(\.1))
+            metric: metric, timestamps: points.map { (t0 + $0.0) * 1_000_000_000 },
+            values: points.map(\.1))
     }
 
     // Out of order, a duplicate time stamp (smallest value wins), later a too-old point.
@@ -76,9 +77,11 @@ import Testing
         ],
     ]
 
-    static func read(_ processor: MetricProcessor, _ policy: ArchivePolicy) async throws -> [String: [(
-        Int64, Double
-    )]] {
+    static func read(_ processor: MetricProcessor, _ policy: ArchivePolicy) async throws -> [String:
+        [(
+            Int64, Double
+        )]]
+    {
         var result: [String: [(Int64, Double)]] = [:]
         for target in policy.aggregations {
             let series = try await processor.readAggregates(
@@ -166,18 +169,29 @@ import Testing
         let processor = MetricProcessor(aggregates: fixture.aggregates, log: { lines.append($0) })
         try await processor.process(metric: Self.metric, policy: policy, measures: Self.batches[0])
         // Flip one bit in the middle of the stored mean@60 split, on disk: inside its
-        // blob in the 60 s pack (whose own header stays intact).
-        let directory = fixture.path + "/aggregate/metrics/\(Self.metric)"
-        let name = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: directory).first {
-                $0.hasPrefix("60000000000_")
-            })
-        var pack = try #require(
-            SplitPack.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))))
-        var blob = try #require(pack.records["mean"])
-        blob[blob.count / 2] ^= 0x10
-        pack.records["mean"] = blob
-        try Data(pack.encode()).write(to: URL(fileURLWithPath: directory + "/" + name))
+        // blob in the 60 s pack's record in the aggregate log (the pack header stays intact).
+        let key = try #require(
+            try await fixture.aggregates.splitKeys(
+                of: Self.metric, aggregation: "mean", granularity: .seconds(60)
+            )
+            .first)
+        let address = SplitAddress(aggregation: "mean", granularity: .seconds(60), key: key)
+        let blob = try #require(try await fixture.aggregates.split(address, of: Self.metric))
+        let log = fixture.path + "/aggregate/log"
+        let segments = try FileManager.default.contentsOfDirectory(atPath: log).sorted().map {
+            log + "/" + $0
+        }
+        let (file, offset) = try #require(
+            segments.lazy.compactMap { file -> (String, Int)? in
+                guard let data = try? Data(contentsOf: URL(fileURLWithPath: file)),
+                    let range = data.range(of: Data(blob), options: .backwards)
+                else { return nil }
+                return (file, range.lowerBound)
+            }.last)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: file))
+        try handle.seek(toOffset: UInt64(offset + blob.count / 2))
+        try handle.write(contentsOf: Data([blob[blob.count / 2] ^ 0x10]))
+        try handle.close()
 
         let read = try await processor.readAggregates(
             metric: Self.metric, policy: policy, aggregation: Aggregation(name: "mean")!,
@@ -214,7 +228,8 @@ import Testing
         #expect(processor.counters.snapshot().corruptBuffers == 1)
         // The new buffer holds the second batch only, as if the metric were new.
         var fresh = EngineModel(policy: policy)
-        fresh.process(MeasureBatch(timestamps: Self.batches[1].timestamps, values: Self.batches[1].values))
+        fresh.process(
+            MeasureBatch(timestamps: Self.batches[1].timestamps, values: Self.batches[1].values))
         let stored = try #require(try await fixture.aggregates.buffer(of: Self.metric))
         #expect(try RawSeriesCodec.decode(stored) == fresh.buffer)
     }

@@ -41,6 +41,7 @@ import Testing
             let pack = SplitPack(records: records)
             let bytes = pack.encode()
             #expect(SplitPack.decode(bytes) == pack)
+            #expect(bytes.withUnsafeBytes { SplitPack.names($0) }.map(Set.init) == Set(records.keys))
             #expect(SplitPack(records: records).encode() == bytes)  // deterministic
         }
     }
@@ -55,6 +56,8 @@ import Testing
                 var damaged = bytes
                 damaged[index] ^= 1 << UInt8(bit)
                 #expect(SplitPack.decode(damaged) == nil, "byte \(index) bit \(bit)")
+                #expect(
+                    damaged.withUnsafeBytes { SplitPack.names($0) } == nil, "names: byte \(index) bit \(bit)")
             }
         }
         for length in 0..<bytes.count { #expect(SplitPack.decode(Array(bytes[0..<length])) == nil) }

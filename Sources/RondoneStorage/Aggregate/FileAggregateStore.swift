@@ -7,23 +7,27 @@ import Synchronization
     import Darwin
 #endif
 
-/// The embedded aggregate store: files in a directory this process owns.
+/// The embedded aggregate store: one append-only, checksummed log in a directory this
+/// process owns, with an in-memory index rebuilt on open.
 ///
-/// Layout (docs/STORAGE.md): `metrics/<uuid>/buffer`, and
-/// `metrics/<uuid>/<granularity ns>_<split key ns>`, one `SplitPack` holding the
-/// splits of every aggregation method at that granularity and key. Every change goes
-/// through `commit`: new files are written aside in `tmp/`, made durable together,
-/// renamed into place and their directories made durable, so a reader sees an old or
-/// a new file, never a partial one, and a crash leaves at worst stray files in `tmp/`
-/// (emptied on open). Deleting a metric renames its directory into `deleted/` (so it
-/// vanishes at once) and frees the space in the background.
+/// Layout (docs/STORAGE.md): `log/<sequence>.agl` segments of records, each a
+/// metric's unaggregated buffer or one `SplitPack` (the splits of every aggregation
+/// method at one granularity and key), or a deletion; the records of one `commit` are
+/// followed by a commit record and applied only with it, so a commit is all or
+/// nothing after a crash, and one `fdatasync` makes it durable. A sparse metric costs
+/// its records' bytes (a few hundred), not a directory and files of 4 KiB blocks.
+/// Superseded records are reclaimed by compacting the oldest segment when dead bytes
+/// outweigh live ones. A directory in the former layout (`metrics/<uuid>/…` files) is
+/// imported into the log on open.
 public final class FileAggregateStore: AggregateStore {
     /// How to open a store.
     public struct Options: Sendable {
-        /// A commit that makes more files (or directories) durable than this uses one
-        /// `syncfs(2)` for them all instead of an fsync each (run in parallel).
-        /// `Int.max` never uses syncfs; systems without it never do.
-        public var syncFileSystemAbove: Int = 8
+        /// A segment is closed and a new one started once it reaches this size.
+        public var segmentBytes: Int = 64 << 20
+        /// Compaction starts once dead bytes exceed both the live bytes and this.
+        public var compactionMinimumDeadBytes: Int = 16 << 20
+        /// Called for each damaged stretch of log found on open.
+        public var onCorruption: (@Sendable (AggregateCorruption) -> Void)?
         /// Fault tests only: makes chosen system calls fail.
         package var faults: FaultInjector?
 
@@ -32,54 +36,57 @@ public final class FileAggregateStore: AggregateStore {
 
     /// The store's directory.
     public let directory: String
+    /// Damaged stretches found when the store was opened (torn tails included).
+    public let corruptionsAtOpen: [AggregateCorruption]
+
     let posix: POSIX
+    let options: Options
     private let ownership: DataDirectoryLock
-    private let io = BlockingExecutor(threads: 4)
-    /// Parallel fsyncs of one commit; only ever used from `io` threads.
-    let syncers = BlockingExecutor(threads: 8)
-    private let purger = BlockingExecutor(threads: 1)
-    let nextTemp = Atomic<UInt64>(0)
-    let locks = MetricLocks()
-    /// Open on the data directory, for `syncfs`; -1 if it could not be opened.
-    let dataDirectoryDescriptor: Int32
-    let syncFileSystemAbove: Int
+    let io = BlockingExecutor(threads: 4)
+    /// The index and the open segments; readers and the writer share it briefly.
+    let state: Mutex<LogState>
+    /// The appending side: one commit (or compaction) at a time.
+    let writer: Mutex<LogWriter>
 
     /// Opens (creating if needed) the store in `directory`, taking ownership of it,
-    /// emptying `tmp/` and resuming the purge of deleted metrics.
+    /// scanning its log and importing a directory of the former layout.
     public init(directory: String, options: Options = Options()) throws {
         let posix = POSIX(faults: options.faults)
         self.ownership = try DataDirectoryLock(directory: directory)
         self.directory = directory
         self.posix = posix
-        self.syncFileSystemAbove = options.syncFileSystemAbove
-        self.dataDirectoryDescriptor = (try? posix.openFile(directory, O_RDONLY | O_DIRECTORY)) ?? -1
-        var created = false
-        for name in ["metrics", "tmp", "deleted"] {
-            if try posix.makeDirectory(directory + "/" + name) { created = true }
-        }
-        if created { try posix.syncDirectory(directory) }
-        for name in try posix.list(directory + "/tmp") { try posix.remove(directory + "/tmp/" + name) }
-        for name in try posix.list(directory + "/deleted") { schedulePurge(directory + "/deleted/" + name) }
+        self.options = options
+        let log = directory + "/log"
+        if try posix.makeDirectory(log) { try posix.syncDirectory(directory) }
+        let opened = try Self.scan(log: log, posix: posix)
+        self.corruptionsAtOpen = opened.corruptions
+        self.state = Mutex(opened.state)
+        self.writer = Mutex(LogWriter(logDirectory: log, nextSequence: opened.nextSequence))
+        for corruption in opened.corruptions { options.onCorruption?(corruption) }
+        try importFormerLayout()
     }
 
     deinit {
         io.stop()
-        syncers.stop()
-        purger.stop()
-        if dataDirectoryDescriptor >= 0 { posix.closeFile(dataDirectoryDescriptor) }
+        writer.withLock { $0.retire() }
     }
 
-    /// Finishes pending work (purges included) and gives up the directory.
+    /// Finishes pending work and gives up the directory.
     public func close() {
         io.stop()
-        syncers.stop()
-        purger.stop()
+        writer.withLock { $0.retire() }
         ownership.release()
     }
 
     public func buffer(of metric: MetricID) async throws -> [UInt8]? {
-        let path = metricDirectory(metric) + "/buffer"
-        return try await io.run { try self.readIfPresent(path) }
+        guard
+            let (segment, location) = state.withLock({ state in
+                state.index.metrics[metric]?.buffer.flatMap { location in
+                    state.segments[location.segment].map { ($0, location) }
+                }
+            })
+        else { return nil }
+        return try await io.run { try self.readBlob(segment, location) }
     }
 
     public func putBuffer(_ bytes: [UInt8], for metric: MetricID) async throws {
@@ -88,9 +95,12 @@ public final class FileAggregateStore: AggregateStore {
 
     public func deleteBuffer(of metric: MetricID) async throws {
         try await io.run {
-            self.locks.lock([metric])
-            defer { self.locks.unlock([metric]) }
-            try self.removeFile(self.metricDirectory(metric), name: "buffer")
+            try self.writer.withLock { writer in
+                guard self.state.withLock({ $0.index.metrics[metric]?.buffer != nil }) else { return }
+                var group = LogGroup()
+                group.add(.bufferDeleted, metric: metric)
+                try self.append(group, writer: &writer)
+            }
         }
     }
 
@@ -101,12 +111,24 @@ public final class FileAggregateStore: AggregateStore {
     /// Reads each pack once, however many of its methods are asked for.
     public func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?] {
         for key in keys { try Self.checkName(key.aggregation) }
-        let paths = keys.map { packPath(metric, $0.granularity, $0.key) }
+        let found: [(LogSegment, LogLocation)?] = state.withLock { state in
+            guard let entry = state.index.metrics[metric] else { return keys.map { _ in nil } }
+            return keys.map { key in
+                let (present, index) = entry.packIndex(key.granularity.nanoseconds, key.key.nanoseconds)
+                guard present else { return nil }
+                let location = entry.packs[index].location
+                return state.segments[location.segment].map { ($0, location) }
+            }
+        }
+        guard found.contains(where: { $0 != nil }) else { return keys.map { _ in nil } }
         return try await io.run {
-            var packs: [String: PackContent] = [:]
-            return try zip(keys, paths).map { key, path in
-                if packs[path] == nil { packs[path] = try self.readPack(path) }
-                return packs[path]?.blob(key.aggregation)
+            var read: [LogLocation: PackContent] = [:]
+            return try zip(keys, found).map { key, place in
+                guard let (segment, location) = place else { return nil }
+                if read[location] == nil {
+                    read[location] = PackContent(try self.readBlob(segment, location))
+                }
+                return read[location]?.blob(key.aggregation)
             }
         }
     }
@@ -119,21 +141,39 @@ public final class FileAggregateStore: AggregateStore {
         try await commit([MetricChanges(metric: metric, deletedSplits: [key])])
     }
 
-    public func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
+    /// Answered from the index alone: which packs hold which methods is known since
+    /// they were written (or scanned on open).
+    public func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta)
+        async throws
         -> [Timestamp]
     {
         try Self.checkName(aggregation)
-        let directory = metricDirectory(metric)
-        let prefix = "\(granularity.nanoseconds)_"
-        return try await io.run {
-            var keys: [Timestamp] = []
-            for name in try self.posix.list(directory) where name.hasPrefix(prefix) {
-                guard let key = Int64(name.dropFirst(prefix.count)) else { continue }
-                let content = try self.readPack(directory + "/" + name)
-                if content?.blob(aggregation) != nil { keys.append(Timestamp(nanoseconds: key)) }
+        let candidates: [(key: Int64, certain: Bool, segment: LogSegment?, location: LogLocation)] =
+            state.withLock { state in
+                guard let entry = state.index.metrics[metric] else { return [] }
+                return entry.packs.filter {
+                    $0.granularity == granularity.nanoseconds
+                        && state.index.names.mayHold($0.methods, aggregation)
+                }.map { pack in
+                    // A name past the 63 with a bit each: the pack itself says whether it
+                    // holds it. A damaged pack answers for every name.
+                    let certain = state.index.names.hasBit(aggregation) || pack.methods == MethodNames.all
+                    return (pack.key, certain, state.segments[pack.location.segment], pack.location)
+                }
             }
-            return keys.sorted()
+        var keys: [Timestamp] = []
+        for candidate in candidates {
+            if candidate.certain {
+                keys.append(Timestamp(nanoseconds: candidate.key))
+                continue
+            }
+            guard let segment = candidate.segment else { continue }
+            let blob = try await io.run { try self.readBlob(segment, candidate.location) }
+            if PackContent(blob).blob(aggregation) != nil {
+                keys.append(Timestamp(nanoseconds: candidate.key))
+            }
         }
+        return keys
     }
 
     public func commit(_ changes: [MetricChanges]) async throws {
@@ -144,84 +184,40 @@ public final class FileAggregateStore: AggregateStore {
             for address in change.splits.keys { try Self.checkName(address.aggregation) }
             for address in change.deletedSplits { try Self.checkName(address.aggregation) }
         }
-        let metrics = Set(changes.map(\.metric))
         try await io.run {
-            self.locks.lock(metrics)
-            defer { self.locks.unlock(metrics) }
-            try self.execute(try self.plan(changes))
+            try self.writer.withLock { writer in
+                let group = try self.plan(changes)
+                guard !group.isEmpty else { return }
+                try self.append(group, writer: &writer)
+                self.compactIfWorthIt(writer: &writer)
+            }
         }
     }
 
     public func deleteMetric(_ metric: MetricID) async throws {
-        let source = metricDirectory(metric)
-        let target =
-            directory + "/deleted/\(metric).\(nextTemp.add(1, ordering: .relaxed).oldValue)-\(getpid())"
         try await io.run {
-            self.locks.lock([metric])
-            defer { self.locks.unlock([metric]) }
-            guard self.posix.isDirectory(source) else { return }
-            try self.posix.renameFile(source, target)
-            try self.posix.syncDirectory(self.directory + "/metrics")
-            try self.posix.syncDirectory(self.directory + "/deleted")
-        }
-        schedulePurge(target)
-    }
-
-    public func pendingDeletions() async throws -> Int {
-        try await io.run { try self.posix.list(self.directory + "/deleted").count }
-    }
-
-    /// The files to write and remove for `changes`: each touched pack is read, edited
-    /// and rewritten whole (a damaged one is replaced by what this commit puts in it).
-    /// Creates missing metric directories (`metrics/` is synced with the split phase).
-    private func plan(_ changes: [MetricChanges]) throws -> CommitPlan {
-        var plan = CommitPlan()
-        for change in changes {
-            let metricDirectory = metricDirectory(change.metric)
-            if try posix.makeDirectory(metricDirectory) {
-                plan.splitDirectories.insert(directory + "/metrics")
-            }
-            var edits: [String: (puts: [String: [UInt8]], deletes: Set<String>)] = [:]
-            for (address, bytes) in change.splits {
-                edits[packPath(change.metric, address.granularity, address.key), default: ([:], [])]
-                    .puts[address.aggregation] = bytes
-            }
-            for address in change.deletedSplits {
-                edits[packPath(change.metric, address.granularity, address.key), default: ([:], [])]
-                    .deletes.insert(address.aggregation)
-            }
-            for (path, edit) in edits {
-                let stored = try readPack(path)
-                var pack = stored?.pack ?? SplitPack()
-                for (name, bytes) in edit.puts where !edit.deletes.contains(name) {
-                    pack.records[name] = bytes
-                }
-                for name in edit.deletes { pack.records[name] = nil }
-                guard pack.records.count <= 0xFFFF else {
-                    throw StorageError.invalidName("\(path): too many methods")
-                }
-                if pack.records.isEmpty {
-                    guard stored != nil else { continue }
-                    plan.removals.append(path)
-                } else {
-                    guard stored?.pack != pack else { continue }  // unchanged: nothing to write
-                    plan.splitFiles.append(.init(target: path, bytes: pack.encode()))
-                }
-                plan.splitDirectories.insert(metricDirectory)
-            }
-            if let buffer = change.buffer {
-                plan.buffers.append(.init(target: metricDirectory + "/buffer", bytes: buffer))
-                plan.bufferDirectories.insert(metricDirectory)
+            try self.writer.withLock { writer in
+                guard self.state.withLock({ $0.index.metrics[metric] != nil }) else { return }
+                var group = LogGroup()
+                group.add(.metricDeleted, metric: metric)
+                try self.append(group, writer: &writer)
             }
         }
-        return plan
     }
 
-    /// A pack file as read: intact, or damaged (its raw bytes, handed out for every
+    /// Always 0: a deleted metric is unreadable at once, and its bytes are reclaimed
+    /// with the dead records of its segments by compaction.
+    public func pendingDeletions() async throws -> Int { 0 }
+
+    /// A pack's blob as read: intact, or damaged (its raw bytes, handed out for every
     /// method so the engine's codec reports the damage instead of the split vanishing).
     enum PackContent {
         case intact(SplitPack)
         case damaged([UInt8])
+
+        init(_ bytes: [UInt8]) {
+            self = SplitPack.decode(bytes).map(PackContent.intact) ?? .damaged(bytes)
+        }
 
         func blob(_ aggregation: String) -> [UInt8]? {
             switch self {
@@ -236,48 +232,31 @@ public final class FileAggregateStore: AggregateStore {
         }
     }
 
-    /// The pack at `path`, nil if there is none.
-    private func readPack(_ path: String) throws -> PackContent? {
-        guard let bytes = try readIfPresent(path) else { return nil }
-        return SplitPack.decode(bytes).map(PackContent.intact) ?? .damaged(bytes)
+    func readBlob(_ segment: LogSegment, _ location: LogLocation) throws -> [UInt8] {
+        try posix.read(
+            segment.descriptor, count: Int(location.blobLength), at: location.blobOffset,
+            path: segment.path)
     }
 
-    private func schedulePurge(_ path: String) {
-        purger.submit { [posix] in
-            // A failure leaves the entry in `deleted/`; the next open retries it.
-            try? posix.removeTree(path)
-        }
-    }
-
-    private func metricDirectory(_ metric: MetricID) -> String {
-        directory + "/metrics/\(metric)"
-    }
-
-    /// `metrics/<uuid>/<granularity ns>_<split key ns>` (the key may be negative).
-    private func packPath(_ metric: MetricID, _ granularity: TimeDelta, _ key: Timestamp) -> String {
-        metricDirectory(metric) + "/\(granularity.nanoseconds)_\(key.nanoseconds)"
-    }
-
-    /// Method names are stored in packs with a one-byte length; the rules that kept
-    /// them safe as file names are kept too, so a driver may use them as names.
-    private static func checkName(_ aggregation: String) throws {
+    /// Method names are stored in packs with a one-byte length, and were file names in
+    /// the former layout: the same rules hold.
+    static func checkName(_ aggregation: String) throws {
         guard !aggregation.isEmpty, aggregation != ".", aggregation != "..",
             aggregation.utf8.count <= SplitPack.maxNameLength,
             !aggregation.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 })
         else { throw StorageError.invalidName(aggregation) }
     }
+}
 
-    private func readIfPresent(_ path: String) throws -> [UInt8]? {
-        do {
-            return try posix.readAll(path)
-        } catch StorageError.io(_, _, ENOENT) {
-            return nil
-        }
-    }
-
-    private func removeFile(_ directory: String, name: String) throws {
-        guard posix.exists(directory + "/" + name) else { return }
-        try posix.remove(directory + "/" + name)
-        try posix.syncDirectory(directory)
-    }
+/// A damaged stretch of the aggregate log found on open, and skipped with the commit
+/// it belonged to.
+public struct AggregateCorruption: Sendable, Equatable {
+    /// The segment file.
+    public var path: String
+    /// Where the damaged (or uncommitted) bytes start, and how many there are.
+    public var offset: Int64
+    public var length: Int64
+    /// True when nothing intact follows: the tail of a commit cut short by a crash,
+    /// which was never acknowledged (its `fdatasync` had not returned).
+    public var tornTail: Bool
 }

@@ -84,6 +84,39 @@ package struct SplitPack: Equatable, Sendable {
         return start == bytes.count ? pack : nil
     }
 
+    /// The method names in the header of the pack in `bytes`, checked (magic, lengths,
+    /// header checksum) but without copying the blobs; nil if the header is damaged.
+    package static func names(_ bytes: UnsafeRawBufferPointer) -> [String]? {
+        guard bytes.count >= 14, bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2],
+            bytes[3] == magic[3]
+        else { return nil }
+        let headerLength = Int(
+            UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+        guard headerLength >= 14, headerLength <= bytes.count else { return nil }
+        let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        let crc = CRC32C.update(
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<8])),
+            UnsafeRawBufferPointer(rebasing: bytes[12..<headerLength]))
+        guard crc == stored else { return nil }
+        let count = Int(bytes[12]) | Int(bytes[13]) << 8
+        var names: [String] = []
+        var offset = 14
+        var blobs = 0
+        for _ in 0..<count {
+            guard offset < headerLength else { return nil }
+            let nameLength = Int(bytes[offset])
+            guard offset + 1 + nameLength + 4 <= headerLength else { return nil }
+            names.append(String(decoding: bytes[(offset + 1)..<(offset + 1 + nameLength)], as: UTF8.self))
+            blobs += Int(
+                UInt32(
+                    littleEndian: bytes.loadUnaligned(
+                        fromByteOffset: offset + 1 + nameLength, as: UInt32.self)))
+            offset += 1 + nameLength + 4
+        }
+        guard offset == headerLength, headerLength + blobs == bytes.count else { return nil }
+        return names
+    }
+
     /// CRC-32C of a header, skipping its own checksum field (bytes 8..<12).
     private static func headerChecksum(_ header: [UInt8]) -> UInt32 {
         header.withUnsafeBytes { raw in
@@ -101,7 +134,9 @@ private func appendUInt32(_ value: UInt32, to bytes: inout [UInt8]) {
 }
 
 private func patchUInt32(_ value: UInt32, at offset: Int, in bytes: inout [UInt8]) {
-    for index in 0..<4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(8 * index)) }
+    for index in 0..<4 {
+        bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(8 * index))
+    }
 }
 
 private func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
