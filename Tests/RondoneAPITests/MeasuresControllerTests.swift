@@ -142,4 +142,38 @@ struct BatchMeasuresControllerTests {
             #expect(forbidden.status == .forbidden)
         }
     }
+
+    /// The metrics of a batch are looked up together: a deleted metric is refused the
+    /// request after its deletion, listed with the unknown ones in id order, and ids in
+    /// Python's other UUID spellings name the same metrics as the canonical form.
+    @Test func deletedAndUnknownMetricsInOneLookup() async throws {
+        try await APITestServer.runWithStores(defaultPolicies: true) { client in
+            let kept = try await MeasuresControllerTests.createMetric(client)
+            let deleted = try await MeasuresControllerTests.createMetric(client)
+            let measure = #"[{"timestamp": "2015-03-06T14:33:57", "value": 1}]"#
+            let before = try await client.request(
+                .post, "/v1/batch/metrics/measures", headers: MetricControllerTests.admin,
+                body: #"{"\#(kept)": \#(measure), "\#(deleted)": \#(measure)}"#)
+            #expect(before.status == .accepted)
+            let gone = try await client.request(
+                .delete, "/v1/metric/\(deleted)", headers: MetricControllerTests.admin)
+            #expect(gone.status == .noContent)
+            let unknown = "00000000-0000-4000-8000-000000000001"
+            let refused = try await client.request(
+                .post, "/v1/batch/metrics/measures", headers: MetricControllerTests.admin,
+                body: #"{"\#(deleted)": \#(measure), "\#(kept)": \#(measure), "\#(unknown)": []}"#)
+            #expect(refused.status == .badRequest)
+            let listed = [deleted.lowercased(), unknown].sorted().joined(separator: ", ")
+            #expect(refused.text.contains("Unknown metrics: \(listed)"))
+            let hex = kept.replacingOccurrences(of: "-", with: "").uppercased()
+            let spelled = try await client.request(
+                .post, "/v1/batch/metrics/measures", headers: MetricControllerTests.admin,
+                body: #"{"{urn:uuid:\#(hex)}": [{"timestamp": "2015-03-06T14:38:57", "value": 3}]}"#)
+            #expect(spelled.status == .accepted)
+            let read = try await client.request(
+                .get, "/v1/metric/\(kept)/measures?refresh=true&granularity=300",
+                headers: MetricControllerTests.admin)
+            #expect(read.text.contains(#"["2015-03-06T14:35:00+00:00", 300.0, 3.0]"#))
+        }
+    }
 }

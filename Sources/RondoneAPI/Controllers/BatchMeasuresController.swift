@@ -23,15 +23,11 @@ struct BatchMeasuresController {
                 guard let id = MetricLookup.parseUUID(entry.metric) else { continue }
                 byID[id] = entry.measures
             }
-            var metrics: [Metric] = []
-            var missing: [MetricID] = []
-            for id in byID.keys.sorted() {
-                if let metric = try await context.indexer.metric(id) {
-                    metrics.append(metric)
-                } else {
-                    missing.append(id)
-                }
-            }
+            // One indexed read for the whole body, not one per metric.
+            let found = try await context.indexer.metrics(ids: Array(byID.keys))
+            let metrics = found.sorted { $0.id < $1.id }
+            let foundIDs = Set(found.map(\.id))
+            let missing = byID.keys.filter { !foundIDs.contains($0) }.sorted()
             guard missing.isEmpty else {
                 throw APIError.badRequest(
                     "Unknown metrics: " + missing.map(\.description).joined(separator: ", "))

@@ -10,6 +10,9 @@ enum MetricLookup {
     /// Python's `uuid.UUID(text)`: `urn:` and `uuid:` removed, surrounding braces
     /// stripped, hyphens anywhere ignored, then exactly 32 hex digits.
     static func parseUUID(_ text: String) -> MetricID? {
+        // The canonical form (what every client sends) reads directly, without the
+        // string rewriting the other forms need; it names the same UUID either way.
+        if text.utf8.count == 36, let id = MetricID(text) { return id }
         var hex = Substring(text.replacingAll("urn:", with: "").replacingAll("uuid:", with: ""))
         while hex.first == "{" { hex = hex.dropFirst() }
         while hex.last == "}" { hex = hex.dropLast() }

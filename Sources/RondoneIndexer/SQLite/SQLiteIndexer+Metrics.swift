@@ -42,8 +42,10 @@ extension SQLiteIndexer {
 
     public func metric(_ id: MetricID) async throws -> Metric? {
         try await pool.read { db in
+            // A cached statement: the measures routes look metrics up on every request,
+            // and compiling the SQL again each time cost more than running it.
             try Row.fetchOne(
-                db, sql: "SELECT * FROM metric WHERE id = ? AND status = 'active'",
+                db.cachedStatement(sql: "SELECT * FROM metric WHERE id = ? AND status = 'active'"),
                 arguments: [SQLiteColumns.blob(id)]
             ).map { row throws(IndexerError) in try SQLiteColumns.metric(row) }
         }
@@ -57,9 +59,13 @@ extension SQLiteIndexer {
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = ids[start..<min(start + 500, ids.count)]
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let sql = "SELECT * FROM metric WHERE id IN (\(placeholders)) AND status = 'active'"
+                // Small lists (a batch of measures names a few metrics, request after request)
+                // reuse a compiled statement per size; larger ones are too varied to keep.
+                let statement =
+                    try chunk.count <= 64 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM metric WHERE id IN (\(placeholders)) AND status = 'active'",
-                    arguments: StatementArguments(chunk.map(SQLiteColumns.blob)))
+                    statement, arguments: StatementArguments(chunk.map(SQLiteColumns.blob)))
                 for row in rows { metrics.append(try SQLiteColumns.metric(row)) }
             }
             return metrics
