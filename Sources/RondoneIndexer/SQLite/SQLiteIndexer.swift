@@ -74,8 +74,9 @@ public final class SQLiteIndexer: Indexer {
 
     static func generation(_ db: Database) throws -> Int64 {
         guard
+            // Cached: every policy lookup reads it (the cheap check that keeps the catalog fresh).
             let generation = try Int64.fetchOne(
-                db, sql: "SELECT generation FROM catalog_version WHERE id = 1")
+                db.cachedStatement(sql: "SELECT generation FROM catalog_version WHERE id = 1"))
         else { throw IndexerError.corruptIndex("catalog_version has no row; was upgrade run?") }
         return generation
     }
