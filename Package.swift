@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
+        // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
+        .library(name: "RondoneAPI", targets: ["RondoneAPI"]),
+        .library(name: "RondoneTesting", targets: ["RondoneTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
