@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Allocation benchmarks of the hot paths (docs/BENCHMARKS.md, "Allocations"): builds the
 # separate package in Benchmarks/ (ordo-one/benchmark with its MallocInterposer trait;
-# no jemalloc needed) and checks each benchmark's malloc count and leaked memory against
+# no jemalloc needed) and checks each benchmark's malloc count against
 # the p90 values recorded in Benchmarks/Thresholds/ (1 % relative tolerance). Exits
 # non-zero on any regression, and on an improvement too, so the recorded counts stay true.
 #
@@ -25,7 +25,7 @@ fi
 mode=${1:-check}
 [ $# -gt 0 ] && shift
 # Only the counts are recorded and checked: times vary from run to run.
-checked=(--metric mallocCountTotal --metric memoryLeaked)
+checked=(--metric mallocCountTotal)
 case "$mode" in
 check)
     if ! swift package --disable-sandbox benchmark thresholds check "${checked[@]}" --no-progress "$@"; then

@@ -17,7 +17,7 @@ struct BatchRequest {
     /// Gnocchi's functional tests' administrator (basic auth, any password).
     static let admin = "basic YWRtaW46"
 
-    let responder: RouterResponder<BasicRequestContext>
+    let responder: RouterResponder<RondoneRequestContext>
     let channel = NIOAsyncTestingChannel()
     let logger: Logger
     let body: ByteBuffer
@@ -68,7 +68,7 @@ struct BatchRequest {
                 .contentLength: String(body.readableBytes),
             ])
         let request = Request(head: head, body: RequestBody(buffer: body))
-        let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
+        let context = RondoneRequestContext(source: .init(channel: channel, logger: logger))
         let response = try await responder.respond(to: request, context: context)
         let collector = BodyCollector()
         try await response.body.write(collector)
