@@ -52,15 +52,15 @@ enum AggregateLogRecord {
         into buffer: inout [UInt8]
     ) -> Int {
         let start = buffer.count
-        appendLittleEndian(UInt32(0), into: &buffer)  // length and checksum: filled below
-        appendLittleEndian(UInt32(0), into: &buffer)
+        LittleEndianBytes.append(UInt32(0), into: &buffer)  // length and checksum: filled below
+        LittleEndianBytes.append(UInt32(0), into: &buffer)
         buffer.append(kind.rawValue)
         buffer.append(contentsOf: magic)
-        appendLittleEndian(UInt32(blob.count), into: &buffer)
-        appendLittleEndian(metric.high.byteSwapped, into: &buffer)
-        appendLittleEndian(metric.low.byteSwapped, into: &buffer)
-        appendLittleEndian(UInt64(bitPattern: first), into: &buffer)
-        appendLittleEndian(UInt64(bitPattern: second), into: &buffer)
+        LittleEndianBytes.append(UInt32(blob.count), into: &buffer)
+        LittleEndianBytes.append(metric.high.byteSwapped, into: &buffer)
+        LittleEndianBytes.append(metric.low.byteSwapped, into: &buffer)
+        LittleEndianBytes.append(UInt64(bitPattern: first), into: &buffer)
+        LittleEndianBytes.append(UInt64(bitPattern: second), into: &buffer)
         buffer.append(contentsOf: blob)
         let padding = (8 - blob.count % 8) % 8
         buffer.append(contentsOf: repeatElement(0, count: padding))
@@ -76,7 +76,7 @@ enum AggregateLogRecord {
     /// The intact record at `offset`, or nil (torn, damaged or not a record boundary).
     static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Parsed? {
         guard offset >= 0, bytes.count - offset >= headerSize else { return nil }
-        let payload = Int(read32(bytes, offset))
+        let payload = Int(LittleEndianBytes.read32(bytes, offset))
         let length = 8 + payload
         guard payload >= headerSize - 8, payload % 8 == 0, length <= bytes.count - offset else {
             return nil
@@ -85,16 +85,18 @@ enum AggregateLogRecord {
             bytes[offset + 11] == magic[2],
             let kind = Kind(rawValue: bytes[offset + 8])
         else { return nil }
-        let blobLength = Int(read32(bytes, offset + 12))
+        let blobLength = Int(LittleEndianBytes.read32(bytes, offset + 12))
         guard Self.length(blobLength: blobLength) == length else { return nil }
-        guard checksum(bytes, offset, payload: payload) == read32(bytes, offset + 4) else { return nil }
+        guard checksum(bytes, offset, payload: payload) == LittleEndianBytes.read32(bytes, offset + 4) else {
+            return nil
+        }
         return Parsed(
             kind: kind,
             metric: MetricID(
                 high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)),
                 low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))),
-            first: Int64(bitPattern: read64(bytes, offset + 32)),
-            second: Int64(bitPattern: read64(bytes, offset + 40)),
+            first: Int64(bitPattern: LittleEndianBytes.read64(bytes, offset + 32)),
+            second: Int64(bitPattern: LittleEndianBytes.read64(bytes, offset + 40)),
             blobOffset: offset + headerSize, blobLength: blobLength, length: length)
     }
 
@@ -106,20 +108,4 @@ enum AggregateLogRecord {
             length, UnsafeRawBufferPointer(rebasing: bytes[offset + 8..<offset + 8 + payload]))
     }
 
-    @inline(__always)
-    private static func appendLittleEndian<T: FixedWidthInteger>(
-        _ value: T, into buffer: inout [UInt8]
-    ) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-    }
-
-    @inline(__always)
-    private static func read32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    @inline(__always)
-    private static func read64(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
-        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
 }

@@ -48,8 +48,8 @@ enum IncomingRecord {
     ) {
         let start = buffer.count
         appendHeader(kind: kindMeasures, count: timestamps.count, metric: metric, into: &buffer)
-        for timestamp in timestamps { appendLittleEndian(UInt64(bitPattern: timestamp), into: &buffer) }
-        for value in values { appendLittleEndian(value.bitPattern, into: &buffer) }
+        for timestamp in timestamps { LittleEndianBytes.append(UInt64(bitPattern: timestamp), into: &buffer) }
+        for value in values { LittleEndianBytes.append(value.bitPattern, into: &buffer) }
         seal(&buffer, from: start)
     }
 
@@ -57,8 +57,8 @@ enum IncomingRecord {
     static func appendConsumed(metric: MetricID, position: LogPosition, into buffer: inout [UInt8]) {
         let start = buffer.count
         appendHeader(kind: kindConsumed, count: 0, metric: metric, into: &buffer)
-        appendLittleEndian(position.segment, into: &buffer)
-        appendLittleEndian(UInt64(bitPattern: position.offset), into: &buffer)
+        LittleEndianBytes.append(position.segment, into: &buffer)
+        LittleEndianBytes.append(UInt64(bitPattern: position.offset), into: &buffer)
         seal(&buffer, from: start)
     }
 
@@ -66,24 +66,27 @@ enum IncomingRecord {
     /// (torn, corrupt, or not a record boundary).
     static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (record: Parsed, length: Int)? {
         guard offset >= 0, bytes.count - offset >= headerSize else { return nil }
-        let payload = Int(read32(bytes, offset))
+        let payload = Int(LittleEndianBytes.read32(bytes, offset))
         let length = 8 + payload
         guard payload >= headerSize - 8, payload % 8 == 0, length <= bytes.count - offset else { return nil }
         guard bytes[offset + 9] == magic[0], bytes[offset + 10] == magic[1], bytes[offset + 11] == magic[2]
         else { return nil }
         let kind = bytes[offset + 8]
-        let count = Int(read32(bytes, offset + 12))
+        let count = Int(LittleEndianBytes.read32(bytes, offset + 12))
         switch kind {
         case kindMeasures: guard payload == headerSize - 8 + 16 * count else { return nil }
         case kindConsumed: guard count == 0, payload == headerSize - 8 + 16 else { return nil }
         default: return nil
         }
-        guard checksum(bytes, offset, payload: payload) == read32(bytes, offset + 4) else { return nil }
+        guard checksum(bytes, offset, payload: payload) == LittleEndianBytes.read32(bytes, offset + 4) else {
+            return nil
+        }
         let metric = MetricID(
             high: read64BigEndian(bytes, offset + 16), low: read64BigEndian(bytes, offset + 24))
         if kind == kindMeasures { return (.measures(metric: metric, count: count), length) }
         let position = LogPosition(
-            segment: read64(bytes, offset + headerSize), offset: Int64(bitPattern: read64(bytes, offset + 40))
+            segment: LittleEndianBytes.read64(bytes, offset + headerSize),
+            offset: Int64(bitPattern: LittleEndianBytes.read64(bytes, offset + 40))
         )
         return (.consumed(metric: metric, position: position), length)
     }
@@ -97,21 +100,22 @@ enum IncomingRecord {
         batch.timestamps.reserveCapacity(batch.timestamps.count + count)
         batch.values.reserveCapacity(batch.values.count + count)
         for index in 0..<count {
-            batch.timestamps.append(Int64(bitPattern: read64(bytes, timestamps + 8 * index)))
+            batch.timestamps.append(
+                Int64(bitPattern: LittleEndianBytes.read64(bytes, timestamps + 8 * index)))
         }
         for index in 0..<count {
-            batch.values.append(Double(bitPattern: read64(bytes, values + 8 * index)))
+            batch.values.append(Double(bitPattern: LittleEndianBytes.read64(bytes, values + 8 * index)))
         }
     }
 
     private static func appendHeader(kind: UInt8, count: Int, metric: MetricID, into buffer: inout [UInt8]) {
-        appendLittleEndian(UInt32(0), into: &buffer)  // length and checksum: filled by `seal`
-        appendLittleEndian(UInt32(0), into: &buffer)
+        LittleEndianBytes.append(UInt32(0), into: &buffer)  // length and checksum: filled by `seal`
+        LittleEndianBytes.append(UInt32(0), into: &buffer)
         buffer.append(kind)
         buffer.append(contentsOf: magic)
-        appendLittleEndian(UInt32(count), into: &buffer)
-        appendLittleEndian(metric.high.byteSwapped, into: &buffer)
-        appendLittleEndian(metric.low.byteSwapped, into: &buffer)
+        LittleEndianBytes.append(UInt32(count), into: &buffer)
+        LittleEndianBytes.append(metric.high.byteSwapped, into: &buffer)
+        LittleEndianBytes.append(metric.low.byteSwapped, into: &buffer)
     }
 
     /// Fills in the length and checksum of the record that starts at `start`.
@@ -128,21 +132,6 @@ enum IncomingRecord {
         let length = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 4]))
         return CRC32C.update(
             length, UnsafeRawBufferPointer(rebasing: bytes[offset + 8..<offset + 8 + payload]))
-    }
-
-    @inline(__always)
-    private static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, into buffer: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-    }
-
-    @inline(__always)
-    private static func read32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    @inline(__always)
-    private static func read64(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
-        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     @inline(__always)
