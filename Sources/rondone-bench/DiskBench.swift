@@ -99,16 +99,8 @@ enum DiskBench {
             } else {
                 for metric in metrics { _ = try! await metricd.processNow(metric: metric) }
             }
-            var aggregatePoints = 0
-            let reader = SeriesReader(aggregates: aggregates)
-            for metric in metrics {
-                for target in policy.aggregations {
-                    aggregatePoints += try! await reader.read(
-                        metric: metric, policy: policy, aggregation: target.aggregation,
-                        granularity: target.granularity
-                    ).count
-                }
-            }
+            let aggregatePoints = await storedAggregatePoints(
+                metrics, policy: policy, aggregates: aggregates)
             let raw = metrics.count * 24 * 360
             let whole = diskUsage(root)
             let incomingUse = diskUsage(root + "/incoming")

@@ -91,16 +91,7 @@ enum ProcessingBench {
                 "  \("  = metrics/s".padding(toLength: 52, withPad: " ", startingAt: 0)) \(formatRate(Double(metricsCount) / seconds)) metrics/s  (\(String(format: "%.2f", seconds)) s)"
             )
 
-            var stored = 0
-            let reader = SeriesReader(aggregates: aggregates)
-            for metric in metrics {
-                for target in policy.aggregations {
-                    stored += try! await reader.read(
-                        metric: metric, policy: policy, aggregation: target.aggregation,
-                        granularity: target.granularity
-                    ).count
-                }
-            }
+            let stored = await storedAggregatePoints(metrics, policy: policy, aggregates: aggregates)
             let (apparent, allocated) = diskUsage(root + "/aggregate")
             print(
                 "  aggregate points stored: \(stored) in \(metricsCount * policy.aggregations.count) series"
