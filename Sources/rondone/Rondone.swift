@@ -14,6 +14,7 @@ struct Rondone: AsyncParsableCommand {
     /// Parses the command line after folding in the configuration file and the
     /// environment (see ``SettingSources``), then runs the chosen command.
     static func main() async {
+        MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
         do {
             let arguments = try SettingSources.expand(
                 Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,

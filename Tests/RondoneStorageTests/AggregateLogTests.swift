@@ -80,12 +80,16 @@ import Testing
         #expect(store.corruptionsAtOpen.first?.tornTail == false)
     }
 
-    @Test func compactionKeepsTheLogNearItsLiveSize() async throws {
+    /// With the default chunk a segment is copied in one group; with a tiny one, one
+    /// group per record, each committed before the next window is read.
+    @Test(arguments: [4 << 20, 1])
+    func compactionKeepsTheLogNearItsLiveSize(chunkBytes: Int) async throws {
         let directory = TestDirectory("agl-compact")
         defer { directory.remove() }
         var options = FileAggregateStore.Options()
         options.segmentBytes = 4096
         options.compactionMinimumDeadBytes = 0
+        options.compactionChunkBytes = chunkBytes
         let other = MetricID(high: 8, low: 8)
         do {
             let store = try FileAggregateStore(directory: directory.path, options: options)

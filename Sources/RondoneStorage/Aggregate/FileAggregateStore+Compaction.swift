@@ -27,37 +27,58 @@ extension FileAggregateStore {
 
     /// Only the oldest segment is ever compacted, so a deletion record it drops can no
     /// longer hide anything: every record it superseded was in this segment too.
+    ///
+    /// The live records are read in windows and copied in groups of about
+    /// `Options.compactionChunkBytes`, each group committed (and its records moved in the
+    /// index) before the next is read: memory stays at two chunks whatever the segment
+    /// size. A crash between groups leaves some records in both places, the same bytes,
+    /// and the later copy wins on open, as when the crash falls before the unlink.
     func compact(_ sequence: UInt64, writer: inout LogWriter) throws {
         if writer.active?.sequence == sequence { writer.retire() }
         let (segment, live) = state.withLock { ($0.segments[sequence], $0.index.live(in: sequence)) }
         guard let segment else { return }
-        if !live.isEmpty {
-            let bytes = try posix.read(
-                segment.descriptor, count: Int(try posix.fileSize(segment.descriptor, path: segment.path)),
-                at: 0,
-                path: segment.path)
-            var copies: [UInt8] = []
-            var moves: [(MetricID, LogLocation, Int)] = []
-            try bytes.withUnsafeBytes { raw in
-                for (metric, location) in live {
-                    // Damage since open: keep the segment rather than copy bad bytes.
-                    guard let record = AggregateLogRecord.parse(raw, at: Int(location.offset)),
-                        record.metric == metric, record.length == Int(location.recordLength)
-                    else { throw StorageError.io(operation: "compact", path: segment.path, errno: EIO) }
-                    moves.append((metric, location, copies.count))
-                    copies.append(
-                        contentsOf: raw[Int(location.offset)..<Int(location.offset) + record.length])
-                }
-            }
-            try appendDurably(copies, records: moves.count, writer: &writer) { target, base, state in
-                for (metric, old, offset) in moves {
+        let chunk = max(options.compactionChunkBytes, AggregateLogRecord.headerSize)
+        let size = try posix.fileSize(segment.descriptor, path: segment.path)
+        var window: [UInt8] = []
+        var windowStart: Int64 = 0
+        var copies: [UInt8] = []
+        var moves: [(MetricID, LogLocation, Int)] = []
+        func flush() throws {
+            guard !moves.isEmpty else { return }
+            let batch = moves
+            try appendDurably(copies, records: batch.count, writer: &writer) { target, base, state in
+                for (metric, old, offset) in batch {
                     var new = old
                     new.segment = target
                     new.offset = base + Int64(offset)
                     state.index.move(metric, from: old, to: new)
                 }
             }
+            copies.removeAll(keepingCapacity: true)
+            moves.removeAll(keepingCapacity: true)
         }
+        for (metric, location) in live {
+            let length = Int(location.recordLength)
+            if location.offset < windowStart
+                || location.offset + Int64(length) > windowStart + Int64(window.count)
+            {
+                windowStart = location.offset
+                window = try posix.read(
+                    segment.descriptor, count: Int(min(max(Int64(chunk), Int64(length)), size - windowStart)),
+                    at: windowStart, path: segment.path)
+            }
+            let start = Int(location.offset - windowStart)
+            try window.withUnsafeBytes { raw in
+                // Damage since open: keep the segment rather than copy bad bytes.
+                guard let record = AggregateLogRecord.parse(raw, at: start), record.metric == metric,
+                    record.length == length
+                else { throw StorageError.io(operation: "compact", path: segment.path, errno: EIO) }
+                moves.append((metric, location, copies.count))
+                copies.append(contentsOf: raw[start..<start + length])
+            }
+            if copies.count >= chunk { try flush() }
+        }
+        try flush()
         state.withLock { state in
             state.segments[sequence] = nil
             state.index.segmentBytes[sequence] = nil

@@ -26,6 +26,8 @@ public final class FileAggregateStore: AggregateStore {
         public var segmentBytes: Int = 64 << 20
         /// Compaction starts once dead bytes exceed both the live bytes and this.
         public var compactionMinimumDeadBytes: Int = 16 << 20
+        /// Compaction reads and copies live records in groups of about this many bytes.
+        public var compactionChunkBytes: Int = 1 << 20
         /// Called for each damaged stretch of log found on open.
         public var onCorruption: (@Sendable (AggregateCorruption) -> Void)?
         /// Fault tests only: makes chosen system calls fail.
