@@ -14,7 +14,7 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "Number of sacks incoming measures are spread over (fixed when the directory is created).")
     var sacks: Int = 128
 
-    @Option(help: "metricd workers (default: one per core).")
+    @Option(help: "metricd workers (default: one per two cores, at least one).")
     var workers: Int?
 
     @Flag(help: "Start empty: no archive policies low/medium/high/bool and no default rule.")
