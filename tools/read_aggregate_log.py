@@ -66,25 +66,64 @@ def parse(data, offset):
     }
 
 
+STANDARD_METHODS = [
+    "mean", "sum", "last", "max", "min", "std", "median", "first", "count",
+    "rate:mean", "rate:sum", "rate:last", "rate:max", "rate:min", "rate:std", "rate:median", "rate:first",
+    "rate:count",
+]
+
+
+def varint(data, offset):
+    """The unsigned LEB128 at offset and the offset after it."""
+    value, shift = 0, 0
+    while True:
+        byte = data[offset]
+        offset += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, offset
+        shift += 7
+
+
 def unpack(blob):
-    """A split pack's blobs by method name, or None if its header is damaged."""
-    if len(blob) < 14 or blob[:4] != b"RSP1":
+    """A split pack's blobs by method name (version 1 or 2), or None if its header is damaged."""
+    try:
+        if blob[:4] == b"RSP2":
+            count, offset = varint(blob, 8)
+            entries = []
+            for _ in range(count):
+                code = blob[offset]
+                offset += 1
+                if code == 0:
+                    name = blob[offset + 1:offset + 1 + blob[offset]].decode()
+                    offset += 1 + blob[offset]
+                else:
+                    name = STANDARD_METHODS[code - 1]
+                length, offset = varint(blob, offset)
+                entries.append((name, length))
+            if crc32c(blob[8:offset]) != struct.unpack_from("<I", blob, 4)[0]:
+                return None
+            header_length = offset
+        elif blob[:4] == b"RSP1" and len(blob) >= 14:
+            header_length, crc = struct.unpack_from("<II", blob, 4)
+            if header_length > len(blob) or crc32c(blob[12:header_length], crc32c(blob[:8])) != crc:
+                return None
+            count = struct.unpack_from("<H", blob, 12)[0]
+            offset, entries = 14, []
+            for _ in range(count):
+                name_length = blob[offset]
+                name = blob[offset + 1:offset + 1 + name_length].decode()
+                entries.append((name, struct.unpack_from("<I", blob, offset + 1 + name_length)[0]))
+                offset += 1 + name_length + 4
+        else:
+            return None
+    except (IndexError, UnicodeDecodeError):
         return None
-    header_length, crc = struct.unpack_from("<II", blob, 4)
-    if header_length > len(blob) or crc32c(blob[12:header_length], crc32c(blob[:8])) != crc:
-        return None
-    count = struct.unpack_from("<H", blob, 12)[0]
-    offset, entries = 14, []
-    for _ in range(count):
-        name_length = blob[offset]
-        name = blob[offset + 1:offset + 1 + name_length].decode()
-        entries.append((name, struct.unpack_from("<I", blob, offset + 1 + name_length)[0]))
-        offset += 1 + name_length + 4
     records, start = {}, header_length
     for name, length in entries:
         records[name] = blob[start:start + length]
         start += length
-    return records
+    return records if start == len(blob) else None
 
 
 def load(directory):

@@ -80,7 +80,7 @@ import Testing
         try patch(file, bytes)
         #expect(try await store.split(key, of: metric) == [1, 0xFD, 3, 4])
         #expect(try await store.split(max, of: metric) == [5, 6])
-        bytes[start + 14] ^= 0x01  // a name length: the header checksum catches it
+        bytes[start + 9] ^= 0x01  // the first method code: the header checksum catches it
         try patch(file, bytes)
         let damaged = [UInt8](bytes[start..<start + pack.count])
         #expect(try await store.split(key, of: metric) == damaged)

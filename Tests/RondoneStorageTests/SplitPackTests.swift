@@ -5,26 +5,52 @@ import Testing
 
 /// The aggregate file format that packs every method's split of one key.
 @Suite struct SplitPackTests {
-    /// The layout docs/STORAGE.md draws, byte by byte.
+    /// The layout docs/STORAGE.md draws, byte by byte: version 2, standard methods
+    /// by code.
     @Test func layoutIsAsDocumented() {
         let bytes = SplitPack(records: ["mean": [0xAA, 0xBB], "max": [0xCC]]).encode()
-        let header: [UInt8] = [
+        #expect(Array(bytes[0..<4]) == [0x52, 0x53, 0x50, 0x32])  // "RSP2"
+        let entries: [UInt8] = [
+            2,  // count
+            4, 1,  // "max" (code 4), 1 byte
+            1, 2,  // "mean" (code 1), 2 bytes
+        ]
+        #expect(Array(bytes[8..<13]) == entries)
+        #expect(Array(bytes[13...]) == [0xCC, 0xAA, 0xBB])
+        let crc = bytes[8..<13].withUnsafeBytes { CRC32C.checksum($0) }
+        #expect(Array(bytes[4..<8]) == [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: crc >> $0) })
+        #expect(SplitPack.decode(bytes) == SplitPack(records: ["mean": [0xAA, 0xBB], "max": [0xCC]]))
+    }
+
+    /// A name outside the standard table is spelled out after code 0.
+    @Test func otherNamesAreSpelledOut() {
+        let bytes = SplitPack(records: ["rate:95pct": [7], "count": []]).encode()
+        let entries: [UInt8] =
+            [2, 9, 0]  // count; "count" (code 9), 0 bytes
+            + [0, 10] + Array("rate:95pct".utf8) + [1]  // spelled out, 1 byte
+        #expect(Array(bytes[8..<(8 + entries.count)]) == entries)
+        #expect(SplitPack.decode(bytes) == SplitPack(records: ["rate:95pct": [7], "count": []]))
+    }
+
+    /// Packs written by version 1 (before the compact header) are still read.
+    @Test func version1PacksAreRead() {
+        var bytes: [UInt8] = [
             0x52, 0x53, 0x50, 0x31,  // "RSP1"
             31, 0, 0, 0,  // header length
-        ]
-        #expect(Array(bytes[0..<8]) == header)
-        let entries: [UInt8] = [
+            0, 0, 0, 0,  // CRC, below
             2, 0,  // count
             3, 0x6D, 0x61, 0x78, 1, 0, 0, 0,  // "max", 1 byte
             4, 0x6D, 0x65, 0x61, 0x6E, 2, 0, 0, 0,  // "mean", 2 bytes
+            0xCC, 0xAA, 0xBB,
         ]
-        #expect(Array(bytes[12..<31]) == entries)
-        #expect(Array(bytes[31...]) == [0xCC, 0xAA, 0xBB])
         let crc = bytes[0..<8].withUnsafeBytes { first in
             bytes[12..<31].withUnsafeBytes { rest in CRC32C.update(CRC32C.checksum(first), rest) }
         }
-        #expect(Array(bytes[8..<12]) == [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: crc >> $0) })
+        for index in 0..<4 { bytes[8 + index] = UInt8(truncatingIfNeeded: crc >> UInt32(8 * index)) }
         #expect(SplitPack.decode(bytes) == SplitPack(records: ["mean": [0xAA, 0xBB], "max": [0xCC]]))
+        #expect(bytes.withUnsafeBytes { SplitPack.names($0) } == ["max", "mean"])
+        bytes[20] ^= 1
+        #expect(SplitPack.decode(bytes) == nil)
     }
 
     @Test func randomPacksRoundTrip() {
@@ -50,7 +76,7 @@ import Testing
     /// pack must never read as a pack with a method missing.
     @Test func damageIsDetected() {
         let bytes = SplitPack(records: ["mean": [1, 2, 3], "rate:95pct": [4], "count": []]).encode()
-        let headerLength = Int(bytes[4])
+        let headerLength = bytes.count - 4  // the blobs are the last 4 bytes
         for index in 0..<headerLength {
             for bit in 0..<8 {
                 var damaged = bytes
@@ -67,7 +93,7 @@ import Testing
 
     @Test func emptyPackRoundTrips() {
         #expect(SplitPack.decode(SplitPack().encode()) == SplitPack())
-        #expect(SplitPack().encode().count == 14)
+        #expect(SplitPack().encode().count == 9)
     }
 
     @Test func methodNamesLongerThanAPackHoldsAreRefused() async throws {

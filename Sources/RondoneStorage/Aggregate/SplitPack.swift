@@ -1,24 +1,25 @@
 import RondoneTimeSeries
 
-/// The content of one aggregate file: the encoded splits of every aggregation method
-/// of one metric, granularity and split key, each an opaque blob under its method's name.
+/// The splits of every aggregation method of one metric, granularity and split key,
+/// each an opaque blob under its method's name: the blob of one pack record of the
+/// aggregate log.
 ///
-/// Packing them keeps a metric's split files few and full (one per key instead of one
-/// per method and key), which is what disk blocks and syncs are counted in. Layout
-/// (little-endian, docs/STORAGE.md):
+/// Packing them keeps a metric's records few (one per key instead of one per method
+/// and key). Written as version 2 (little-endian, docs/STORAGE.md):
 ///
 /// ```
-/// 0   4  magic "RSP1"
-/// 4   4  header length H (bytes before the first blob)
-/// 8   4  CRC-32C of bytes 0..<8 then 12..<H (the header without this field)
-/// 12  2  record count n
-/// 14  …  n entries: name length (1 byte), name (UTF-8), blob length (4 bytes)
+/// 0   4  magic "RSP2"
+/// 4   4  CRC-32C of bytes 8..<H (the rest of the header)
+/// 8   …  varint record count n, then n entries in ascending name order:
+///        1 byte method code (1…18: a standard method, `standardNames`; 0: a name
+///        follows as 1 length byte and UTF-8), varint blob length
 /// H   …  the n blobs, in entry order
 /// ```
 ///
-/// The header has its own checksum and the blobs keep theirs (the split codec's): a
-/// damaged header is detected rather than silently losing a method, and a damaged
-/// blob costs only that method's split.
+/// Version 1 ("RSP1": names spelled out, fixed 4-byte lengths, the header length
+/// stored) is still read. The header has its own checksum and the blobs keep theirs
+/// (the split codec's): a damaged header is detected rather than silently losing a
+/// method, and a damaged blob costs only that method's split.
 package struct SplitPack: Equatable, Sendable {
     /// Blobs by aggregation method name.
     package var records: [String: [UInt8]]
@@ -27,118 +28,159 @@ package struct SplitPack: Equatable, Sendable {
         self.records = records
     }
 
-    package static let magic: [UInt8] = Array("RSP1".utf8)
+    package static let magic: [UInt8] = Array("RSP2".utf8)
+    package static let magicVersion1: [UInt8] = Array("RSP1".utf8)
     /// Longest method name the one-byte length allows.
     package static let maxNameLength = 255
+    /// The methods a version-2 entry names by one byte: code `i + 1` is `standardNames[i]`.
+    /// Fixed forever (codes are on disk); other names are spelled out.
+    package static let standardNames = [
+        "mean", "sum", "last", "max", "min", "std", "median", "first", "count",
+        "rate:mean", "rate:sum", "rate:last", "rate:max", "rate:min", "rate:std", "rate:median", "rate:first",
+        "rate:count",
+    ]
+    private static let codes: [String: UInt8] = Dictionary(
+        uniqueKeysWithValues: standardNames.enumerated().map { ($1, UInt8($0 + 1)) })
 
-    /// The file bytes; names in ascending order, so equal packs encode equally.
+    /// The pack's bytes; names in ascending order, so equal packs encode equally.
     package func encode() -> [UInt8] {
         let names = records.keys.sorted()
-        var header: [UInt8] = Self.magic
-        appendUInt32(0, to: &header)  // H, patched below
-        appendUInt32(0, to: &header)  // CRC, patched below
-        header.append(UInt8(truncatingIfNeeded: names.count))
-        header.append(UInt8(truncatingIfNeeded: names.count >> 8))
+        var bytes: [UInt8] = Self.magic
+        bytes += [0, 0, 0, 0]  // CRC, patched below
+        appendVarint(UInt64(names.count), to: &bytes)
         for name in names {
-            let utf8 = Array(name.utf8)
-            header.append(UInt8(utf8.count))
-            header += utf8
-            appendUInt32(UInt32(truncatingIfNeeded: records[name, default: []].count), to: &header)
+            if let code = Self.codes[name] {
+                bytes.append(code)
+            } else {
+                let utf8 = Array(name.utf8)
+                bytes.append(0)
+                bytes.append(UInt8(truncatingIfNeeded: utf8.count))
+                bytes += utf8
+            }
+            appendVarint(UInt64(records[name, default: []].count), to: &bytes)
         }
-        patchUInt32(UInt32(header.count), at: 4, in: &header)
-        patchUInt32(Self.headerChecksum(header), at: 8, in: &header)
-        var bytes = header
-        bytes.reserveCapacity(header.count + records.values.reduce(0) { $0 + $1.count })
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[8...])) }
+        for index in 0..<4 { bytes[4 + index] = UInt8(truncatingIfNeeded: crc >> UInt32(8 * index)) }
+        bytes.reserveCapacity(bytes.count + records.values.reduce(0) { $0 + $1.count })
         for name in names { bytes += records[name, default: []] }
         return bytes
     }
 
-    /// The pack in `bytes`, or nil if the file is not a whole, intact pack (wrong
-    /// magic, checksum or lengths): the caller treats its content as damaged.
+    /// The pack in `bytes`, or nil if they are not a whole, intact pack (wrong magic,
+    /// checksum or lengths): the caller treats its content as damaged.
     package static func decode(_ bytes: [UInt8]) -> SplitPack? {
-        guard bytes.count >= 14, Array(bytes[0..<4]) == magic else { return nil }
-        let headerLength = Int(readUInt32(bytes, at: 4))
-        guard headerLength >= 14, headerLength <= bytes.count,
-            readUInt32(bytes, at: 8) == headerChecksum(Array(bytes[0..<headerLength]))
-        else { return nil }
-        let count = Int(bytes[12]) | Int(bytes[13]) << 8
-        var entries: [(String, Int)] = []
-        var offset = 14
-        for _ in 0..<count {
-            guard offset < headerLength else { return nil }
-            let nameLength = Int(bytes[offset])
-            guard offset + 1 + nameLength + 4 <= headerLength else { return nil }
-            let name = String(decoding: bytes[(offset + 1)..<(offset + 1 + nameLength)], as: UTF8.self)
-            let length = Int(readUInt32(bytes, at: offset + 1 + nameLength))
-            entries.append((name, length))
-            offset += 1 + nameLength + 4
+        bytes.withUnsafeBytes { raw in
+            guard let header = Header(raw) else { return nil }
+            var pack = SplitPack()
+            var start = header.length
+            for (name, length) in header.entries {
+                pack.records[name] = Array(raw[start..<(start + length)])
+                start += length
+            }
+            return pack
         }
-        guard offset == headerLength else { return nil }
-        var pack = SplitPack()
-        var start = headerLength
-        for (name, length) in entries {
-            guard length <= bytes.count - start else { return nil }
-            pack.records[name] = Array(bytes[start..<(start + length)])
-            start += length
-        }
-        return start == bytes.count ? pack : nil
     }
 
     /// The method names in the header of the pack in `bytes`, checked (magic, lengths,
     /// header checksum) but without copying the blobs; nil if the header is damaged.
     package static func names(_ bytes: UnsafeRawBufferPointer) -> [String]? {
-        guard bytes.count >= 14, bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2],
-            bytes[3] == magic[3]
-        else { return nil }
-        let headerLength = Int(
-            UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-        guard headerLength >= 14, headerLength <= bytes.count else { return nil }
-        let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        let crc = CRC32C.update(
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<8])),
-            UnsafeRawBufferPointer(rebasing: bytes[12..<headerLength]))
-        guard crc == stored else { return nil }
-        let count = Int(bytes[12]) | Int(bytes[13]) << 8
-        var names: [String] = []
-        var offset = 14
-        var blobs = 0
-        for _ in 0..<count {
-            guard offset < headerLength else { return nil }
-            let nameLength = Int(bytes[offset])
-            guard offset + 1 + nameLength + 4 <= headerLength else { return nil }
-            names.append(String(decoding: bytes[(offset + 1)..<(offset + 1 + nameLength)], as: UTF8.self))
-            blobs += Int(
-                UInt32(
-                    littleEndian: bytes.loadUnaligned(
-                        fromByteOffset: offset + 1 + nameLength, as: UInt32.self)))
-            offset += 1 + nameLength + 4
+        Header(bytes)?.entries.map(\.name)
+    }
+
+    /// A checked header of either version: its entries and where the blobs start.
+    private struct Header {
+        var entries: [(name: String, length: Int)] = []
+        var length = 0
+
+        init?(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count >= 8 else { return nil }
+            let magic = Array(bytes[0..<4])
+            if magic == SplitPack.magic {
+                guard parseVersion2(bytes) else { return nil }
+            } else if magic == SplitPack.magicVersion1 {
+                guard parseVersion1(bytes) else { return nil }
+            } else {
+                return nil
+            }
+            // The blobs fill the rest exactly: a truncated or extended pack is damaged.
+            guard entries.reduce(length, { $0 + $1.length }) == bytes.count else { return nil }
         }
-        guard offset == headerLength, headerLength + blobs == bytes.count else { return nil }
-        return names
-    }
 
-    /// CRC-32C of a header, skipping its own checksum field (bytes 8..<12).
-    private static func headerChecksum(_ header: [UInt8]) -> UInt32 {
-        header.withUnsafeBytes { raw in
-            CRC32C.update(
-                CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<8])),
-                UnsafeRawBufferPointer(rebasing: raw[12...]))
+        private mutating func parseVersion2(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            var offset = 8
+            guard let count = readVarint(bytes, &offset), count <= 0xFFFF else { return false }
+            for _ in 0..<Int(count) {
+                guard offset < bytes.count else { return false }
+                let code = Int(bytes[offset])
+                offset += 1
+                let name: String
+                if code == 0 {
+                    guard offset < bytes.count else { return false }
+                    let nameLength = Int(bytes[offset])
+                    guard offset + 1 + nameLength <= bytes.count else { return false }
+                    name = String(decoding: bytes[(offset + 1)..<(offset + 1 + nameLength)], as: UTF8.self)
+                    offset += 1 + nameLength
+                } else {
+                    guard code <= SplitPack.standardNames.count else { return false }
+                    name = SplitPack.standardNames[code - 1]
+                }
+                guard let length = readVarint(bytes, &offset), length <= UInt32.max else { return false }
+                entries.append((name, Int(length)))
+            }
+            let stored = LittleEndianBytes.read32(bytes, 4)
+            guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[8..<offset])) == stored else {
+                return false
+            }
+            length = offset
+            return true
+        }
+
+        private mutating func parseVersion1(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            guard bytes.count >= 14 else { return false }
+            let headerLength = Int(LittleEndianBytes.read32(bytes, 4))
+            guard headerLength >= 14, headerLength <= bytes.count else { return false }
+            let crc = CRC32C.update(
+                CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<8])),
+                UnsafeRawBufferPointer(rebasing: bytes[12..<headerLength]))
+            guard crc == LittleEndianBytes.read32(bytes, 8) else { return false }
+            let count = Int(bytes[12]) | Int(bytes[13]) << 8
+            var offset = 14
+            for _ in 0..<count {
+                guard offset < headerLength else { return false }
+                let nameLength = Int(bytes[offset])
+                guard offset + 1 + nameLength + 4 <= headerLength else { return false }
+                let name = String(decoding: bytes[(offset + 1)..<(offset + 1 + nameLength)], as: UTF8.self)
+                entries.append((name, Int(LittleEndianBytes.read32(bytes, offset + 1 + nameLength))))
+                offset += 1 + nameLength + 4
+            }
+            guard offset == headerLength else { return false }
+            length = headerLength
+            return true
         }
     }
 }
 
-private func appendUInt32(_ value: UInt32, to bytes: inout [UInt8]) {
-    for shift in stride(from: 0, to: 32, by: 8) {
-        bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+/// Unsigned LEB128: 7 bits a byte, low first, high bit set on all but the last.
+private func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    var value = value
+    while value >= 0x80 {
+        bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+        value >>= 7
     }
+    bytes.append(UInt8(value))
 }
 
-private func patchUInt32(_ value: UInt32, at offset: Int, in bytes: inout [UInt8]) {
-    for index in 0..<4 {
-        bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(8 * index))
+/// The varint at `offset` (advanced past it); nil if it runs past the end or past
+/// 10 bytes.
+private func readVarint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64? {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while offset < bytes.count, shift < 64 {
+        let byte = bytes[offset]
+        offset += 1
+        value |= UInt64(byte & 0x7F) << shift
+        if byte & 0x80 == 0 { return value }
+        shift += 7
     }
-}
-
-private func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-    (0..<4).reduce(0) { $0 | UInt32(bytes[offset + $1]) << UInt32(8 * $1) }
+    return nil
 }
