@@ -4,8 +4,9 @@ import RondoneTimeSeries
 /// The SQL of one metric list: Gnocchi's `list_metrics` with oslo.db's
 /// `paginate_query` (keyset pagination on the sort keys, marker = last row's id).
 ///
-/// Only column names from ``MetricAttribute`` and ``MetricFilter/Attribute`` (fixed
-/// identifiers, never request text) are spliced into the SQL; every value is an argument.
+/// Only column names from ``MetricAttribute`` and ``MetricFilter/Attribute`` and the
+/// listed ``MetricStatus`` (fixed identifiers, never request text) are spliced into the
+/// SQL; every other value is an argument.
 struct SQLiteMetricList {
     var sql = ""
     var arguments: [DatabaseValue] = []
@@ -13,8 +14,10 @@ struct SQLiteMetricList {
     /// Nil when a filter can match nothing (an `id` that is no UUID).
     init?(_ query: MetricQuery, markerRow: Row?) {
         let sorts = MetricSort.completed(query.sorts)
-        var conditions = ["status = ?"]
-        arguments.append(query.status.rawValue.databaseValue)
+        // The status is a literal, not an argument: `ix_metric_status_id` holds only
+        // `status = 'delete'`, and SQLite can only match a bound value against that
+        // partial index by preparing the statement again once the value is bound.
+        var conditions = ["status = '\(query.status.rawValue)'"]
         for filter in query.filters {
             conditions.append("\(filter.attribute.rawValue) = ?")
             switch filter.attribute {
