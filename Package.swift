@@ -165,7 +165,11 @@ let package = Package(
             name: "RondoneQueryTests", dependencies: ["RondoneQuery", "RondoneStorage", "RondoneTimeSeries"]),
         .testTarget(
             name: "RondoneIndexerTests",
-            dependencies: ["RondoneIndexer", "RondoneTimeSeries", "RondoneTesting"]
+            dependencies: [
+                "RondoneIndexer", "RondoneTimeSeries", "RondoneTesting",
+                // The migration and query-plan tests open the database directly.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -121,8 +121,11 @@ extension SQLiteIndexer {
     }
 
     public func metricsPendingDeletion(limit: Int) async throws -> [MetricID] {
-        try await ids(sql: "SELECT id FROM metric WHERE status = 'delete' ORDER BY id LIMIT ?", limit: limit)
+        try await ids(sql: Self.pendingDeletionSQL, limit: limit)
     }
+
+    /// metricd's purge worklist, served by the partial index `ix_metric_status_id`.
+    static let pendingDeletionSQL = "SELECT id FROM metric WHERE status = 'delete' ORDER BY id LIMIT ?"
 
     public func purgeMetric(_ id: MetricID) async throws {
         try await writeTransaction { db in
