@@ -19,6 +19,7 @@ public actor MetricJanitor {
     private let incoming: any IncomingStore
     private let aggregates: any AggregateStore
     private let interval: Duration
+    private let housekeeping: (@Sendable () async -> Void)?
     private let log: ProcessingLog
     private var task: Task<Void, Never>?
     /// Metrics whose data this janitor has removed since it started.
@@ -27,23 +28,28 @@ public actor MetricJanitor {
     /// - Parameter interval: the pause between passes (Gnocchi's
     ///   `metric_cleanup_delay`; a pass right after a deletion is not needed for
     ///   correctness, only for reclaiming space).
+    /// - Parameter housekeeping: other space reclaiming run after each pass (the
+    ///   server's: cutting back an idle index's write-ahead log).
     public init(
         deleted: any DeletedMetrics, incoming: any IncomingStore, aggregates: any AggregateStore,
-        interval: Duration = .seconds(10), log: @escaping ProcessingLog = { _ in }
+        interval: Duration = .seconds(10), housekeeping: (@Sendable () async -> Void)? = nil,
+        log: @escaping ProcessingLog = { _ in }
     ) {
         self.deleted = deleted
         self.incoming = incoming
         self.aggregates = aggregates
         self.interval = interval
+        self.housekeeping = housekeeping
         self.log = log
     }
 
     /// Starts the periodic passes.
     public func start() {
         guard task == nil else { return }
-        task = Task { [interval] in
+        task = Task { [interval, housekeeping] in
             while !Task.isCancelled {
                 _ = await self.runOnce()
+                await housekeeping?()
                 try? await Task.sleep(for: interval)
             }
         }

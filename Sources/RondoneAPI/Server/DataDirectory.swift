@@ -43,11 +43,12 @@ public struct DataDirectory: Sendable {
             options: options, log: log)
     }
 
-    /// The background removal of deleted metrics' data.
+    /// The background removal of deleted metrics' data; each pass also cuts back the
+    /// index's write-ahead log once the index is idle.
     public func janitor(log: @escaping ProcessingLog) -> MetricJanitor {
         MetricJanitor(
             deleted: IndexerMetricCatalog(indexer: indexer), incoming: incoming, aggregates: aggregates,
-            log: log)
+            housekeeping: { [indexer] in await indexer.truncateIdleWAL() }, log: log)
     }
 
     /// Closes the stores, then gives the directory up.

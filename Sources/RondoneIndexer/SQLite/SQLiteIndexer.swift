@@ -19,6 +19,13 @@ public final class SQLiteIndexer: Indexer {
     /// The database file.
     public let path: String
     private let cache = Mutex<Catalog?>(nil)
+    /// The WAL file's size and time as ``truncateIdleWAL()`` last saw them.
+    private let idleWAL = Mutex<WALStamp?>(nil)
+
+    struct WALStamp: Equatable {
+        var size: Int
+        var modified: Date?
+    }
 
     /// Policies and rules as of one catalog generation.
     struct Catalog: Sendable {
@@ -37,8 +44,10 @@ public final class SQLiteIndexer: Indexer {
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // After a checkpoint the WAL file is cut back to 1 MiB; otherwise it keeps
-            // its largest size ever (8 MB after creating 100 000 metrics) for good.
+            // A checkpoint every 256 pages (1 MiB of WAL, SQLite's default is 4 MiB),
+            // after which the WAL file is cut back to 1 MiB; by default it keeps its
+            // largest size ever (6–8 MB after creating 100 000 metrics) for good.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 256")
             try db.execute(sql: "PRAGMA journal_size_limit = 1048576")
         }
         self.path = path
@@ -56,6 +65,31 @@ public final class SQLiteIndexer: Indexer {
             try Self.insert(ArchivePolicyRule.default, db)
             try Self.bumpGeneration(db)
         }
+    }
+
+    /// Empties the write-ahead log file when it holds more than `threshold` bytes and
+    /// has not changed since the previous call, i.e. nothing was written in between.
+    ///
+    /// SQLite only cuts the file back when a write starts after a checkpoint that
+    /// caught up with every reader; under steady reads that never happens, and the WAL
+    /// of a bulk creation (6–8 MB for 100 000 metrics) stays on disk while the index
+    /// sits idle. A `TRUNCATE` checkpoint waits for readers to finish and holds off
+    /// writers meanwhile, so it is only run on an index no one is writing to.
+    public func truncateIdleWAL(threshold: Int = 1 << 20) async {
+        let wal = path + "-wal"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: wal),
+            let size = attributes[.size] as? Int, size > threshold
+        else {
+            idleWAL.withLock { $0 = nil }
+            return
+        }
+        let stamp = WALStamp(size: size, modified: attributes[.modificationDate] as? Date)
+        let unchanged = idleWAL.withLock { previous in
+            defer { previous = stamp }
+            return previous == stamp
+        }
+        guard unchanged else { return }
+        _ = try? await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: all of it commits or none.
