@@ -15,6 +15,10 @@ public struct IndexerMetricCatalog: MetricCatalog, DeletedMetrics {
         try await indexer.archivePolicy(of: metric)
     }
 
+    public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
+        try await indexer.archivePolicies(of: metrics)
+    }
+
     public func metricsPendingDeletion(limit: Int) async throws -> [MetricID] {
         try await indexer.metricsPendingDeletion(limit: limit)
     }

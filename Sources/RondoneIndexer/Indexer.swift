@@ -126,6 +126,9 @@ public protocol Indexer: Sendable {
     /// (metricd then drops its waiting measures). Answered from memory plus one
     /// primary-key lookup.
     func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy?
+    /// The policies of the active metrics among `metrics`, in one read; unknown and
+    /// deleted metrics are left out.
+    func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy]
     /// Deleted metrics whose data metricd must remove, at most `limit`.
     func metricsPendingDeletion(limit: Int) async throws -> [MetricID]
     /// Removes a deleted metric's row for good (after its data is gone). Throws

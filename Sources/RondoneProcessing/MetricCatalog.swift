@@ -9,6 +9,18 @@ import RondoneTimeSeries
 public protocol MetricCatalog: Sendable {
     /// The metric's archive policy, or nil if the metric does not exist (was deleted).
     func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy?
+    /// The policies of the existing metrics among `metrics` (deleted ones are left out).
+    func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy]
+}
+
+extension MetricCatalog {
+    /// One ``archivePolicy(of:)`` per metric; a catalog backed by a database answers in
+    /// one read instead.
+    public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
+        var result: [MetricID: ArchivePolicy] = [:]
+        for metric in metrics { result[metric] = try await archivePolicy(of: metric) }
+        return result
+    }
 }
 
 /// A catalog held in memory, for tests, the benchmark and `rondone serve` until the

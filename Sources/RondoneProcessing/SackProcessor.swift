@@ -110,6 +110,16 @@ struct SackProcessor: Sendable {
         -> [SackOutcome]
     {
         let work = claims.flatMap { claim in claim.measures.keys.sorted().map { (claim.measures[$0], $0) } }
+        // Every policy of the group in one index read, not one read per metric.
+        let policies: [MetricID: ArchivePolicy]
+        do {
+            policies = try await catalog.archivePolicies(of: work.map(\.1))
+        } catch {
+            counters.error()
+            log("Unable to read the archive policies of \(work.count) metrics: \(error)")
+            for claim in claims { await incoming.release(claim) }
+            return claims.map { _ in .released }
+        }
         let allDone = await withTaskGroup(of: MetricResult.self) { group -> Bool in
             var next = 0
             var ok = true
@@ -120,7 +130,8 @@ struct SackProcessor: Sendable {
                 guard ok, next < work.count, !stopping() else { return false }
                 let (batch, metric) = work[next]
                 next += 1
-                group.addTask { await compute(metric, batch) }
+                let policy = policies[metric]
+                group.addTask { await compute(metric, batch, policy: policy) }
                 return true
             }
             func commitPending() async {
@@ -194,11 +205,14 @@ struct SackProcessor: Sendable {
         case failed
     }
 
-    /// Computes one metric's changes, or drops a deleted metric's data.
-    private func compute(_ metric: MetricID, _ batch: IncomingBatch?) async -> MetricResult {
+    /// Computes one metric's changes, or drops a deleted metric's data (no policy: the
+    /// index no longer has the metric).
+    private func compute(_ metric: MetricID, _ batch: IncomingBatch?, policy: ArchivePolicy?) async
+        -> MetricResult
+    {
         let count = batch?.timestamps.count ?? 0
         do {
-            guard let policy = try await catalog.archivePolicy(of: metric) else {
+            guard let policy else {
                 // The metric is gone: its measures go with the claim, its data with it.
                 try await processor.dropAggregates(of: metric)
                 counters.metricDropped(measures: count)

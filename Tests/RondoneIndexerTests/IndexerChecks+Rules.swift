@@ -100,6 +100,24 @@ extension IndexerChecks {
         _ = try await indexer.updateArchivePolicy(named: "p", definition: definition, backWindow: 4)
         #expect(try await indexer.archivePolicy(of: metric)?.definition == definition)
         #expect(try await indexer.archivePolicy(of: metric)?.backWindow == 4)
+        // Many at once (metricd's lookup for a whole claim): unknown and deleted
+        // metrics are left out, the rest answered as one by one, past a 500-id chunk.
+        try await indexer.createArchivePolicy(try policy("q", [(1, 10)]))
+        var others: [MetricID] = []
+        for number in 0..<501 {
+            let id = random.metricID()
+            try await indexer.createMetric(
+                MetricCreation(id: id, creator: "admin", archivePolicyName: number % 2 == 0 ? "p" : "q"))
+            others.append(id)
+        }
+        try await indexer.deleteMetric(others[7])
+        let unknown = random.metricID()
+        let many = try await indexer.archivePolicies(of: [unknown, metric] + others)
+        #expect(many.count == 501 && many[unknown] == nil && many[others[7]] == nil)
+        for id in [metric] + others where id != others[7] {
+            #expect(many[id] == (try await indexer.archivePolicy(of: id)))
+        }
+        #expect(try await indexer.archivePolicies(of: []).isEmpty)
         try await indexer.deleteMetric(metric)
         #expect(try await indexer.archivePolicy(of: metric) == nil)
     }

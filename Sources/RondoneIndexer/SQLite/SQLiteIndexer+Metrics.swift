@@ -120,6 +120,38 @@ extension SQLiteIndexer {
         }
     }
 
+    public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
+        guard !metrics.isEmpty else { return [:] }
+        return try await pool.read { db in
+            guard
+                let generation = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT generation FROM catalog_version WHERE id = 1"))
+            else { throw IndexerError.corruptIndex("catalog_version has no row; was upgrade run?") }
+            let policies = try self.catalog(db, generation: generation).policiesByName
+            var result: [MetricID: ArchivePolicy] = [:]
+            result.reserveCapacity(metrics.count)
+            // Chunks stay under SQLite's bound-parameter limit; full chunks (metricd
+            // asks for hundreds at once) reuse one compiled statement.
+            for start in stride(from: 0, to: metrics.count, by: 500) {
+                let chunk = metrics[start..<min(start + 500, metrics.count)]
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let sql =
+                    "SELECT id, archive_policy_name FROM metric WHERE id IN (\(placeholders)) AND status = 'active'"
+                let statement =
+                    try chunk.count == 500 || chunk.count <= 64
+                    ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
+                let rows = try Row.fetchCursor(
+                    statement, arguments: StatementArguments(chunk.map(SQLiteColumns.blob)))
+                while let row = try rows.next() {
+                    let name: String = row["archive_policy_name"]
+                    guard let policy = policies[name] else { continue }
+                    result[try SQLiteColumns.metricID(row["id"])] = policy
+                }
+            }
+            return result
+        }
+    }
+
     public func metricsPendingDeletion(limit: Int) async throws -> [MetricID] {
         try await ids(sql: Self.pendingDeletionSQL, limit: limit)
     }
