@@ -20,6 +20,7 @@ public actor MetricJanitor {
     private let aggregates: any AggregateStore
     private let interval: Duration
     private let housekeeping: (@Sendable () async -> Void)?
+    private let housekeepingInterval: Duration
     private let log: ProcessingLog
     private var task: Task<Void, Never>?
     /// Metrics whose data this janitor has removed since it started.
@@ -28,29 +29,37 @@ public actor MetricJanitor {
     /// - Parameter interval: the pause between passes (Gnocchi's
     ///   `metric_cleanup_delay`; a pass right after a deletion is not needed for
     ///   correctness, only for reclaiming space).
-    /// - Parameter housekeeping: other space reclaiming run after each pass (the
-    ///   server's: cutting back an idle index's write-ahead log).
+    /// - Parameters:
+    ///   - housekeeping: other space reclaiming, run every `housekeepingInterval` (the
+    ///     server's: cutting back an idle index's write-ahead log).
     public init(
         deleted: any DeletedMetrics, incoming: any IncomingStore, aggregates: any AggregateStore,
         interval: Duration = .seconds(10), housekeeping: (@Sendable () async -> Void)? = nil,
-        log: @escaping ProcessingLog = { _ in }
+        housekeepingInterval: Duration = .seconds(2), log: @escaping ProcessingLog = { _ in }
     ) {
         self.deleted = deleted
         self.incoming = incoming
         self.aggregates = aggregates
         self.interval = interval
         self.housekeeping = housekeeping
+        self.housekeepingInterval = housekeepingInterval
         self.log = log
     }
 
     /// Starts the periodic passes.
     public func start() {
         guard task == nil else { return }
-        task = Task { [interval, housekeeping] in
+        task = Task { [interval, housekeeping, housekeepingInterval] in
+            let tick = housekeeping == nil ? interval : min(interval, housekeepingInterval)
+            var sincePass = interval
             while !Task.isCancelled {
-                _ = await self.runOnce()
+                if sincePass >= interval {
+                    _ = await self.runOnce()
+                    sincePass = .zero
+                }
                 await housekeeping?()
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: tick)
+                sincePass += tick
             }
         }
     }

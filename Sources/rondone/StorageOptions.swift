@@ -12,7 +12,7 @@ struct StorageOptions: ParsableArguments {
     var dataDir: String = "./rondone-data"
 
     @Option(help: "Number of sacks incoming measures are spread over (fixed when the directory is created).")
-    var sacks: Int = 128
+    var sacks: Int = FileIncomingStore.Options.defaultSacks
 
     @Option(help: "metricd workers (default: one per two cores, at least one).")
     var workers: Int?

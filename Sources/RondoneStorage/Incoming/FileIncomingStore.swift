@@ -19,8 +19,18 @@ import Synchronization
 public final class FileIncomingStore: IncomingStore {
     /// How to open a store.
     public struct Options: Sendable {
-        /// The number of sacks; fixed when the directory is created (Gnocchi's default, 128).
+        /// The number of sacks; fixed when the directory is created.
         public var sacks: Int
+        /// 32 sacks for a new directory, where Gnocchi creates 128.
+        ///
+        /// Every acknowledged write syncs each sack file it touched, so a group commit
+        /// of 8 batch requests of 10 metrics syncs up to 80 files with 128 sacks and at
+        /// most 32 with 32. Measured on 2 cores (wrk, 8 connections, batches of 10 ×
+        /// 100): 760 k measures/s acknowledged with 128 sacks, 815 k with 32, at 1 000
+        /// metrics; 607 k and 660 k at 100 000 metrics, where processing also went
+        /// from 536 k to 567 k measures/s. 32 sacks still spread the work of several
+        /// workers (one per two cores by default).
+        public static let defaultSacks = 32
         /// A segment is closed and a new one started once it reaches this size.
         public var segmentBytes: Int
         /// Called for each damaged stretch of log found, on open or when reading.
@@ -29,7 +39,7 @@ public final class FileIncomingStore: IncomingStore {
         package var faults: FaultInjector?
 
         public init(
-            sacks: Int = 128, segmentBytes: Int = 64 << 20,
+            sacks: Int = Options.defaultSacks, segmentBytes: Int = 64 << 20,
             onCorruption: (@Sendable (IncomingCorruption) -> Void)? = nil
         ) {
             self.sacks = sacks
