@@ -89,18 +89,26 @@ extension ArchivePolicy {
     ) -> ([SplitWrite], [SplitPrune]) {
         var writes: [SplitWrite] = []
         var prunes: [SplitPrune] = []
-        // Every method of one granularity shares one grouping pass.
-        var computed: [PolicyAggregation: Series] = [:]
-        for granularity in Set(aggregations.map(\.granularity)) {
-            let targets = aggregations.filter { $0.granularity == granularity }
+        // Built once (the property sorts and allocates), and results kept by position:
+        // this runs for every metric processed.
+        let targets = aggregations
+        var computed = [Series?](repeating: nil, count: targets.count)
+        var start = 0
+        while start < targets.count {
+            // Every method of one granularity (adjacent: sorted by granularity) shares one
+            // grouping pass.
+            let granularity = targets[start].granularity
+            var end = start + 1
+            while end < targets.count && targets[end].granularity == granularity { end += 1 }
             let results = aggregate(
                 merged, granularity: granularity, start: from.floored(to: granularity),
-                aggregations: targets.map(\.aggregation))
-            for (target, series) in zip(targets, results) { computed[target] = series }
+                aggregations: targets[start..<end].map(\.aggregation))
+            for (offset, series) in results.enumerated() { computed[start + offset] = series }
+            start = end
         }
-        for target in aggregations {
+        for (position, target) in targets.enumerated() {
             let granularity = target.granularity
-            guard var points = computed[target], let first = points.first else { continue }
+            guard var points = computed[position], let first = points.first else { continue }
             let oldestPoint = target.timespan.flatMap { points.truncate(timespan: $0) }
             let oldestKeyToKeep = SplitKey(containing: oldestPoint ?? first, granularity: granularity)
             // Gnocchi tests the previous first block for truthiness: the epoch itself
