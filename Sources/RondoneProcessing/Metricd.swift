@@ -97,7 +97,11 @@ public actor Metricd {
                 worker: worker, workers: count, sacks: sacks, coordinator: coordinator,
                 sackCount: incoming.sackCount, delay: options.processingDelay, signal: newSignals[worker],
                 stop: flag)
-            return Task { await loop.run() }
+            // Background priority: the API's acknowledgements go first, processing takes
+            // the CPU they leave (most of it: ingest waits on syncs). On 2 cores, batch
+            // ingest went from 770–830 k to 890–990 k measures/s acknowledged, and the
+            // backlog still emptied within a second of the end of ingest.
+            return Task(priority: .background) { await loop.run() }
         }
     }
 
