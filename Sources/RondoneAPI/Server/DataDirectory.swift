@@ -43,8 +43,8 @@ public struct DataDirectory: Sendable {
             options: options, log: log)
     }
 
-    /// The background removal of deleted metrics' data; each pass also cuts back the
-    /// index's write-ahead log once the index is idle.
+    /// The background removal of deleted metrics' data; its housekeeping (every 2 s)
+    /// also cuts back the index's write-ahead log once the index is idle.
     public func janitor(log: @escaping ProcessingLog) -> MetricJanitor {
         MetricJanitor(
             deleted: IndexerMetricCatalog(indexer: indexer), incoming: incoming, aggregates: aggregates,

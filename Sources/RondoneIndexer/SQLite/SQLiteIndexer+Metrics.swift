@@ -123,11 +123,7 @@ extension SQLiteIndexer {
     public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
         guard !metrics.isEmpty else { return [:] }
         return try await pool.read { db in
-            guard
-                let generation = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT generation FROM catalog_version WHERE id = 1"))
-            else { throw IndexerError.corruptIndex("catalog_version has no row; was upgrade run?") }
-            let policies = try self.catalog(db, generation: generation).policiesByName
+            let policies = try self.catalog(db, generation: try Self.generation(db)).policiesByName
             var result: [MetricID: ArchivePolicy] = [:]
             result.reserveCapacity(metrics.count)
             // Chunks stay under SQLite's bound-parameter limit; full chunks (metricd
