@@ -46,4 +46,34 @@ final class DeletedMetricsList: DeletedMetrics {
         #expect(try await fixture.aggregates.buffer(of: kept) != nil)
         #expect(await janitor.runOnce() == 0)
     }
+
+    /// Housekeeping (the server's idle WAL cut-back) runs at its own, shorter interval;
+    /// the deletion passes keep theirs.
+    @Test func housekeepingRunsBetweenDeletionPasses() async throws {
+        let fixture = try ProcessingFixture("janitor-housekeeping")
+        defer { fixture.remove() }
+        let first = MetricID(high: 1, low: 2)
+        let later = MetricID(high: 3, low: 4)
+        let deleted = DeletedMetricsList([first])
+        let calls = Atomic<Int>(0)
+        let janitor = MetricJanitor(
+            deleted: deleted, incoming: fixture.incoming, aggregates: fixture.aggregates,
+            interval: .seconds(3600), housekeeping: { calls.add(1, ordering: .relaxed) },
+            housekeepingInterval: .milliseconds(10))
+        await janitor.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while calls.load(ordering: .relaxed) < 1 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        // The first deletion pass ran at start; a deletion after it waits for the next.
+        #expect(try await deleted.metricsPendingDeletion(limit: 10).isEmpty)
+        deleted.pending.withLock { $0.append(later) }
+        let seen = calls.load(ordering: .relaxed)
+        while calls.load(ordering: .relaxed) < seen + 3 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        await janitor.stop()
+        #expect(calls.load(ordering: .relaxed) >= seen + 3)
+        #expect(try await deleted.metricsPendingDeletion(limit: 10) == [later])
+    }
 }
