@@ -11,10 +11,6 @@ public struct IndexerMetricCatalog: MetricCatalog, DeletedMetrics {
         self.indexer = indexer
     }
 
-    public func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy? {
-        try await indexer.archivePolicy(of: metric)
-    }
-
     public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
         try await indexer.archivePolicies(of: metrics)
     }

@@ -7,8 +7,9 @@ import RondoneTimeSeries
 /// * each method is one transaction: it applies entirely or not at all;
 /// * refusals are ``IndexerError`` values carrying Gnocchi's message; any other error
 ///   is a failure of the database itself;
-/// * ``archivePolicy(of:)`` and ``archivePolicy(named:)`` answer from memory when no
-///   policy changed since the last call (metricd and every measures request use them).
+/// * ``archivePolicies(of:)`` and ``archivePolicy(named:)`` answer policies from memory
+///   when no policy changed since the last call (metricd and every measures request use
+///   them).
 ///
 /// Getters return nil for a missing object; the API turns that into Gnocchi's 404.
 public protocol Indexer: Sendable {
@@ -122,12 +123,8 @@ public protocol Indexer: Sendable {
 
     // MARK: For metricd
 
-    /// The policy of an active metric; nil when the metric is unknown or deleted
-    /// (metricd then drops its waiting measures). Answered from memory plus one
-    /// primary-key lookup.
-    func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy?
     /// The policies of the active metrics among `metrics`, in one read; unknown and
-    /// deleted metrics are left out.
+    /// deleted metrics are left out (metricd then drops their waiting measures).
     func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy]
     /// Deleted metrics whose data metricd must remove, at most `limit`.
     func metricsPendingDeletion(limit: Int) async throws -> [MetricID]

@@ -3,28 +3,17 @@ import RondoneTimeSeries
 
 /// Where metricd learns which archive policy a metric follows.
 ///
-/// The indexer implements it (a later issue); until then `InMemoryMetricCatalog` does.
-/// A `nil` answer means the metric no longer exists: metricd then drops its waiting
-/// measures and its aggregates instead of processing them.
+/// The server's is the index (`IndexerMetricCatalog`); tests and the benchmark use
+/// `InMemoryMetricCatalog`. A metric without a policy no longer exists: metricd then
+/// drops its waiting measures and its aggregates instead of processing them.
 public protocol MetricCatalog: Sendable {
-    /// The metric's archive policy, or nil if the metric does not exist (was deleted).
-    func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy?
-    /// The policies of the existing metrics among `metrics` (deleted ones are left out).
+    /// The policies of the existing metrics among `metrics`; a metric left out does not
+    /// exist (was deleted).
     func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy]
 }
 
-extension MetricCatalog {
-    /// One ``archivePolicy(of:)`` per metric; a catalog backed by a database answers in
-    /// one read instead.
-    public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
-        var result: [MetricID: ArchivePolicy] = [:]
-        for metric in metrics { result[metric] = try await archivePolicy(of: metric) }
-        return result
-    }
-}
-
-/// A catalog held in memory, for tests, the benchmark and `rondone serve` until the
-/// indexer exists. Metrics can be added and removed while metricd runs.
+/// A catalog held in memory, for tests and the benchmark. Metrics can be added and
+/// removed while metricd runs.
 public actor InMemoryMetricCatalog: MetricCatalog {
     private var policies: [MetricID: ArchivePolicy]
 
@@ -33,8 +22,10 @@ public actor InMemoryMetricCatalog: MetricCatalog {
         self.policies = policies
     }
 
-    public func archivePolicy(of metric: MetricID) -> ArchivePolicy? {
-        policies[metric]
+    public func archivePolicies(of metrics: [MetricID]) -> [MetricID: ArchivePolicy] {
+        var result: [MetricID: ArchivePolicy] = [:]
+        for metric in metrics { result[metric] = policies[metric] }
+        return result
     }
 
     /// Creates (or re-points) a metric.

@@ -103,23 +103,6 @@ extension SQLiteIndexer {
         }
     }
 
-    public func archivePolicy(of metric: MetricID) async throws -> ArchivePolicy? {
-        try await pool.read { db in
-            guard
-                // Cached: metricd asks this for every metric it processes.
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT m.archive_policy_name, c.generation
-                            FROM metric m, catalog_version c
-                            WHERE m.id = ? AND m.status = 'active' AND c.id = 1
-                            """), arguments: [SQLiteColumns.blob(metric)])
-            else { return nil }
-            let name: String = row["archive_policy_name"]
-            return try self.catalog(db, generation: row["generation"]).policiesByName[name]
-        }
-    }
-
     public func archivePolicies(of metrics: [MetricID]) async throws -> [MetricID: ArchivePolicy] {
         guard !metrics.isEmpty else { return [:] }
         return try await pool.read { db in
