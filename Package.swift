@@ -11,10 +11,12 @@ let package = Package(
         .library(name: "RondoneStorage", targets: ["RondoneStorage"]),
         .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
+        .library(name: "RondoneIndexerSQLite", targets: ["RondoneIndexerSQLite"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
         .library(name: "RondoneAPI", targets: ["RondoneAPI"]),
+        .library(name: "RondoneServer", targets: ["RondoneServer"]),
         .library(name: "RondoneTesting", targets: ["RondoneTesting"]),
     ],
     dependencies: [
@@ -40,11 +42,16 @@ let package = Package(
         // metricd: workers that claim sacks of waiting measures, aggregate them with the
         // engine and write splits and buffers; the `Coordinator` and `MetricCatalog` seams.
         .target(name: "RondoneProcessing", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
-        // The index of archive policies, rules and metrics: the `Indexer` protocol and its
-        // SQLite driver (GRDB). Imports the engine only (DESIGN.md's module table).
+        // The index of archive policies, rules, metrics, resource types and resources: the
+        // `Indexer` contract, its value types and the search filter tree with its
+        // driver-neutral binding (`package`, for the drivers). Imports the engine only.
+        .target(name: "RondoneIndexer", dependencies: ["RondoneTimeSeries"]),
+        // The embedded default's index: one SQLite file through GRDB.
         .target(
-            name: "RondoneIndexer",
-            dependencies: ["RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "RondoneIndexerSQLite",
+            dependencies: [
+                "RondoneIndexer", "RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Reading series for a request straight from the aggregate store (no metricd) and
         // the `/v1/aggregates` operations language: parser, cross-metric grid (overlap,
@@ -80,6 +87,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
+        // made from settings, and the server every command and the test helper run.
+        .target(
+            name: "RondoneServer",
+            dependencies: [
+                "RondoneAPI",
+                "RondoneIndexer",
+                "RondoneIndexerSQLite",
+                "RondoneIngest",
+                "RondoneProcessing",
+                "RondoneQuery",
+                "RondoneStorage",
+                "RondoneTimeSeries",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test helper only (not a product): appends measures (or commits aggregates) in a
         // loop and prints each acknowledgement, so a fault test can `kill -9` it.
         .executableTarget(
@@ -91,6 +115,7 @@ let package = Package(
             name: "RondoneAPITesting",
             dependencies: [
                 "RondoneAPI",
+                "RondoneServer",
                 "RondoneIndexer",
                 "RondoneStorage",
                 "RondoneProcessing",
@@ -107,6 +132,7 @@ let package = Package(
                 "RondoneProcessing",
                 "RondoneIndexer",
                 "RondoneAPI",
+                "RondoneServer",
                 "RondoneIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,7 +163,8 @@ let package = Package(
         .testTarget(
             name: "RondoneAPITests",
             dependencies: [
-                "RondoneAPI", "RondoneAPITesting", "RondoneTimeSeries", "RondoneTesting", "RondoneIngest",
+                "RondoneAPI", "RondoneAPITesting", "RondoneServer", "RondoneTimeSeries", "RondoneTesting",
+                "RondoneIngest",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -166,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "RondoneIndexerTests",
             dependencies: [
-                "RondoneIndexer", "RondoneTimeSeries", "RondoneTesting",
+                "RondoneIndexer", "RondoneIndexerSQLite", "RondoneTimeSeries", "RondoneTesting",
                 // The migration and query-plan tests open the database directly.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

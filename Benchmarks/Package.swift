@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RondoneAPI", package: "Rondone"),
+                .product(name: "RondoneServer", package: "Rondone"),
                 .product(name: "RondoneIngest", package: "Rondone"),
                 .product(name: "RondoneTimeSeries", package: "Rondone"),
                 .product(name: "RondoneTesting", package: "Rondone"),

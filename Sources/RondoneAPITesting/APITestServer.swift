@@ -4,6 +4,7 @@ import Hummingbird
 public import HummingbirdTesting
 import Logging
 public import RondoneAPI
+public import RondoneServer
 
 #if canImport(Glibc)
     import Glibc
@@ -35,13 +36,13 @@ public enum APITestServer {
         configuration.port = 0
         let path = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let directory = try DataDirectory(path: path, sacks: 8)
-        defer { directory.close() }
-        try await directory.upgrade(createDefaultPolicies: defaultPolicies)
+        let backends = Backends.embedded(try DataDirectory(path: path, sacks: 8))
+        defer { backends.close() }
+        try await backends.upgrade(createDefaultPolicies: defaultPolicies)
         var logger = Logger(label: "rondone.test")
         logger.logLevel = configuration.logLevel
         var server = RondoneServer(
-            directory: directory, metricd: .init(processingDelay: .milliseconds(50)), logger: logger)
+            backends: backends, metricd: .init(processingDelay: .milliseconds(50)), logger: logger)
         customize(&server.services)
         await server.start(workers: workers)
         do {

@@ -2,20 +2,20 @@ import RondoneTimeSeries
 
 /// A field a bound filter or a sort names: one of the common columns, or one of the
 /// searched type's own attributes.
-struct ResourceField: Hashable, Sendable {
+package struct ResourceField: Hashable, Sendable {
     /// The value type a field's operands are converted to (Gnocchi's column types).
-    enum Kind: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         case uuid, string, number, integer, bool, datetime
     }
 
-    var name: String
-    var kind: Kind
+    package var name: String
+    package var kind: Kind
     /// One of the type's own attributes (in its table) rather than a common column.
-    var isCustom: Bool
+    package var isCustom: Bool
 
     /// The common columns of a resource, as Gnocchi's `resource` model has them
     /// (`revision` and `revision_end` only exist in history searches).
-    static func common(_ name: String, history: Bool) -> ResourceField? {
+    package static func common(_ name: String, history: Bool) -> ResourceField? {
         let kind: Kind
         switch name {
         case "id": kind = .uuid
@@ -29,7 +29,7 @@ struct ResourceField: Hashable, Sendable {
     }
 
     /// `name` resolved against `type` (common fields first, as Gnocchi's mapper).
-    static func resolve(_ name: String, in type: ResourceType, history: Bool) -> ResourceField? {
+    package static func resolve(_ name: String, in type: ResourceType, history: Bool) -> ResourceField? {
         if let common = common(name, history: history) { return common }
         guard let attribute = type.attribute(named: name) else { return nil }
         let kind: Kind =
@@ -47,7 +47,7 @@ struct ResourceField: Hashable, Sendable {
 /// A ``ResourceFilter`` bound to the searched type: every name resolved to a field and
 /// every operand converted to the field's type, so a driver compiles it without any
 /// further check. Built by ``ResourceFilter/bound(to:history:now:)``.
-indirect enum BoundResourceFilter: Hashable, Sendable {
+package indirect enum BoundResourceFilter: Hashable, Sendable {
     case and([BoundResourceFilter])
     case or([BoundResourceFilter])
     case not(BoundResourceFilter)
@@ -67,12 +67,12 @@ indirect enum BoundResourceFilter: Hashable, Sendable {
     /// SQL's NULL: neither true nor false, and so is its negation (Gnocchi's empty `in`).
     case unknown
 
-    enum CreatorPart: String, Hashable, Sendable {
+    package enum CreatorPart: String, Hashable, Sendable {
         case user = "created_by_user_id"
         case project = "created_by_project_id"
     }
 
-    enum CreatorTest: Hashable, Sendable {
+    package enum CreatorTest: Hashable, Sendable {
         case equals(String), differs(String), like(String)
     }
 }
@@ -81,7 +81,7 @@ extension ResourceFilter {
     /// This filter bound to `type` (``BoundResourceFilter``), with Gnocchi's refusals:
     /// `queryAttributeError` for a name the type does not have, `queryValueError` for an
     /// operand its field's converter refuses. `now` anchors relative times (`-1 hour`).
-    func bound(to type: ResourceType, history: Bool, now: Timestamp) throws(IndexerError)
+    package func bound(to type: ResourceType, history: Bool, now: Timestamp) throws(IndexerError)
         -> BoundResourceFilter
     {
         switch self {
@@ -158,9 +158,9 @@ extension ResourceFilter {
     /// Gnocchi's `QueryTransformer` converters: `to_datetime`, `str`, `int`, `float`;
     /// UUIDs as the UUID column type parses them; booleans as SQLAlchemy's `Boolean`
     /// accepts them (True, False, 1, 0).
-    static func convert(_ value: AttributeValue, to field: ResourceField, now: Timestamp) throws(IndexerError)
-        -> AttributeValue
-    {
+    package static func convert(
+        _ value: AttributeValue, to field: ResourceField, now: Timestamp
+    ) throws(IndexerError) -> AttributeValue {
         if value.isNull { return .null }
         let refused = IndexerError.queryValueError(value: value.pythonStr, field: field.name)
         switch (field.kind, value) {

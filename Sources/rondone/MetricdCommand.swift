@@ -1,6 +1,6 @@
 import ArgumentParser
-import RondoneAPI
 import RondoneProcessing
+import RondoneServer
 
 /// `rondone metricd`: only the processing workers, on a data directory no other
 /// process holds (with the file drivers; shared drivers come with scale-out).
@@ -13,14 +13,14 @@ struct MetricdCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let directory = try await storage.open()
-        let metricd = directory.metricd(log: { print("metricd: \($0)") })
+        let backends = try await storage.open()
+        let metricd = backends.metricd(log: { print("metricd: \($0)") })
         let workers = storage.workers ?? Metricd.defaultWorkerCount
         await metricd.start(workers: workers)
-        print("rondone metricd: \(workers) workers on \(directory.path)")
+        print("rondone metricd: \(workers) workers on \(backends.location)")
         let signal = await ShutdownSignal.wait()
         print("rondone metricd: \(signal), stopping")
         await metricd.stop()
-        directory.close()
+        backends.close()
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import RondoneAPI
 import RondoneIngest
 import RondoneProcessing
+import RondoneServer
 
 /// `rondone serve`: everything in one process on the embedded default — the HTTP API,
 /// the SQLite index, the file stores and the metricd workers.
@@ -27,9 +28,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = try await storage.open()
+        let backends = try await storage.open()
         let logger = api.logger(label: "rondone")
-        let server = RondoneServer(directory: directory, logger: logger)
+        let server = RondoneServer(backends: backends, logger: logger)
         await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
         let application = try server.application(configuration: try api.configuration())
         var listener: StatsdListener?
@@ -38,13 +39,14 @@ struct Serve: AsyncParsableCommand {
                 settings: try statsd.settings(defaultPort: 8125), logger: api.logger(label: "rondone.statsd"))
         }
         logger.info(
-            "rondone \(RondoneVersion.current) serving \(directory.path) on http://\(api.host):\(api.port)")
+            "rondone \(RondoneVersion.current) serving \(backends.location) on http://\(api.host):\(api.port)"
+        )
         // Returns after SIGINT/SIGTERM once in-flight requests are done.
         try await application.runService()
         // What statsd received last is flushed while the index and stores are still open.
         await listener?.stop()
         await server.stop()
-        directory.close()
+        backends.close()
         logger.info("rondone stopped")
     }
 }

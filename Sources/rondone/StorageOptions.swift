@@ -1,5 +1,5 @@
 import ArgumentParser
-import RondoneAPI
+import RondoneServer
 import RondoneStorage
 
 #if canImport(Glibc)
@@ -20,19 +20,19 @@ struct StorageOptions: ParsableArguments {
     @Flag(help: "Start empty: no archive policies low/medium/high/bool and no default rule.")
     var noDefaultArchivePolicies = false
 
-    /// Opens the data directory and creates or upgrades the index schema (as
-    /// `gnocchi-upgrade` does), or stops the command with a clear message.
-    func open() async throws -> DataDirectory {
-        let directory: DataDirectory
+    /// Opens the backends (the data directory) and creates or upgrades the index schema
+    /// (as `gnocchi-upgrade` does), or stops the command with a clear message.
+    func open() async throws -> Backends {
+        let backends: Backends
         do {
-            directory = try DataDirectory(path: dataDir, sacks: sacks)
+            backends = Backends.embedded(try DataDirectory(path: dataDir, sacks: sacks))
         } catch let error as StorageError {
             var standardError = StandardError()
             print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
             throw ExitCode.failure
         }
-        try await directory.upgrade(createDefaultPolicies: !noDefaultArchivePolicies)
-        return directory
+        try await backends.upgrade(createDefaultPolicies: !noDefaultArchivePolicies)
+        return backends
     }
 }
 

@@ -11,8 +11,8 @@ struct Upgrade: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let directory = try await storage.open()
-        directory.close()
+        let backends = try await storage.open()
+        backends.close()
         print("rondone: \(storage.dataDir) is up to date")
     }
 }

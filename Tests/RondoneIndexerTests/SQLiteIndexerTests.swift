@@ -1,5 +1,6 @@
 import Foundation
 import RondoneIndexer
+import RondoneIndexerSQLite
 import Testing
 
 /// The shared driver contract, run against the SQLite driver on a temporary file each.

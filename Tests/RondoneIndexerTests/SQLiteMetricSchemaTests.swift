@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
+import RondoneIndexer
 import RondoneTesting
 import RondoneTimeSeries
 import Testing
 
-@testable import RondoneIndexer
+@testable import RondoneIndexerSQLite
 
 /// Migration v4 (the partial `metric` indexes, and the table rebuilt to drop its
 /// UNIQUE constraint), the uniqueness rule it keeps, and the plans of metric queries.

@@ -1,5 +1,6 @@
 import Foundation
 import RondoneIndexer
+import RondoneIndexerSQLite
 import RondoneTimeSeries
 import Testing
 

@@ -1,9 +1,10 @@
 import Foundation
+import RondoneIndexer
 import RondoneTesting
 import RondoneTimeSeries
 import Testing
 
-@testable import RondoneIndexer
+@testable import RondoneIndexerSQLite
 
 /// The idle cut-back of the index's write-ahead log.
 @Suite struct SQLiteWALTests {

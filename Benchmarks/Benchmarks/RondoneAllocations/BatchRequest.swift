@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOEmbedded
 import RondoneAPI
+import RondoneServer
 import Synchronization
 
 /// One `POST /v1/batch/metrics/measures` (10 metrics × 100 measures) end to end through
@@ -27,12 +28,12 @@ struct BatchRequest {
     static func withServer(_ measure: (BatchRequest) async throws -> Void) async throws {
         let path = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let directory = try DataDirectory(path: path, sacks: 8)
-        defer { directory.close() }
-        try await directory.upgrade(createDefaultPolicies: true)
+        let backends = Backends.embedded(try DataDirectory(path: path, sacks: 8))
+        defer { backends.close() }
+        try await backends.upgrade(createDefaultPolicies: true)
         var logger = Logger(label: "rondone.bench")
         logger.logLevel = .error
-        let server = RondoneServer(directory: directory, logger: logger)
+        let server = RondoneServer(backends: backends, logger: logger)
         let configuration = APIConfiguration(authMode: .basic, logLevel: .error)
         let router = try RondoneApplication.makeRouter(
             configuration: configuration, services: server.services)

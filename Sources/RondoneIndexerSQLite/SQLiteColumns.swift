@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 /// How values of the engine are spelled in SQLite columns.

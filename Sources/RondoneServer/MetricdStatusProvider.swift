@@ -1,3 +1,4 @@
+public import RondoneAPI
 public import RondoneProcessing
 
 /// `/v1/status` from metricd: the incoming backlog as Gnocchi reports it (`measures`

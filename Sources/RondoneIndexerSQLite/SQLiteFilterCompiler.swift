@@ -1,4 +1,5 @@
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 /// Compiles a ``BoundResourceFilter`` into the `WHERE` text of one `SELECT` over

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 /// The tables of one custom resource type, Gnocchi-style: `rt_<hex>` (resource id →

@@ -1,4 +1,5 @@
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 extension SQLiteIndexer {

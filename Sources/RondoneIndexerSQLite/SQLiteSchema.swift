@@ -1,4 +1,5 @@
 import GRDB
+import RondoneIndexer
 
 /// The SQLite schema as GRDB migrations (see docs/INDEX.md for the why of each
 /// column and index). Migrations only ever get appended: a released one is never edited.

@@ -1,4 +1,5 @@
 import GRDB
+import RondoneIndexer
 
 /// Keyset pagination as oslo.db's `paginate_query` builds it, shared by every list
 /// (metrics, resources, resource history): the `ORDER BY` of a sort list and the

@@ -1,4 +1,5 @@
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 /// The SQL of one metric list: Gnocchi's `list_metrics` with oslo.db's

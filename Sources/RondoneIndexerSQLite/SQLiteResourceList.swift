@@ -1,4 +1,5 @@
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 /// The SQL of one resource list or search: Gnocchi's `list_resources`, over the current

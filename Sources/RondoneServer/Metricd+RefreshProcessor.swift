@@ -1,3 +1,4 @@
+public import RondoneAPI
 public import RondoneProcessing
 public import RondoneTimeSeries
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RondoneIndexer
 import RondoneTimeSeries
 
 extension SQLiteIndexer {

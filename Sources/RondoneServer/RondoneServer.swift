@@ -1,20 +1,21 @@
 public import Hummingbird
 public import Logging
+public import RondoneAPI
 public import RondoneIngest
 public import RondoneProcessing
 public import RondoneQuery
 
-/// The one composition place: a whole server built from an opened data directory —
-/// index, stores, metricd, the janitor, the reader and the API services wired to them.
-/// `rondone serve` and the API test helper both build their server here, so tests run
-/// exactly what users run.
+/// The one composition place: a whole server built from opened ``Backends`` — index,
+/// stores, coordinator, metricd, the janitor, the reader and the API services wired to
+/// them. `rondone serve` and the API test helper both build their server here, so tests
+/// run exactly what users run.
 ///
 /// Reads go through ``reader`` straight to the aggregate store, never through metricd:
 /// a server whose workers are not started (`start(workers: 0)`) still answers every
 /// read; only `?refresh=true` and the wake-up after a POST go to metricd.
 public struct RondoneServer: Sendable {
-    /// Where everything lives (owned by this process).
-    public let directory: DataDirectory
+    /// Where everything lives.
+    public let backends: Backends
     /// The processing workers (started by ``start(workers:)``).
     public let metricd: Metricd
     /// Removes deleted metrics' data in the background.
@@ -24,27 +25,27 @@ public struct RondoneServer: Sendable {
     /// What the API is built with; a test may replace a service before building.
     public var services: APIServices
 
-    /// Wires a server over `directory`; nothing runs until ``start(workers:)``.
+    /// Wires a server over `backends`; nothing runs until ``start(workers:)``.
     /// Processing events and corrupt data found by reads are logged to `logger`.
     public init(
-        directory: DataDirectory, metricd options: Metricd.Options = Metricd.Options(), logger: Logger
+        backends: Backends, metricd options: Metricd.Options = Metricd.Options(), logger: Logger
     ) {
-        let metricd = directory.metricd(
+        let metricd = backends.metricd(
             options: options, log: { logger.info("\($0)", metadata: ["component": "metricd"]) })
         let counters = metricd.counters
         let reader = SeriesReader(
-            aggregates: directory.aggregates,
+            aggregates: backends.aggregates,
             onCorruptSplit: { corrupt in
                 counters.corruptSplit()
                 logger.error("\(corrupt)", metadata: ["component": "reader"])
             })
-        self.directory = directory
+        self.backends = backends
         self.metricd = metricd
-        self.janitor = directory.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
+        self.janitor = backends.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
         self.reader = reader
         self.services = APIServices(
-            status: MetricdStatusProvider(metricd: metricd), indexer: directory.indexer,
-            incoming: directory.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() })
+            status: MetricdStatusProvider(metricd: metricd), indexer: backends.indexer,
+            incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() })
     }
 
     /// Starts `workers` metricd workers (none with 0: measures then wait for a
@@ -69,7 +70,7 @@ public struct RondoneServer: Sendable {
     }
 
     /// Stops the janitor and the workers (each finishes the metric it is on). The
-    /// directory stays open: close it with `directory.close()`.
+    /// backends stay open: close them with `backends.close()`.
     public func stop() async {
         await janitor.stop()
         await metricd.stop()
