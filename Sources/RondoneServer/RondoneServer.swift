@@ -50,8 +50,10 @@ public struct RondoneServer: Sendable {
 
     /// Starts `workers` metricd workers (none with 0: measures then wait for a
     /// `refresh=true` or another process) and the janitor.
-    public func start(workers: Int) async {
-        if workers > 0 { await metricd.start(workers: workers) }
+    ///
+    /// - Throws: the coordinator's error when its deployment cannot be joined.
+    public func start(workers: Int) async throws {
+        if workers > 0 { try await metricd.start(workers: workers) }
         await janitor.start()
     }
 
