@@ -44,7 +44,8 @@ public struct RondoneServer: Sendable {
         self.janitor = backends.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
         self.reader = reader
         self.services = APIServices(
-            status: MetricdStatusProvider(metricd: metricd), indexer: backends.indexer,
+            status: MetricdStatusProvider(metricd: metricd, coordinator: backends.coordinator),
+            indexer: backends.indexer,
             incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() })
     }
 
