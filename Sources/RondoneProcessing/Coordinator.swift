@@ -13,7 +13,9 @@ public import RondoneStorage
 public protocol Coordinator: Sendable {
     /// Joins the deployment with `workers` workers in this process (metricd's start):
     /// from then on this process counts among the members sacks are spread over.
-    func join(workers: Int) async throws
+    /// `wake` is called when the workers should look at their sacks now (the sacks
+    /// moved, or a refresh elsewhere waits for one of them).
+    func join(workers: Int, wake: @escaping @Sendable () -> Void) async throws
 
     /// Leaves it (metricd's stop): the sacks of this process go to the other members
     /// now, not after their leases expire.
@@ -43,7 +45,7 @@ public protocol Coordinator: Sendable {
 public struct InProcessCoordinator: Coordinator {
     public init() {}
 
-    public func join(workers: Int) {}
+    public func join(workers: Int, wake: @escaping @Sendable () -> Void) {}
 
     public func leave() {}
 

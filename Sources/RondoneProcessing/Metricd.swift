@@ -91,7 +91,7 @@ public actor Metricd {
     public func start(workers count: Int = Metricd.defaultWorkerCount) async throws {
         guard workers.isEmpty else { return }
         let count = max(1, count)
-        try await coordinator.join(workers: count)
+        try await coordinator.join(workers: count) { [self] in self.wake() }
         let flag = StopFlag()
         stopFlag = flag
         let newSignals = (0..<count).map { _ in WakeSignal() }
