@@ -1,0 +1,74 @@
+import PostgresNIO
+import RondonePostgreSQL
+import RondoneStorage
+import RondoneTimeSeries
+
+extension S3AggregateStore {
+    /// Uploads every new blob under a new key, then, in one transaction fenced by
+    /// `leases`, moves the pointers: all of the commit or none of it becomes current.
+    /// After a failure the uploads are orphans that ``collectGarbage(grace:uploadGrace:)``
+    /// deletes; nothing current was touched.
+    public func commit(_ changes: [MetricChanges], fencedBy leases: [SackLease]) async throws {
+        var uploads: [(key: String, bytes: [UInt8])] = []
+        var linked = S3BlobColumns()
+        var unlinked = S3BlobColumns()
+        for change in changes {
+            let deleted = Set(change.deletedSplits)
+            for (address, bytes) in change.splits where !deleted.contains(address) {
+                let key = newObjectKey(for: change.metric)
+                uploads.append((key, bytes))
+                linked.append(change.metric, S3BlobAddress(address), object: key)
+            }
+            for address in change.deletedSplits { unlinked.append(change.metric, S3BlobAddress(address)) }
+            if let buffer = change.buffer {
+                let key = newObjectKey(for: change.metric)
+                uploads.append((key, buffer))
+                linked.append(change.metric, .buffer, object: key)
+            }
+        }
+        if uploads.isEmpty && unlinked.isEmpty { return }
+        let keys = uploads.map(\.key)
+        if !keys.isEmpty {
+            // Recorded first, so an upload whose commit never comes is found and deleted.
+            try await database.execute(
+                "INSERT INTO rondone_aggregate_upload (object) SELECT unnest(\(keys)::text[])")
+            try await upload(uploads)
+        }
+        try await database.transaction { session in
+            try await PostgreSQLFence.check(leases, session)
+            // Every upload must still be recorded: a commit that came after its
+            // uploads were collected as orphans (longer than the upload grace) must
+            // not point at deleted objects.
+            if !keys.isEmpty {
+                let kept = try await session.count(
+                    "DELETE FROM rondone_aggregate_upload WHERE object = ANY(\(keys)::text[]) RETURNING 1")
+                guard kept == keys.count else {
+                    throw StorageError.backend(
+                        "aggregate commit of \(changes.count) metrics: \(keys.count - kept) of its uploads were "
+                            + "already collected as orphans; nothing was committed")
+                }
+            }
+            try await S3AggregatePointers.unlink(unlinked, session)
+            try await S3AggregatePointers.link(linked, session)
+        }
+    }
+
+    /// Puts the objects, `concurrency` at a time.
+    private func upload(_ uploads: [(key: String, bytes: [UInt8])]) async throws {
+        let s3 = self.s3
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            for _ in 0..<min(concurrency, uploads.count) {
+                let (key, bytes) = uploads[next]
+                next += 1
+                group.addTask { try await s3.putObject(key: key, bytes: bytes) }
+            }
+            while try await group.next() != nil {
+                guard next < uploads.count else { continue }
+                let (key, bytes) = uploads[next]
+                next += 1
+                group.addTask { try await s3.putObject(key: key, bytes: bytes) }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Logging
+import PostgresNIO
+import RondonePostgreSQL
+public import RondoneS3
+public import RondoneStorage
+import RondoneTimeSeries
+
+/// The ``AggregateStore`` of a scaled-out deployment: every blob (a metric's
+/// unaggregated buffer, each split) is an S3 object that is **never overwritten**, and
+/// PostgreSQL records which object is current.
+///
+/// * A write uploads new objects under unique keys (`aggregates/<metric>/<128 random
+///   bits>`), then moves the pointers in one PostgreSQL transaction. So a reader sees
+///   the old blob or the new one, whole, and S3's consistency never matters: a key is
+///   read only after the transaction that names it committed.
+/// * A processing commit (``commit(_:fencedBy:)``) checks, inside that transaction,
+///   that every lease it carries is still its sack's current one
+///   (``PostgreSQLFence``): a worker that paused past its lease leaves orphans behind,
+///   never a pointer to its stale data.
+/// * Superseded objects and those of deleted metrics go to a garbage table in the same
+///   transaction; uploads are recorded before they start, so an upload whose commit
+///   never came is found too. ``collectGarbage(grace:uploadGrace:)`` (the janitor's
+///   housekeeping, safe to run in many processes at once) deletes both after a grace
+///   period, so a read that found a pointer just before it moved still finds its
+///   object.
+///
+/// The pointer tables live in the coordination database, beside the leases they are
+/// fenced by (docs/SCALEOUT.md).
+public final class S3AggregateStore: AggregateStore {
+    let s3: S3Client
+    let database: PostgreSQLDatabase
+    let logger: Logger
+    /// Uploads and reads running at once for one call.
+    let concurrency: Int
+
+    /// A store over `s3`'s bucket whose pointers live in `database`. Call ``upgrade()``
+    /// once (`rondone upgrade`, or every start) before use.
+    public init(s3: S3Client, database: PostgreSQLDatabase, concurrency: Int = 16, logger: Logger? = nil) {
+        self.s3 = s3
+        self.database = database
+        self.concurrency = max(1, concurrency)
+        self.logger = logger ?? Logger(label: "rondone.aggregates.s3")
+    }
+
+    /// Creates the pointer tables (idempotent, under an advisory lock) and the bucket.
+    public func upgrade() async throws {
+        try await s3.createBucketIfMissing()
+        try await database.transaction { session in
+            try await session.execute("SELECT pg_advisory_xact_lock(7262707011)")
+            for statement in S3AggregateSchema.statements {
+                try await session.execute(PostgresQuery(unsafeSQL: statement))
+            }
+        }
+    }
+
+    // MARK: Single blobs, as one-change commits
+
+    public func putBuffer(_ bytes: [UInt8], for metric: MetricID) async throws {
+        try await commit([MetricChanges(metric: metric, buffer: bytes)])
+    }
+
+    public func deleteBuffer(of metric: MetricID) async throws {
+        try await unlink(metric, [S3BlobAddress.buffer])
+    }
+
+    public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
+        try await commit([MetricChanges(metric: metric, splits: [key: bytes])])
+    }
+
+    public func deleteSplit(_ key: SplitAddress, of metric: MetricID) async throws {
+        try await unlink(metric, [S3BlobAddress(key)])
+    }
+
+    public func commit(_ changes: [MetricChanges]) async throws {
+        try await commit(changes, fencedBy: [])
+    }
+
+    /// Removes everything stored for the metric at once (its objects go to the garbage).
+    public func deleteMetric(_ metric: MetricID) async throws {
+        try await database.transaction { session in
+            try await session.execute(
+                """
+                INSERT INTO rondone_aggregate_garbage (object, metric, deleted_metric)
+                SELECT object, metric, true FROM rondone_aggregate WHERE metric = \(PostgreSQLUUID(metric))
+                ON CONFLICT (object) DO NOTHING
+                """)
+            try await session.execute("DELETE FROM rondone_aggregate WHERE metric = \(PostgreSQLUUID(metric))")
+        }
+    }
+
+    /// Deleted metrics whose objects are not deleted from the bucket yet.
+    public func pendingDeletions() async throws -> Int {
+        let rows = try await database.rows(
+            "SELECT count(DISTINCT metric)::int8 AS n FROM rondone_aggregate_garbage WHERE deleted_metric")
+        return Int(try rows.first?.get("n", as: Int64.self) ?? 0)
+    }
+
+    /// Points the addresses of `metric` at nothing (their objects go to the garbage).
+    private func unlink(_ metric: MetricID, _ addresses: [S3BlobAddress]) async throws {
+        try await database.transaction { session in
+            try await S3AggregatePointers.unlink(metric, addresses, session)
+        }
+    }
+
+    /// A new object key for a blob of `metric`: never used before, never reused.
+    func newObjectKey(for metric: MetricID) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let suffix = String(generator.next() as UInt64, radix: 16) + "-" + String(generator.next() as UInt64, radix: 16)
+        return "aggregates/\(metric)/\(suffix)"
+    }
+}
