@@ -23,13 +23,19 @@ public struct APIServices: Sendable {
     /// The server's own metrics, served at `/metrics`: the HTTP requests' and those of
     /// every other part of the process that counts (the statsd listener).
     public var registry: PrometheusCollectorRegistry
+    /// The backend an error says is unavailable (a database restarting, an object
+    /// store answering 503 beyond its retries), or nil: those requests are answered 503.
+    /// The composition root knows the drivers' errors; the API does not.
+    public var unavailable: @Sendable (any Error) -> String?
 
     public init(
         status: any StatusProvider, indexer: any Indexer, incoming: any IncomingStore, reader: SeriesReader,
         refresh: any RefreshProcessor, wake: @escaping @Sendable () -> Void,
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil }
     ) {
         self.registry = registry
+        self.unavailable = unavailable
         self.status = status
         self.indexer = indexer
         self.incoming = incoming

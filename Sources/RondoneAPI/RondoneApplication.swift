@@ -32,7 +32,7 @@ public enum RondoneApplication {
         router.add(
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
         router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(unavailable: services.unavailable))
         router.add(middleware: AuthMiddleware(authenticator: Authenticator(mode: configuration.authMode)))
 
         let routes = RouteTable(router: router)

@@ -3,9 +3,16 @@ import Logging
 
 /// Turns every error a controller or the router throws into Gnocchi's error response
 /// (see ``ErrorPage``). Unknown routes become pecan's 404 with a `null` description;
-/// anything that is not an ``APIError`` is logged and answered 500 without details.
+/// an error that means a shared backend is unavailable (``APIServices/unavailable``:
+/// a database restarting, an object store answering 503) is a 503 saying so, which a
+/// client retries; anything else is logged and answered 500 without details.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let unavailable: @Sendable (any Error) -> String?
+
+    /// `unavailable` names the backend an error says is unavailable, or nil.
+    public init(unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil }) {
+        self.unavailable = unavailable
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -22,6 +29,13 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     ? APIError.contentTooLarge : APIError(error.status, .text(""))
             return Self.render(apiError, request: request)
         } catch {
+            if let backend = unavailable(error) {
+                context.logger.warning(
+                    "backend unavailable", metadata: ["backend": "\(backend)", "error": "\(error)"])
+                return Self.render(
+                    APIError(.serviceUnavailable, "\(backend) is unavailable; please try again."),
+                    request: request)
+            }
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Self.render(APIError(.internalServerError, .text("")), request: request)
         }
