@@ -3,6 +3,7 @@ import RondoneIndexerPostgreSQL
 import RondonePostgreSQL
 import RondoneProcessingPostgreSQL
 import RondoneS3
+import RondoneStorage
 import RondoneStorageS3
 import RondoneStoragePostgreSQL
 
@@ -35,6 +36,12 @@ extension Backends {
                 } catch {
                     logger.warning("aggregate garbage collection failed: \(error)", metadata: ["component": "janitor"])
                 }
+            },
+            unavailable: { error in
+                if PostgreSQLErrors.isConnectionLost(error) { return "PostgreSQL" }
+                if let error = error as? S3Error, error.isRetryable { return "The object store" }
+                if case StorageError.backend = error { return "A shared backend" }
+                return nil
             },
             close: {
                 try? await s3.shutdown()

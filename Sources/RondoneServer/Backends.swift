@@ -20,6 +20,8 @@ public struct Backends: Sendable {
     public let coordinator: any Coordinator
     /// Where the data lives, for the start-up log line (a path or URLs without secrets).
     public let location: String
+    /// The backend an error says is unavailable (the API answers 503), or nil.
+    public let unavailable: @Sendable (any Error) -> String?
     /// Space reclaiming of the backends themselves, run by the janitor every 2 s.
     public let housekeeping: (@Sendable () async -> Void)?
     /// Creates or migrates the stores' own schemas (the index has its own upgrade).
@@ -30,8 +32,11 @@ public struct Backends: Sendable {
     public init(
         indexer: any Indexer, incoming: any IncomingStore, aggregates: any AggregateStore,
         coordinator: any Coordinator, location: String, prepare: @escaping @Sendable () async throws -> Void = {},
-        housekeeping: (@Sendable () async -> Void)? = nil, close: @escaping @Sendable () async -> Void
+        housekeeping: (@Sendable () async -> Void)? = nil,
+        unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil },
+        close: @escaping @Sendable () async -> Void
     ) {
+        self.unavailable = unavailable
         self.prepare = prepare
         self.indexer = indexer
         self.incoming = incoming
