@@ -8,11 +8,14 @@ signature over the URL that werkzeug rebuilds from the *decoded* path, re-quoted
 sub-delimiters (+ = ! @ : , ; $ & ' ( ) *) and non-ASCII left as they are. AWS S3
 signs the path with every byte but the unreserved ones percent-encoded, so with
 signature checking on, moto rejects correct signatures for keys such as `a+b`, `a=b`
-or `é` (botocore's own requests included). Here the check is given the request's raw
-path and query, exactly as the client sent them — the bytes the client signed.
+or `é` (botocore's own requests included); and it checks the query after decoding it,
+so a listing whose prefix holds a `/` (signed as `%2F`) fails too. Here the check is
+given the request's raw path and query, exactly as the client sent them — the bytes the
+client signed.
 """
 
 import sys
+from urllib.parse import urlsplit
 
 
 def main():
@@ -28,12 +31,13 @@ def main():
     checked = ActionAuthenticatorMixin._authenticate_and_authorize_s3_action
 
     def with_raw_uri(self, bucket_name=None, key_name=None):
-        raw_path = getattr(self, "raw_path", None)
-        if not getattr(self, "is_werkzeug_request", False) or not raw_path:
+        environ = getattr(getattr(self, "request", None), "environ", None) or {}
+        raw = environ.get("RAW_URI")
+        if not raw:
             return checked(self, bucket_name, key_name)
+        target = urlsplit(raw)
         rebuilt = self.uri
-        query = self.parsed_url.query
-        self.uri = raw_path + ("?" + query if query else "")
+        self.uri = target.path + ("?" + target.query if target.query else "")
         try:
             return checked(self, bucket_name, key_name)
         finally:

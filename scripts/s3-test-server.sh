@@ -22,7 +22,7 @@
 
 _s3_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _s3_state="${RONDONE_S3_TEST_STATE:-$_s3_repo/.build/s3-test-server}"
-_s3_venv="$_s3_repo/.moto.venv"
+_s3_venv="${RONDONE_MOTO_VENV:-$_s3_repo/.moto.venv}"
 
 # Installs moto[server] into a venv under the repo unless that venv already has it.
 s3_test_server_install() {
@@ -32,7 +32,7 @@ s3_test_server_install() {
     # System site packages: a machine that already has moto needs no download.
     python3 -m venv --system-site-packages "$_s3_venv" >&2
     "$_s3_venv/bin/python" -c 'import moto.server, flask, flask_cors' >/dev/null 2>&1 ||
-        "$_s3_venv/bin/pip" install -q 'moto[server]' >&2
+        "$_s3_venv/bin/pip" install -q 'moto[server]>=5.2,<6' >&2
 }
 
 s3_test_server_start() {

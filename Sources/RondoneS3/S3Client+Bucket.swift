@@ -2,7 +2,8 @@ extension S3Client {
     /// Whether the bucket exists and these credentials may use it (HEAD bucket): true on
     /// 200, false on 404; a 403 or any other failure is an `S3Error`.
     public func headBucket() async throws -> Bool {
-        let response = try await send(S3Request(operation: "HeadBucket", method: .HEAD, key: nil), accepting: [404])
+        let response = try await send(
+            S3Request(operation: "HeadBucket", method: .HEAD, key: nil), accepting: [404])
         return response.status != 404
     }
 
@@ -26,7 +27,8 @@ extension S3Client {
             let details = S3Error.details(ofErrorBody: response.body)
             guard details.code == "BucketAlreadyOwnedByYou" else {
                 throw error(
-                    request, .status(409), code: details.code, message: details.message, requestID: details.requestID,
+                    request, .status(409), code: details.code, message: details.message,
+                    requestID: details.requestID,
                     attempts: response.attempts)
             }
         }

@@ -57,7 +57,8 @@ extension S3Client {
         if let first = failures.first {
             var failure = error(
                 request, .status(response.status), code: first["Code"],
-                message: "\(failures.count) of \(keys.count) keys not deleted; first: \(first["Message"] ?? "")",
+                message:
+                    "\(failures.count) of \(keys.count) keys not deleted; first: \(first["Message"] ?? "")",
                 attempts: response.attempts)
             failure.key = first["Key"]
             throw failure

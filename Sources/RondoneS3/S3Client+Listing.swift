@@ -81,11 +81,14 @@ extension S3Client {
             }
             objects.append(
                 ObjectList.Object(
-                    key: try decoded(key, "key"), size: size, eTag: content["ETag"], lastModified: content["LastModified"]))
+                    key: try decoded(key, "key"), size: size, eTag: content["ETag"],
+                    lastModified: content["LastModified"]))
         }
         var prefixes: [String] = []
         for common in document.children("CommonPrefixes") {
-            guard let prefix = common["Prefix"] else { throw ListingError(reason: "<CommonPrefixes> without <Prefix>") }
+            guard let prefix = common["Prefix"] else {
+                throw ListingError(reason: "<CommonPrefixes> without <Prefix>")
+            }
             prefixes.append(try decoded(prefix, "prefix"))
         }
         var token: String?

@@ -37,7 +37,8 @@ extension S3Client {
         let response = try await send(request, accepting: [404])
         if response.status == 404 { return nil }
         guard let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }) else {
-            throw error(request, .malformedResponse("no Content-Length in the answer"), attempts: response.attempts)
+            throw error(
+                request, .malformedResponse("no Content-Length in the answer"), attempts: response.attempts)
         }
         return ObjectInfo(size: length, eTag: response.headers.first(name: "etag"))
     }

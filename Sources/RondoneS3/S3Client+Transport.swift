@@ -48,10 +48,12 @@ extension S3Client {
                 let details = S3Error.details(ofErrorBody: response.body)
                 failure = error(
                     request, .status(response.status), code: details.code, message: details.message,
-                    requestID: details.requestID ?? response.headers.first(name: "x-amz-request-id"), attempts: attempt)
+                    requestID: details.requestID ?? response.headers.first(name: "x-amz-request-id"),
+                    attempts: attempt)
             } catch let error as CancellationError {
                 throw error
-            } catch let error as S3Error {
+            } catch var error as S3Error {
+                error.attempts = attempt
                 throw error
             } catch {
                 if Task.isCancelled { throw CancellationError() }
@@ -60,7 +62,7 @@ extension S3Client {
             guard failure.isRetryable, attempt < policy.maximumAttempts else { throw failure }
             let wait = policy.backoff(beforeRetry: attempt, using: &generator)
             guard start.duration(to: clock.now) + wait < policy.budget else { throw failure }
-            logger.debug(
+            logger.info(
                 "S3 request failed, will retry",
                 metadata: ["error": "\(failure)", "attempt": "\(attempt)", "wait": "\(wait)"])
             try await Task.sleep(for: wait)
@@ -73,11 +75,14 @@ extension S3Client {
         requestID: String? = nil, attempts: Int
     ) -> S3Error {
         S3Error(
-            operation: request.operation, method: request.method.rawValue, bucket: url.bucket, key: request.key,
+            operation: request.operation, method: request.method.rawValue, bucket: url.bucket,
+            key: request.key,
             reason: reason, code: code, message: message, requestID: requestID, attempts: attempts)
     }
 
-    private func sendOnce(_ request: S3Request, payloadHash: String, body: ByteBuffer) async throws -> S3Response {
+    private func sendOnce(_ request: S3Request, payloadHash: String, body: ByteBuffer) async throws
+        -> S3Response
+    {
         let path = url.encodedPath(key: request.key)
         var headers = [SigV4Signer.Header(name: "host", value: url.hostHeader)] + request.headers
         signer.sign(
@@ -93,7 +98,8 @@ extension S3Client {
         if request.method == .PUT || request.method == .POST {
             outgoing.body = .bytes(body)
         }
-        let response = try await http.execute(outgoing, timeout: configuration.requestTimeout.timeAmount, logger: logger)
+        let response = try await http.execute(
+            outgoing, timeout: configuration.requestTimeout.timeAmount, logger: logger)
         let limit = configuration.maximumResponseBytes
         let bytes: ByteBuffer
         do {
@@ -102,7 +108,8 @@ extension S3Client {
             throw error(request, .malformedResponse("the answer is larger than \(limit) bytes"), attempts: 1)
         }
         return S3Response(
-            status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView),
+            status: Int(response.status.code), headers: response.headers,
+            body: Array(bytes.readableBytesView),
             attempts: 1)
     }
 

@@ -55,7 +55,9 @@ public final class S3Client: Sendable {
         self.logger = logger ?? Logger(label: "rondone.s3")
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: configuration.connectTimeout.timeAmount, read: configuration.requestTimeout.timeAmount),
+            timeout: .init(
+                connect: configuration.connectTimeout.timeAmount,
+                read: configuration.requestTimeout.timeAmount),
             decompression: .disabled)
         http.connectionPool = .init(
             idleTimeout: configuration.idleConnectionTimeout.timeAmount,

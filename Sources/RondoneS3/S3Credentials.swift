@@ -22,8 +22,10 @@ public struct S3Credentials: Sendable, Equatable, CustomStringConvertible {
         let key = environment["AWS_ACCESS_KEY_ID"] ?? ""
         let secret = environment["AWS_SECRET_ACCESS_KEY"] ?? ""
         guard !key.isEmpty, !secret.isEmpty else {
-            let missing = [key.isEmpty ? "AWS_ACCESS_KEY_ID" : nil, secret.isEmpty ? "AWS_SECRET_ACCESS_KEY" : nil]
-                .compactMap { $0 }.joined(separator: " and ")
+            let missing = [
+                key.isEmpty ? "AWS_ACCESS_KEY_ID" : nil, secret.isEmpty ? "AWS_SECRET_ACCESS_KEY" : nil,
+            ]
+            .compactMap { $0 }.joined(separator: " and ")
             throw S3URLError("S3 credentials are missing: set \(missing) in the environment")
         }
         let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

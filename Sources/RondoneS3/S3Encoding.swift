@@ -42,7 +42,8 @@ enum S3Percent {
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue)
+                guard let high = iterator.next().flatMap(hexValue),
+                    let low = iterator.next().flatMap(hexValue)
                 else { return nil }
                 out.append(high << 4 | low)
             case UInt8(ascii: "+") where plusIsSpace:
@@ -67,7 +68,8 @@ enum S3Percent {
 /// Lowercase hex (SHA-256 digests in SigV4) and base64 (`Content-MD5`), without Foundation.
 enum S3Bytes {
     private static let lowerHex = Array("0123456789abcdef".utf8)
-    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let base64Alphabet = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []

@@ -17,7 +17,8 @@ public struct S3RetryPolicy: Sendable, Equatable {
 
     /// 6 attempts, waits drawn from up to 0.2, 0.4, 0.8, 1.6 and 3.2 s, within 10 s in all.
     public init(
-        maximumAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200), maximumBackoff: Duration = .seconds(5),
+        maximumAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200),
+        maximumBackoff: Duration = .seconds(5),
         budget: Duration = .seconds(10)
     ) {
         self.maximumAttempts = max(1, maximumAttempts)
@@ -42,7 +43,8 @@ public struct S3RetryPolicy: Sendable, Equatable {
     /// The wait before retry number `retry`: uniform in `0...ceiling` (full jitter).
     func backoff(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
         let ceiling = backoffCeiling(beforeRetry: retry)
-        let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
+        let nanoseconds =
+            ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
         guard nanoseconds > 0 else { return .zero }
         return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
     }

@@ -40,7 +40,9 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
     public var pathStyle: Bool
     public var credentials: S3Credentials
 
-    public init(bucket: String, endpoint: Endpoint, region: String, pathStyle: Bool, credentials: S3Credentials) {
+    public init(
+        bucket: String, endpoint: Endpoint, region: String, pathStyle: Bool, credentials: S3Credentials
+    ) {
         self.bucket = bucket
         self.endpoint = endpoint
         self.region = region
@@ -60,7 +62,8 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
         let (location, query) = rest.splitOnce("?")
         let bucket = String(location.hasSuffix("/") ? location.dropLast() : location)
         if bucket.contains("/") {
-            throw S3URLError("S3 URL '\(text)' has a path after the bucket; key prefixes are not supported (\(form))")
+            throw S3URLError(
+                "S3 URL '\(text)' has a path after the bucket; key prefixes are not supported (\(form))")
         }
         if let problem = S3URL.bucketNameProblem(bucket) {
             throw S3URLError("S3 URL '\(text)': bucket name '\(bucket)' \(problem)")
@@ -77,14 +80,19 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
             case "endpoint":
                 endpoint = try S3URL.parseEndpoint(value, in: text)
             case "region":
-                guard !value.isEmpty, value.utf8.allSatisfy({ $0.isLowercaseAlphanumeric || $0 == UInt8(ascii: "-") })
-                else { throw S3URLError("S3 URL '\(text)': region '\(value)' is not a region name (e.g. us-east-1)") }
+                guard !value.isEmpty,
+                    value.utf8.allSatisfy({ $0.isLowercaseAlphanumeric || $0 == UInt8(ascii: "-") })
+                else {
+                    throw S3URLError(
+                        "S3 URL '\(text)': region '\(value)' is not a region name (e.g. us-east-1)")
+                }
                 region = value
             case "path_style":
                 switch value {
                 case "true", "1": pathStyle = true
                 case "false", "0": pathStyle = false
-                default: throw S3URLError("S3 URL '\(text)': path_style must be true or false, not '\(value)'")
+                default:
+                    throw S3URLError("S3 URL '\(text)': path_style must be true or false, not '\(value)'")
                 }
             default:
                 throw S3URLError(
@@ -99,7 +107,8 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
                 "S3 URL '\(text)': bucket '\(bucket)' has dots, which break TLS with virtual-host style; add path_style=true"
             )
         }
-        self.init(bucket: bucket, endpoint: resolved, region: region, pathStyle: style, credentials: credentials)
+        self.init(
+            bucket: bucket, endpoint: resolved, region: region, pathStyle: style, credentials: credentials)
     }
 
     public var description: String {
@@ -123,7 +132,9 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
         let bytes = Array(name.utf8)
         if bytes.isEmpty { return "is empty" }
         if bytes.count < 3 || bytes.count > 63 { return "must be 3 to 63 characters long" }
-        if !bytes.allSatisfy({ $0.isLowercaseAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) {
+        if !bytes.allSatisfy({
+            $0.isLowercaseAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+        }) {
             return "may hold only lowercase letters, digits, dots and hyphens"
         }
         if !bytes[0].isLowercaseAlphanumeric || !bytes[bytes.count - 1].isLowercaseAlphanumeric {
@@ -137,12 +148,14 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
         let example = "e.g. endpoint=http://127.0.0.1:9000"
         let (scheme, rest) = value.splitOnce("://")
         guard let rest, scheme == "http" || scheme == "https" else {
-            throw S3URLError("S3 URL '\(text)': endpoint '\(value)' must start with http:// or https:// (\(example))")
+            throw S3URLError(
+                "S3 URL '\(text)': endpoint '\(value)' must start with http:// or https:// (\(example))")
         }
         var authority = rest
         if authority.hasSuffix("/") { authority = authority.dropLast() }
         if authority.contains("/") || authority.contains("?") || authority.contains("@") {
-            throw S3URLError("S3 URL '\(text)': endpoint '\(value)' must be only scheme://HOST[:PORT] (\(example))")
+            throw S3URLError(
+                "S3 URL '\(text)': endpoint '\(value)' must be only scheme://HOST[:PORT] (\(example))")
         }
         var host: Substring
         var portText: Substring?
@@ -161,7 +174,9 @@ public struct S3URL: Sendable, Equatable, CustomStringConvertible {
         } else {
             (host, portText) = authority.splitOnce(":")
         }
-        guard !host.isEmpty else { throw S3URLError("S3 URL '\(text)': endpoint '\(value)' has no host (\(example))") }
+        guard !host.isEmpty else {
+            throw S3URLError("S3 URL '\(text)': endpoint '\(value)' has no host (\(example))")
+        }
         var port = scheme == "https" ? 443 : 80
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {
@@ -190,6 +205,7 @@ extension StringProtocol {
 
 extension UInt8 {
     var isLowercaseAlphanumeric: Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
     }
 }

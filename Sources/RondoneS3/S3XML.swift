@@ -78,7 +78,9 @@ enum S3XML {
                 if bytes[index] != UInt8(ascii: "<") {
                     let text = try self.text()
                     if stack.isEmpty {
-                        guard text.allSatisfy(Self.isSpace) else { throw failure("text outside the root element") }
+                        guard text.allSatisfy(Self.isSpace) else {
+                            throw failure("text outside the root element")
+                        }
                     } else {
                         stack[stack.count - 1].text += text
                     }
@@ -100,7 +102,9 @@ enum S3XML {
                     skipSpace()
                     guard consume(">") else { throw failure("expected '>' to close </\(name)") }
                     guard let open = stack.popLast() else { throw failure("</\(name)> closes nothing") }
-                    guard open.element.name == name else { throw failure("</\(name)> closes <\(open.element.name)>") }
+                    guard open.element.name == name else {
+                        throw failure("</\(name)> closes <\(open.element.name)>")
+                    }
                     var element = open.element
                     element.text = String(decoding: open.text, as: UTF8.self)
                     if stack.isEmpty {
@@ -115,7 +119,9 @@ enum S3XML {
                     let empty = try attributes()
                     if stack.isEmpty && root != nil { throw failure("a second root element") }
                     if empty {
-                        if stack.isEmpty { root = S3XMLElement(name: name) } else {
+                        if stack.isEmpty {
+                            root = S3XMLElement(name: name)
+                        } else {
                             stack[stack.count - 1].element.children.append(S3XMLElement(name: name))
                         }
                     } else {
@@ -124,7 +130,9 @@ enum S3XML {
                     }
                 }
             }
-            guard stack.isEmpty else { throw failure("<\(stack[stack.count - 1].element.name)> is not closed") }
+            guard stack.isEmpty else {
+                throw failure("<\(stack[stack.count - 1].element.name)> is not closed")
+            }
             guard let root else { throw failure("no element") }
             return root
         }
@@ -174,7 +182,8 @@ enum S3XML {
         mutating func name() throws(S3XMLError) -> String {
             let start = index
             while index < bytes.count, !Self.isSpace(bytes[index]),
-                bytes[index] != UInt8(ascii: ">"), bytes[index] != UInt8(ascii: "/"), bytes[index] != UInt8(ascii: "=")
+                bytes[index] != UInt8(ascii: ">"), bytes[index] != UInt8(ascii: "/"),
+                bytes[index] != UInt8(ascii: "=")
             {
                 index += 1
             }
@@ -196,7 +205,9 @@ enum S3XML {
                 case UInt8(ascii: "\""), UInt8(ascii: "'"):
                     let quote = bytes[index]
                     index += 1
-                    guard let close = bytes[index...].firstIndex(of: quote) else { throw failure("unterminated attribute") }
+                    guard let close = bytes[index...].firstIndex(of: quote) else {
+                        throw failure("unterminated attribute")
+                    }
                     index = close + 1
                 default:
                     index += 1

@@ -38,7 +38,8 @@ struct SigV4Signer: Sendable {
             headers.append(Header(name: "x-amz-security-token", value: token))
         }
         let authorization = self.authorization(
-            method: method, encodedPath: encodedPath, canonicalQuery: Self.canonicalQuery(query), headers: headers,
+            method: method, encodedPath: encodedPath, canonicalQuery: Self.canonicalQuery(query),
+            headers: headers,
             payloadHash: payloadHash, time: time)
         headers.append(Header(name: "Authorization", value: authorization))
     }
@@ -54,7 +55,8 @@ struct SigV4Signer: Sendable {
             payloadHash: payloadHash)
         let scope = "\(time.dateStamp)/\(region)/\(service)/aws4_request"
         let stringToSign = Self.stringToSign(canonicalRequest: request, amzDate: time.amzDate, scope: scope)
-        let signature = S3Bytes.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(time)))
+        let signature = S3Bytes.hex(
+            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(time)))
         return
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
@@ -87,10 +89,16 @@ struct SigV4Signer: Sendable {
     /// Names and values encoded (`/` too), sorted by name then value, `name=value` joined
     /// by `&`; a parameter without a value (`?delete`) is `delete=`.
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
-        query.map { (S3Percent.encode($0.name, keepSlash: false), S3Percent.encode($0.value, keepSlash: false)) }
-            .sorted { $0.0 == $1.0 ? Array($0.1.utf8).lexicographicallyPrecedes($1.1.utf8) : Array($0.0.utf8).lexicographicallyPrecedes($1.0.utf8) }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        query.map {
+            (S3Percent.encode($0.name, keepSlash: false), S3Percent.encode($0.value, keepSlash: false))
+        }
+        .sorted {
+            $0.0 == $1.0
+                ? Array($0.1.utf8).lexicographicallyPrecedes($1.1.utf8)
+                : Array($0.0.utf8).lexicographicallyPrecedes($1.0.utf8)
+        }
+        .map { "\($0.0)=\($0.1)" }
+        .joined(separator: "&")
     }
 
     /// Lowercase names, values trimmed with inner runs of spaces collapsed, sorted by name,

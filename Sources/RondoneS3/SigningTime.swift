@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A UTC instant to the second, in the two forms SigV4 puts in a request:
@@ -29,7 +29,8 @@ struct SigningTime: Sendable, Equatable {
         let (year, month, day) = civil
         let second = secondsSinceEpoch - Self.floorDivide(secondsSinceEpoch, 86_400) * 86_400
         return Self.digits(year, 4) + Self.digits(month, 2) + Self.digits(day, 2) + "T"
-            + Self.digits(second / 3600, 2) + Self.digits(second / 60 % 60, 2) + Self.digits(second % 60, 2) + "Z"
+            + Self.digits(second / 3600, 2) + Self.digits(second / 60 % 60, 2) + Self.digits(second % 60, 2)
+            + "Z"
     }
 
     /// `YYYYMMDD`.

@@ -60,7 +60,9 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("<>/&;#x?!-[]CDATA\"' =abKeyContents".utf8)
         for _ in 0..<2000 {
-            let bytes = (0..<Int.random(in: 0..<80, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let bytes = (0..<Int.random(in: 0..<80, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
             _ = try? S3XML.parse(bytes)
             _ = try? S3Client.parseObjectList(bytes)
             _ = S3Error.details(ofErrorBody: bytes)
@@ -79,12 +81,14 @@ import Testing
         #expect(details.message == "The request signature we calculated does not match.")
         #expect(details.requestID == "4442587FB7D0A2F9")
         #expect(S3Error.details(ofErrorBody: []).code == nil)
-        #expect(S3Error.details(ofErrorBody: Array("Bad Gateway".utf8)).message == "non-XML body: Bad Gateway")
+        #expect(
+            S3Error.details(ofErrorBody: Array("Bad Gateway".utf8)).message == "non-XML body: Bad Gateway")
     }
 
     @Test func errorDescriptionSaysWhichRequestAndWhy() {
         let error = S3Error(
-            operation: "PutObject", method: "PUT", bucket: "b", key: "m/1", reason: .status(503), code: "SlowDown",
+            operation: "PutObject", method: "PUT", bucket: "b", key: "m/1", reason: .status(503),
+            code: "SlowDown",
             message: "Please reduce your request rate.", requestID: "R1", attempts: 6)
         #expect(
             error.description
@@ -92,19 +96,32 @@ import Testing
         )
         #expect(error.isRetryable)
         let refused = S3Error(
-            operation: "ListObjectsV2", method: "GET", bucket: "b", key: nil, reason: .transport("connection refused"),
+            operation: "ListObjectsV2", method: "GET", bucket: "b", key: nil,
+            reason: .transport("connection refused"),
             attempts: 1)
-        #expect(refused.description == "S3 ListObjectsV2 (GET b) failed after 1 attempt: no answer: connection refused")
-        #expect(!S3Error(operation: "GetObject", method: "GET", bucket: "b", key: "k", reason: .status(403), attempts: 1).isRetryable)
-        #expect(!S3Error(operation: "X", method: "POST", bucket: "b", key: nil, reason: .status(501), attempts: 1).isRetryable)
+        #expect(
+            refused.description
+                == "S3 ListObjectsV2 (GET b) failed after 1 attempt: no answer: connection refused")
+        #expect(
+            !S3Error(
+                operation: "GetObject", method: "GET", bucket: "b", key: "k", reason: .status(403),
+                attempts: 1
+            ).isRetryable)
+        #expect(
+            !S3Error(operation: "X", method: "POST", bucket: "b", key: nil, reason: .status(501), attempts: 1)
+                .isRetryable)
     }
 
     @Test func backoffGrowsAndIsBounded() {
         let policy = S3RetryPolicy(
-            maximumAttempts: 10, initialBackoff: .milliseconds(100), maximumBackoff: .seconds(1), budget: .seconds(5))
+            maximumAttempts: 10, initialBackoff: .milliseconds(100), maximumBackoff: .seconds(1),
+            budget: .seconds(5))
         #expect(
             (1...6).map { policy.backoffCeiling(beforeRetry: $0) }
-                == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+                == [
+                    .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
+                    .seconds(1), .seconds(1),
+                ])
         var generator = SystemRandomNumberGenerator()
         for retry in 1...8 {
             let wait = policy.backoff(beforeRetry: retry, using: &generator)

@@ -8,13 +8,17 @@ import Testing
 /// proxy's faults are shared by every request through it.
 @Suite(
     .serialized,
-    .enabled(if: S3TestServer.faultProxyAvailable, "needs RONDONE_TEST_S3_FAULT_PROXY (scripts/s3-test-server.sh)"))
+    .enabled(
+        if: S3TestServer.faultProxyAvailable, "needs RONDONE_TEST_S3_FAULT_PROXY (scripts/s3-test-server.sh)")
+)
 struct S3RetryTests {
     init() async throws {
         try await FaultProxy.reset()
     }
 
-    static func policy(attempts: Int, budget: Duration = .seconds(10), maximumBackoff: Duration = .milliseconds(100))
+    static func policy(
+        attempts: Int, budget: Duration = .seconds(10), maximumBackoff: Duration = .milliseconds(100)
+    )
         -> S3Client.Configuration
     {
         S3Client.Configuration(
@@ -39,14 +43,17 @@ struct S3RetryTests {
         let key = S3TestServer.prefix("exhausted") + "k"
         try await S3TestServer.withClient(configuration: Self.policy(attempts: 4), throughProxy: true) { s3 in
             try await FaultProxy.fail(count: 100)
-            let error = try await #require(throws: S3Error.self) { try await s3.putObject(key: key, bytes: [1]) }
+            let error = try await #require(throws: S3Error.self) {
+                try await s3.putObject(key: key, bytes: [1])
+            }
             #expect(error.status == 503)
             #expect(error.code == "SlowDown")
             #expect(error.attempts == 4)
             #expect(error.key == key)
             #expect(
                 error.description.hasSuffix(
-                    "failed after 4 attempts: HTTP 503 SlowDown: Please reduce your request rate. (request id FAULTPROXY)"))
+                    "failed after 4 attempts: HTTP 503 SlowDown: Please reduce your request rate. (request id FAULTPROXY)"
+                ))
             #expect(try await FaultProxy.stats().failed == 4)
         }
     }
@@ -66,7 +73,8 @@ struct S3RetryTests {
     }
 
     @Test func givesUpWhenTheOutageOutlastsTheBudget() async throws {
-        let configuration = Self.policy(attempts: 100, budget: .seconds(1), maximumBackoff: .milliseconds(200))
+        let configuration = Self.policy(
+            attempts: 100, budget: .seconds(1), maximumBackoff: .milliseconds(200))
         try await S3TestServer.withClient(configuration: configuration, throughProxy: true) { s3 in
             try await FaultProxy.fail(seconds: 30)
             let clock = ContinuousClock()

@@ -19,7 +19,8 @@ enum S3TestServer {
     static var faultProxyAvailable: Bool { url != nil && faultProxy != nil }
 
     /// `http://127.0.0.1:PORT` of the fault proxy.
-    static let faultProxy: (host: String, port: Int)? = environment["RONDONE_TEST_S3_FAULT_PROXY"].flatMap { text in
+    static let faultProxy: (host: String, port: Int)? = environment["RONDONE_TEST_S3_FAULT_PROXY"].flatMap {
+        text in
         guard let url = URL(string: text), let host = url.host, let port = url.port else { return nil }
         return (host, port)
     }
@@ -77,7 +78,9 @@ enum FaultProxy {
         var armed: Bool
     }
 
-    static func fail(count: Int = 0, seconds: Double = 0, mode: String = "slowdown", stall: Double = 0) async throws {
+    static func fail(count: Int = 0, seconds: Double = 0, mode: String = "slowdown", stall: Double = 0)
+        async throws
+    {
         _ = try await call("POST", "fail?count=\(count)&seconds=\(seconds)&mode=\(mode)&stall=\(stall)")
     }
 

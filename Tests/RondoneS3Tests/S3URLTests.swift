@@ -8,7 +8,8 @@ import Testing
 
     @Test func endpointGivenMeansPathStyle() throws {
         let url = try S3URL(
-            parsing: "s3://rondone-aggregates?endpoint=http://127.0.0.1:9000&region=eu-west-3", environment: environment)
+            parsing: "s3://rondone-aggregates?endpoint=http://127.0.0.1:9000&region=eu-west-3",
+            environment: environment)
         #expect(url.bucket == "rondone-aggregates")
         #expect(url.endpoint == .init(scheme: "http", host: "127.0.0.1", port: 9000))
         #expect(url.region == "eu-west-3")
@@ -32,13 +33,16 @@ import Testing
         let plain = try S3URL(parsing: "s3://bucket", environment: environment)
         #expect(plain.region == "us-east-1")
         let forced = try S3URL(
-            parsing: "s3://bucket/?endpoint=https://minio.example:443/&path_style=false", environment: environment)
+            parsing: "s3://bucket/?endpoint=https://minio.example:443/&path_style=false",
+            environment: environment)
         #expect(!forced.pathStyle)
         #expect(forced.hostHeader == "bucket.minio.example")
-        let encoded = try S3URL(parsing: "s3://bucket?endpoint=http%3A%2F%2F%5B%3A%3A1%5D%3A9000", environment: environment)
+        let encoded = try S3URL(
+            parsing: "s3://bucket?endpoint=http%3A%2F%2F%5B%3A%3A1%5D%3A9000", environment: environment)
         #expect(encoded.endpoint == .init(scheme: "http", host: "::1", port: 9000))
         #expect(encoded.hostHeader == "[::1]:9000")
-        let defaultPort = try S3URL(parsing: "s3://bucket?endpoint=http://localhost", environment: environment)
+        let defaultPort = try S3URL(
+            parsing: "s3://bucket?endpoint=http://localhost", environment: environment)
         #expect(defaultPort.endpoint.port == 80)
         #expect(defaultPort.hostHeader == "localhost")
     }

@@ -20,7 +20,8 @@ import Testing
     ) -> String {
         var all = [host] + headers
         signer.sign(
-            method: method, encodedPath: path, query: query, headers: &all, payloadHash: SigV4Signer.payloadHash(body),
+            method: method, encodedPath: path, query: query, headers: &all,
+            payloadHash: SigV4Signer.payloadHash(body),
             time: time)
         return all.last { $0.name == "Authorization" }!.value
     }
@@ -58,13 +59,14 @@ import Testing
         #expect(signedHeaders == "host;range;x-amz-content-sha256;x-amz-date")
         #expect(
             SigV4Signer.stringToSign(
-                canonicalRequest: request, amzDate: "20130524T000000Z", scope: "20130524/us-east-1/s3/aws4_request")
-                == """
-                AWS4-HMAC-SHA256
-                20130524T000000Z
-                20130524/us-east-1/s3/aws4_request
-                7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972
-                """)
+                canonicalRequest: request, amzDate: "20130524T000000Z",
+                scope: "20130524/us-east-1/s3/aws4_request")
+                    == """
+                    AWS4-HMAC-SHA256
+                    20130524T000000Z
+                    20130524/us-east-1/s3/aws4_request
+                    7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972
+                    """)
     }
 
     /// PUT of `test$file.text`: the key's `$` is percent-encoded once in the signed path,
@@ -77,15 +79,20 @@ import Testing
         #expect(path == "/test%24file.text")
         let body = Array("Welcome to Amazon S3.".utf8)
         #expect(
-            SigV4Signer.payloadHash(body) == "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072")
+            SigV4Signer.payloadHash(body)
+                == "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072")
         let authorization = signed(
             "PUT", path,
             headers: [
                 .init(name: "Date", value: "Fri, 24 May 2013 00:00:00 GMT"),
                 .init(name: "x-amz-storage-class", value: "REDUCED_REDUNDANCY"),
             ], body: body)
-        #expect(authorization.contains("SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class,"))
-        #expect(authorization.hasSuffix("Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"))
+        #expect(
+            authorization.contains(
+                "SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class,"))
+        #expect(
+            authorization.hasSuffix(
+                "Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"))
     }
 
     /// GET `?lifecycle`: a parameter without a value is signed as `lifecycle=`.
@@ -111,7 +118,8 @@ import Testing
             payloadHash: SigV4Signer.emptyPayloadHash, time: time)
         #expect(headers.contains(.init(name: "x-amz-security-token", value: "TOKEN")))
         #expect(
-            headers.last!.value.contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"))
+            headers.last!.value.contains(
+                "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"))
     }
 
     @Test func canonicalQueryEncodesOnceAndSorts() {
@@ -130,7 +138,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (Int64(0), "19700101T000000Z"), (1_369_353_600, "20130524T000000Z"), (951_782_400, "20000229T000000Z"),
+        (Int64(0), "19700101T000000Z"), (1_369_353_600, "20130524T000000Z"),
+        (951_782_400, "20000229T000000Z"),
         (1_709_251_199, "20240229T235959Z"), (4_102_444_800, "21000101T000000Z"), (-1, "19691231T235959Z"),
     ])
     func signingTimeFormats(_ seconds: Int64, _ expected: String) {
