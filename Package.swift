@@ -31,6 +31,8 @@ let package = Package(
         // statsd: the UDP listener (RondoneIngest) and the forwarder's HTTP client (`rondone statsd`).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -155,6 +157,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The S3 client the scale-out aggregate store is built on: SigV4 signing, retries with
+        // backoff, ListObjectsV2 and error XML scanning. No Foundation.
+        .target(
+            name: "RondoneS3",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RondoneS3Tests", dependencies: ["RondoneS3"]),
         .testTarget(
             name: "RondoneTimeSeriesTests",
             dependencies: ["RondoneTimeSeries", "RondoneTesting"],

@@ -18,4 +18,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 swift build --build-tests
+
+# S3 (RondoneS3's integration suite): moto with signature checking, on loopback.
+. scripts/s3-test-server.sh
+s3_test_server_start
+trap s3_test_server_stop EXIT
+
 swift test --skip-build
