@@ -44,7 +44,7 @@ public enum APITestServer {
         var server = RondoneServer(
             backends: backends, metricd: .init(processingDelay: .milliseconds(50)), logger: logger)
         customize(&server.services)
-        await server.start(workers: workers)
+        try await server.start(workers: workers)
         do {
             let app = try server.application(configuration: configuration)
             let running = server

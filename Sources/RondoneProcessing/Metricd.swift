@@ -84,10 +84,14 @@ public actor Metricd {
             metricConcurrency: options.metricConcurrency, log: log)
     }
 
-    /// Starts `workers` workers (does nothing if already running).
-    public func start(workers count: Int = Metricd.defaultWorkerCount) {
+    /// Joins the coordinator's deployment and starts `workers` workers (does nothing if
+    /// already running).
+    ///
+    /// - Throws: the coordinator's error when it cannot be joined.
+    public func start(workers count: Int = Metricd.defaultWorkerCount) async throws {
         guard workers.isEmpty else { return }
         let count = max(1, count)
+        try await coordinator.join(workers: count) { [self] in self.wake() }
         let flag = StopFlag()
         stopFlag = flag
         let newSignals = (0..<count).map { _ in WakeSignal() }
@@ -105,7 +109,8 @@ public actor Metricd {
         }
     }
 
-    /// Asks the workers to stop after their current metric and waits for them.
+    /// Asks the workers to stop after their current metric, waits for them, and leaves
+    /// the coordinator's deployment (the sacks go to the other members at once).
     public func stop() async {
         let running = workers
         workers = []
@@ -113,6 +118,7 @@ public actor Metricd {
         for signal in signals.withLock({ $0 }) { signal.signal() }
         for task in running { await task.value }
         signals.withLock { $0 = [] }
+        if !running.isEmpty { await coordinator.leave() }
     }
 
     /// Tells idle workers that measures arrived, so they look now rather than after
@@ -133,30 +139,50 @@ public actor Metricd {
     @discardableResult
     public nonisolated func processNow(metric: MetricID) async throws -> Bool {
         let deadline = ContinuousClock.now + options.refreshTimeout
+        let sack = metric.sack(among: incoming.sackCount)
         var pause = Duration.milliseconds(1)
         while true {
             guard try await incoming.hasUnprocessed(metric: metric) else { return false }
-            do {
-                let claim = try await incoming.claim(metric: metric)
-                return await sacks.finish([claim])[0] != .released
-            } catch StorageError.claimOutstanding {
-                guard ContinuousClock.now < deadline else { throw ProcessingError.metricLocked(metric) }
-                try await Task.sleep(for: pause)
-                pause = min(pause * 2, .milliseconds(50))
+            // Another member holding the sack has been asked to look at it now: wait
+            // for its backlog to go, as for a busy claim here.
+            if let lease = try await coordinator.lease(sack: sack) {
+                do {
+                    let claim = try await incoming.claim(metric: metric)
+                    let outcome = await sacks.finish([claim], leases: [lease])[0]
+                    await coordinator.release(lease)
+                    return outcome != .released
+                } catch StorageError.claimOutstanding {
+                    await coordinator.release(lease)
+                } catch {
+                    await coordinator.release(lease)
+                    throw error
+                }
             }
+            guard ContinuousClock.now < deadline else { throw ProcessingError.metricLocked(metric) }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
         }
     }
 
-    /// One pass over `sack`, outside the workers (tests, tools, a drain at shutdown).
+    /// One pass over `sack`, outside the workers (tests, tools, a drain at shutdown),
+    /// under a lease of the coordinator (`.busy` when another member holds it).
     public nonisolated func process(sack: Int) async -> SackOutcome {
-        await sacks.process(sack: sack)
+        guard let lease = try? await coordinator.lease(sack: sack) else { return .busy }
+        let outcome = await sacks.process(lease: lease)
+        await coordinator.release(lease)
+        return outcome
     }
 
     /// Passes over every sack until nothing waits (or only failing metrics do, after
     /// `maxRounds` rounds). For a start-up catch-up, tests and the benchmark.
     public nonisolated func drain(maxRounds: Int = 10) async throws {
         for _ in 0..<maxRounds {
-            _ = await sacks.process(sacks: Array(0..<incoming.sackCount))
+            var leases: [SackLease] = []
+            for sack in 0..<incoming.sackCount {
+                if let lease = try await coordinator.lease(sack: sack) { leases.append(lease) }
+            }
+            _ = await sacks.process(leases: leases)
+            for lease in leases { await coordinator.release(lease) }
             if try await incoming.backlogSummary().batches == 0 { return }
         }
     }
@@ -203,7 +229,7 @@ struct WorkerLoop: Sendable {
                 let owned = try await coordinator.sacks(for: worker, of: workers, sackCount: sackCount)
                 // Only a completed claim counts as work: a failing sack must not
                 // make the worker spin on it without its delay.
-                if await sacks.process(sacks: owned, stopping: { stop.isSet }) { worked = true }
+                if await sacks.process(leases: owned, stopping: { stop.isSet }) { worked = true }
             } catch {
                 sacks.counters.error()
                 sacks.log("Unable to get the sacks of worker \(worker): \(error)")

@@ -31,42 +31,47 @@ struct SackProcessor: Sendable {
     var commitMetrics = 256
     /// Most blob bytes one commit holds (changes are kept in memory until committed).
     var commitBytes = 64 << 20
-    /// Most claims held at once by `process(sacks:)`.
+    /// Most claims held at once by `process(leases:)`.
     var groupSacks = 32
     let log: ProcessingLog
 
     var counters: ProcessingCounters { processor.counters }
 
-    /// One pass over `sack`. `stopping` is checked before each metric.
-    func process(sack: Int, stopping: @escaping @Sendable () -> Bool = { false }) async -> SackOutcome {
-        switch await claim(sack) {
+    /// One pass over the leased sack. `stopping` is checked before each metric.
+    func process(lease: SackLease, stopping: @escaping @Sendable () -> Bool = { false }) async -> SackOutcome
+    {
+        switch await claim(lease.sack) {
         case .left(let outcome): return outcome
-        case .claimed(let claim): return await finish([claim], stopping: stopping)[0]
+        case .claimed(let claim): return await finish([claim], leases: [lease], stopping: stopping)[0]
         }
     }
 
-    /// One pass over `sacks`, several claims per commit: claims are taken until they
+    /// One pass over the leased sacks, several claims per commit, each commit fenced by
+    /// the leases of its claims: claims are taken until they
     /// hold `commitMetrics` metrics (or `groupSacks` sacks), then processed together.
     /// Many sacks with a few metrics each (the common case: metrics spread over 128
     /// sacks) then share a commit's barriers instead of paying them per sack.
     /// - Returns: whether any claim was completed.
-    func process(sacks: [Int], stopping: @escaping @Sendable () -> Bool = { false }) async -> Bool {
+    func process(leases: [SackLease], stopping: @escaping @Sendable () -> Bool = { false }) async -> Bool {
         var group: [IncomingClaim] = []
+        var groupLeases: [SackLease] = []
         var metrics = 0
         var completed = false
         func finishGroup() async {
             guard !group.isEmpty else { return }
-            let outcomes = await finish(group, stopping: stopping)
+            let outcomes = await finish(group, leases: groupLeases, stopping: stopping)
             if outcomes.contains(where: { if case .processed = $0 { true } else { false } }) {
                 completed = true
             }
             group = []
+            groupLeases = []
             metrics = 0
         }
-        for sack in sacks {
+        for lease in leases {
             if stopping() { break }
-            guard case .claimed(let claim) = await claim(sack) else { continue }
+            guard case .claimed(let claim) = await claim(lease.sack) else { continue }
             group.append(claim)
+            groupLeases.append(lease)
             metrics += claim.measures.count
             if metrics >= commitMetrics || group.count >= groupSacks { await finishGroup() }
         }
@@ -100,15 +105,17 @@ struct SackProcessor: Sendable {
     }
 
     /// Processes what the claims hold, then completes them all or releases them all.
+    /// Every commit carries `leases` (those of the claims' sacks): a shared store
+    /// refuses it once a lease is lost, and the claims are then released.
     ///
     /// Metrics are computed a few at once and their changes committed together, at
     /// most `commitMetrics` metrics or `commitBytes` bytes per commit: one durable
     /// commit for many metrics instead of syncs per file. A claim is completed only
     /// after the last commit returned, so every change is durable before its measures
     /// are removed (docs/PROCESSING.md). Any failure releases every claim of the call.
-    func finish(_ claims: [IncomingClaim], stopping: @escaping @Sendable () -> Bool = { false }) async
-        -> [SackOutcome]
-    {
+    func finish(
+        _ claims: [IncomingClaim], leases: [SackLease], stopping: @escaping @Sendable () -> Bool = { false }
+    ) async -> [SackOutcome] {
         let work = claims.flatMap { claim in claim.measures.keys.sorted().map { (claim.measures[$0], $0) } }
         // Every policy of the group in one index read, not one read per metric.
         let policies: [MetricID: ArchivePolicy]
@@ -137,7 +144,7 @@ struct SackProcessor: Sendable {
             func commitPending() async {
                 guard ok, !pending.isEmpty else { return }
                 do {
-                    try await processor.aggregates.commit(pending)
+                    try await processor.aggregates.commit(pending, fencedBy: leases)
                     for count in pendingMeasures { counters.metricProcessed(measures: count) }
                 } catch {
                     counters.error()

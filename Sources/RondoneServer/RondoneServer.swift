@@ -44,14 +44,17 @@ public struct RondoneServer: Sendable {
         self.janitor = backends.janitor(log: { logger.info("\($0)", metadata: ["component": "janitor"]) })
         self.reader = reader
         self.services = APIServices(
-            status: MetricdStatusProvider(metricd: metricd), indexer: backends.indexer,
+            status: MetricdStatusProvider(metricd: metricd, coordinator: backends.coordinator),
+            indexer: backends.indexer,
             incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() })
     }
 
     /// Starts `workers` metricd workers (none with 0: measures then wait for a
     /// `refresh=true` or another process) and the janitor.
-    public func start(workers: Int) async {
-        if workers > 0 { await metricd.start(workers: workers) }
+    ///
+    /// - Throws: the coordinator's error when its deployment cannot be joined.
+    public func start(workers: Int) async throws {
+        if workers > 0 { try await metricd.start(workers: workers) }
         await janitor.start()
     }
 

@@ -91,7 +91,7 @@ enum DiskBench {
                 incoming: incoming, aggregates: aggregates, catalog: catalog,
                 options: .init(processingDelay: .milliseconds(20)))
             if mode == "metricd" {
-                await metricd.start(workers: 2)
+                try! await metricd.start(workers: 2)
                 while try! await incoming.backlogSummary().batches > 0 {
                     try? await Task.sleep(for: .milliseconds(5))
                 }
@@ -146,7 +146,7 @@ enum DiskBench {
                 incoming: incoming, aggregates: aggregates, catalog: catalog,
                 options: .init(processingDelay: .milliseconds(20)))
             start = clock.now
-            await metricd.start(workers: 2)
+            try! await metricd.start(workers: 2)
             while try! await incoming.backlogSummary().batches > 0 {
                 try? await Task.sleep(for: .milliseconds(5))
             }

@@ -74,7 +74,7 @@ enum ProcessingBench {
             let workers = Metricd.defaultWorkerCount
             let clock = ContinuousClock()
             let start = clock.now
-            await metricd.start(workers: workers)
+            try! await metricd.start(workers: workers)
             while try! await incoming.backlogSummary().batches > 0 {
                 try? await Task.sleep(for: .milliseconds(5))
             }

@@ -16,7 +16,7 @@ struct MetricdCommand: AsyncParsableCommand {
         let backends = try await storage.open()
         let metricd = backends.metricd(log: { print("metricd: \($0)") })
         let workers = storage.workers ?? Metricd.defaultWorkerCount
-        await metricd.start(workers: workers)
+        try await metricd.start(workers: workers)
         print("rondone metricd: \(workers) workers on \(backends.location)")
         let signal = await ShutdownSignal.wait()
         print("rondone metricd: \(signal), stopping")

@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
         let backends = try await storage.open()
         let logger = api.logger(label: "rondone")
         let server = RondoneServer(backends: backends, logger: logger)
-        await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
+        try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
         let application = try server.application(configuration: try api.configuration())
         var listener: StatsdListener?
         if statsd.statsdPort != nil {

@@ -46,7 +46,7 @@ import Testing
             }
         }
         let metricd = fixture.metricd(catalog: catalog)
-        await metricd.start(workers: 3)
+        try await metricd.start(workers: 3)
         #expect(try await eventually { try await fixture.incoming.backlogSummary().batches == 0 })
         await metricd.stop()
         // Everything waited in one claim per sack: one engine step per metric.
@@ -153,7 +153,7 @@ import Testing
         let metrics = (0..<writers * metricsPerWriter).map { MetricID(high: 0xABCD, low: UInt64($0)) }
         let metricd = fixture.metricd(
             catalog: InMemoryMetricCatalog(Dictionary(uniqueKeysWithValues: metrics.map { ($0, policy) })))
-        await metricd.start(workers: 2)
+        try await metricd.start(workers: 2)
         let acknowledged = SharedCount()
         await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
@@ -232,7 +232,7 @@ import Testing
         #expect(before.backlog.metrics == 4 && before.backlog.batches == 8 && before.backlog.measures == 8)
         #expect(before.perMetric?[metrics[0]] == PendingCount(batches: 2, measures: 2))
         #expect(before.workers == 0)
-        await metricd.start(workers: 2)
+        try await metricd.start(workers: 2)
         #expect(try await metricd.status().workers == 2)
         #expect(try await eventually { try await metricd.status().backlog.batches == 0 })
         await metricd.stop()
@@ -247,7 +247,8 @@ import Testing
         let coordinator = InProcessCoordinator()
         for workers in 1...5 {
             let owned = (0..<workers).flatMap { coordinator.sacks(for: $0, of: workers, sackCount: 128) }
-            #expect(owned.sorted() == Array(0..<128))
+            #expect(owned.map(\.sack).sorted() == Array(0..<128))
+            #expect(owned.allSatisfy { $0.token == 0 })
         }
         #expect(coordinator.sacks(for: 3, of: 2, sackCount: 8).isEmpty)
     }

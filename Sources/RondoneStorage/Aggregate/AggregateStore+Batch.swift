@@ -2,6 +2,11 @@ import RondoneTimeSeries
 
 /// Batched calls in terms of the single-blob ones, for drivers without a better way.
 extension AggregateStore {
+    /// A store with one owner process has no other writer to fence off.
+    public func commit(_ changes: [MetricChanges], fencedBy leases: [SackLease]) async throws {
+        try await commit(changes)
+    }
+
     public func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?] {
         var result: [[UInt8]?] = []
         result.reserveCapacity(keys.count)

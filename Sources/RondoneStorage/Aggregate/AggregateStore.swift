@@ -56,6 +56,13 @@ public protocol AggregateStore: Sendable {
     /// any subset of the changes may have been applied, each blob whole.
     func commit(_ changes: [MetricChanges]) async throws
 
+    /// ``commit(_:)`` under the leases of the sacks the changes come from: a store
+    /// shared between processes applies nothing unless every lease is still its
+    /// sack's current one when the commit takes effect, and then throws
+    /// ``StorageError/leaseLost(_:)``. A store with one owner process ignores the
+    /// fence (the default).
+    func commit(_ changes: [MetricChanges], fencedBy leases: [SackLease]) async throws
+
     /// Removes everything stored for the metric.
     func deleteMetric(_ metric: MetricID) async throws
 

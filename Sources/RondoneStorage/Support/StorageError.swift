@@ -26,6 +26,11 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownClaim
     /// The store was closed.
     case closed
+    /// A fenced write was refused: the lease is no longer its sack's current one (it
+    /// expired, and another process may hold the sack now). Nothing was applied.
+    case leaseLost(SackLease)
+    /// A shared backend (database, object store) failed or could not be reached.
+    case backend(String)
 
     public var description: String {
         switch self {
@@ -44,6 +49,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .claimOutstanding(let sack): return "Sack \(sack) is already being processed"
         case .unknownClaim: return "The claim is no longer current"
         case .closed: return "The store is closed"
+        case .leaseLost(let lease): return "The lease on \(lease) is no longer current; nothing was written"
+        case .backend(let message): return message
         }
     }
 
