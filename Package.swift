@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
         .library(name: "RondoneIndexerSQLite", targets: ["RondoneIndexerSQLite"]),
         .library(name: "RondoneIndexerPostgreSQL", targets: ["RondoneIndexerPostgreSQL"]),
+        .library(name: "RondoneStoragePostgreSQL", targets: ["RondoneStoragePostgreSQL"]),
+        .library(name: "RondoneProcessingPostgreSQL", targets: ["RondoneProcessingPostgreSQL"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
@@ -62,6 +64,28 @@ let package = Package(
             name: "RondoneIndexerPostgreSQL",
             dependencies: [
                 "RondoneIndexer", "RondoneTimeSeries",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shared stores' PostgreSQL side: the incoming store of a scaled-out deployment
+        // and the lease fence other shared stores run in their commits.
+        // (PostgreSQLURL comes from the indexer's target until the PostgreSQL support
+        // has a target of its own.)
+        .target(
+            name: "RondoneStoragePostgreSQL",
+            dependencies: [
+                "RondoneStorage", "RondoneTimeSeries", "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The coordinator of a scaled-out deployment: members with heartbeats, sack
+        // leases with fencing tokens, LISTEN/NOTIFY wake-ups, all on PostgreSQL.
+        .target(
+            name: "RondoneProcessingPostgreSQL",
+            dependencies: [
+                "RondoneProcessing", "RondoneStorage", "RondoneStoragePostgreSQL", "RondoneIndexerPostgreSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,6 +147,16 @@ let package = Package(
             name: "rondone-fault-writer", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
         // Shared by tests and benchmarks (not a product): seeded generators.
         .target(name: "RondoneTesting"),
+        // Shared by the PostgreSQL tests (not a product): a schema per test on the server
+        // `RONDONE_TEST_POSTGRESQL_URL` names.
+        .target(
+            name: "RondonePostgreSQLTesting",
+            dependencies: [
+                "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Shared by API tests (not a product): a live server on an ephemeral port.
         .target(
             name: "RondoneAPITesting",
@@ -183,13 +217,23 @@ let package = Package(
         ),
         .testTarget(
             name: "RondoneStorageTests",
-            dependencies: ["RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
+            dependencies: [
+                "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
+                // The incoming contract on PostgreSQL.
+                "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting", "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "RondoneProcessingTests",
             // RondoneQuery: the tests read what metricd stored through the one reader.
             dependencies: [
                 "RondoneProcessing", "RondoneQuery", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
+                // The coordinator contract and metricd on PostgreSQL.
+                "RondoneProcessingPostgreSQL", "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting",
+                "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
