@@ -55,7 +55,7 @@ struct PostgreSQLMetricdTests {
         let acknowledged = SharedCount()
         let valueSum = SharedTotal()
         let writers = 4
-        let rounds = 60
+        let rounds = 100
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask { [stores, daemons] in
@@ -72,13 +72,13 @@ struct PostgreSQLMetricdTests {
                         acknowledged.add(count)
                         valueSum.add(values.reduce(0, +))
                         for metricd in daemons { metricd.wake() }
-                        try await Task.sleep(for: .milliseconds(15))
+                        try await Task.sleep(for: .milliseconds(30))
                     }
                 }
             }
-            // Half-way, the first metricd goes away.
+            // After a second (of about three), the first metricd goes away.
             group.addTask { [daemons, coordinators] in
-                try await Task.sleep(for: .milliseconds(rounds * 15 / 2))
+                try await Task.sleep(for: .seconds(1))
                 switch departure {
                 case .stopped: await daemons[0].stop()
                 case .heartbeatLost: await coordinators[0].stopHeartbeat()
@@ -102,7 +102,9 @@ struct PostgreSQLMetricdTests {
         #expect(Int(countSum) == acknowledged.value)
         #expect(sum == valueSum.value)
         let processed = daemons.map { $0.counters.snapshot().measuresProcessed }
-        print("metricd on PostgreSQL (\(departure)): measures processed per metricd \(processed)")
+        print(
+            "metricd on PostgreSQL (\(departure)): measures processed per metricd \(processed), "
+                + "commits refused by the fence \(aggregates.refused.load(ordering: .relaxed))")
         #expect(processed[0] > 0 && processed[1] > 0, "both metricd took part: \(processed)")
         for coordinator in coordinators { await coordinator.shutdown() }
         for store in stores { await store.shutdown() }
