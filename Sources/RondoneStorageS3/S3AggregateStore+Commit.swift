@@ -1,6 +1,6 @@
 import PostgresNIO
-import RondonePostgreSQL
 import RondoneStorage
+import RondoneStoragePostgreSQL
 import RondoneTimeSeries
 
 extension S3AggregateStore {
@@ -28,28 +28,36 @@ extension S3AggregateStore {
         }
         if uploads.isEmpty && unlinked.isEmpty { return }
         let keys = uploads.map(\.key)
+        let logger = self.logger
         if !keys.isEmpty {
             // Recorded first, so an upload whose commit never comes is found and deleted.
-            try await database.execute(
-                "INSERT INTO rondone_aggregate_upload (object) SELECT unnest(\(keys)::text[])")
+            try await database.withConnection("recording \(keys.count) uploads") { connection in
+                try await connection.query(
+                    "INSERT INTO rondone_aggregate_upload (object) SELECT unnest(\(keys)::text[])", logger: logger)
+            }
             try await upload(uploads)
         }
-        try await database.transaction { session in
-            try await PostgreSQLFence.check(leases, session)
+        let metrics = changes.count
+        try await database.transaction("committing the aggregates of \(metrics) metrics") {
+            [linked, unlinked] connection in
+            try await PostgreSQLFence.check(leases, on: connection, logger: logger)
             // Every upload must still be recorded: a commit that came after its
             // uploads were collected as orphans (longer than the upload grace) must
             // not point at deleted objects.
             if !keys.isEmpty {
-                let kept = try await session.count(
-                    "DELETE FROM rondone_aggregate_upload WHERE object = ANY(\(keys)::text[]) RETURNING 1")
+                var kept = 0
+                let rows = try await connection.query(
+                    "DELETE FROM rondone_aggregate_upload WHERE object = ANY(\(keys)::text[]) RETURNING 1",
+                    logger: logger)
+                for try await _ in rows { kept += 1 }
                 guard kept == keys.count else {
                     throw StorageError.backend(
-                        "aggregate commit of \(changes.count) metrics: \(keys.count - kept) of its uploads were "
+                        "aggregate commit of \(metrics) metrics: \(keys.count - kept) of its uploads were "
                             + "already collected as orphans; nothing was committed")
                 }
             }
-            try await S3AggregatePointers.unlink(unlinked, session)
-            try await S3AggregatePointers.link(linked, session)
+            try await S3AggregatePointers.unlink(unlinked, connection, logger)
+            try await S3AggregatePointers.link(linked, connection, logger)
         }
     }
 

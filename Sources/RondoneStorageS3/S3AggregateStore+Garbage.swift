@@ -1,6 +1,6 @@
 import PostgresNIO
-import RondonePostgreSQL
 import RondoneStorage
+import RondoneStoragePostgreSQL
 
 extension S3AggregateStore {
     /// What one pass of ``collectGarbage(grace:uploadGrace:limit:)`` deleted.
@@ -27,31 +27,23 @@ extension S3AggregateStore {
     }
 
     private func collect(table: String, olderThan grace: Duration, limit: Int) async throws -> Int {
-        let microseconds = grace.components.seconds * 1_000_000 + grace.components.attoseconds / 1_000_000_000_000
-        let s3 = self.s3
-        return try await database.transaction { session in
-            let rows = try await session.rows(
-                PostgresQuery(
-                    unsafeSQL: """
-                        SELECT object FROM \(table)
-                        WHERE since < clock_timestamp() - make_interval(secs => $1::float8 / 1000000)
-                        ORDER BY since LIMIT $2 FOR UPDATE SKIP LOCKED
-                        """,
-                    binds: try Self.binds(Double(microseconds), Int64(max(1, limit)))))
-            let objects = try rows.map { try $0.get("object", as: String.self) }
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        let (s3, logger, limit) = (self.s3, self.logger, Int64(max(1, limit)))
+        return try await database.transaction("collecting garbage in \(table)") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT object FROM \(unescaped: table)
+                WHERE since < clock_timestamp() - make_interval(secs => \(seconds))
+                ORDER BY since LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            var objects: [String] = []
+            for try await object in rows.decode(String.self) { objects.append(object) }
             guard !objects.isEmpty else { return 0 }
+            // The rows stay locked (and in place) until their objects are gone.
             try await s3.deleteObjects(keys: objects)
-            try await session.execute(
-                PostgresQuery(
-                    unsafeSQL: "DELETE FROM \(table) WHERE object = ANY($1::text[])",
-                    binds: try Self.binds(objects)))
+            try await connection.query(
+                "DELETE FROM \(unescaped: table) WHERE object = ANY(\(objects)::text[])", logger: logger)
             return objects.count
         }
-    }
-
-    private static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        for value in values { try bindings.append(value, context: .default) }
-        return bindings
     }
 }

@@ -1,5 +1,4 @@
 import PostgresNIO
-import RondonePostgreSQL
 import RondoneStorage
 import RondoneTimeSeries
 
@@ -19,14 +18,19 @@ extension S3AggregateStore {
     public func splitKeys(of metric: MetricID, aggregation: String, granularity: TimeDelta) async throws
         -> [Timestamp]
     {
-        let rows = try await database.rows(
-            """
-            SELECT key FROM rondone_aggregate
-            WHERE metric = \(PostgreSQLUUID(metric)) AND aggregation = \(aggregation)
-              AND granularity = \(granularity.nanoseconds)
-            ORDER BY key
-            """)
-        return try rows.map { Timestamp(nanoseconds: try $0.get("key", as: Int64.self)) }
+        let (logger, id) = (self.logger, metric.description)
+        return try await database.withConnection("listing the splits of metric \(metric)") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT key FROM rondone_aggregate
+                WHERE metric = \(id)::uuid AND aggregation = \(aggregation)
+                  AND granularity = \(granularity.nanoseconds) AND aggregation <> ''
+                ORDER BY key
+                """, logger: logger)
+            var keys: [Timestamp] = []
+            for try await key in rows.decode(Int64.self) { keys.append(Timestamp(nanoseconds: key)) }
+            return keys
+        }
     }
 
     /// The blobs at `addresses` (nil where there is none): their objects named in one
@@ -60,20 +64,22 @@ extension S3AggregateStore {
     private func objectKeys(of metric: MetricID, _ addresses: [S3BlobAddress]) async throws -> [String?] {
         var wanted = S3BlobColumns()
         for address in addresses { wanted.append(metric, address) }
-        let rows = try await database.rows(
-            """
-            SELECT a.aggregation, a.granularity, a.key, a.object FROM rondone_aggregate a
-            JOIN unnest(\(wanted.aggregations)::text[], \(wanted.granularities)::int8[], \(wanted.keys)::int8[])
-                 AS w(aggregation, granularity, key)
-              ON a.aggregation = w.aggregation AND a.granularity = w.granularity AND a.key = w.key
-            WHERE a.metric = \(PostgreSQLUUID(metric))
-            """)
-        var found: [S3BlobAddress: String] = [:]
-        for row in rows {
-            let address = S3BlobAddress(
-                aggregation: try row.get("aggregation"), granularity: try row.get("granularity"),
-                key: try row.get("key"))
-            found[address] = try row.get("object", as: String.self)
+        let (logger, id) = (self.logger, metric.description)
+        let found = try await database.withConnection("reading the blobs of metric \(metric)") {
+            [wanted] connection in
+            let rows = try await connection.query(
+                """
+                SELECT a.aggregation, a.granularity, a.key, a.object FROM rondone_aggregate a
+                JOIN unnest(\(wanted.aggregations)::text[], \(wanted.granularities)::int8[], \(wanted.keys)::int8[])
+                     AS w(aggregation, granularity, key)
+                  ON a.aggregation = w.aggregation AND a.granularity = w.granularity AND a.key = w.key
+                WHERE a.metric = \(id)::uuid
+                """, logger: logger)
+            var found: [S3BlobAddress: String] = [:]
+            for try await (aggregation, granularity, key, object) in rows.decode((String, Int64, Int64, String).self) {
+                found[S3BlobAddress(aggregation: aggregation, granularity: granularity, key: key)] = object
+            }
+            return found
         }
         return addresses.map { found[$0] }
     }

@@ -1,9 +1,10 @@
-import Logging
+public import Logging
 import PostgresNIO
-import RondonePostgreSQL
+public import RondoneIndexerPostgreSQL
 public import RondoneS3
 public import RondoneStorage
-import RondoneTimeSeries
+package import RondoneStoragePostgreSQL
+public import RondoneTimeSeries
 
 /// The ``AggregateStore`` of a scaled-out deployment: every blob (a metric's
 /// unaggregated buffer, each split) is an S3 object that is **never overwritten**, and
@@ -27,28 +28,41 @@ import RondoneTimeSeries
 /// The pointer tables live in the coordination database, beside the leases they are
 /// fenced by (docs/SCALEOUT.md).
 public final class S3AggregateStore: AggregateStore {
-    let s3: S3Client
+    /// The bucket.
+    public let s3: S3Client
     let database: PostgreSQLDatabase
-    let logger: Logger
+    var logger: Logger { database.logger }
     /// Uploads and reads running at once for one call.
     let concurrency: Int
 
-    /// A store over `s3`'s bucket whose pointers live in `database`. Call ``upgrade()``
-    /// once (`rondone upgrade`, or every start) before use.
-    public init(s3: S3Client, database: PostgreSQLDatabase, concurrency: Int = 16, logger: Logger? = nil) {
+    /// A store over `s3`'s bucket whose pointers live in the database at `url` (the
+    /// coordination database: the leases that fence commits are there). Call
+    /// ``upgrade()`` once (`rondone upgrade`, or every start) before use; `shutdown()`
+    /// when done (the S3 client is the caller's).
+    public init(
+        s3: S3Client, url: PostgreSQLURL, maximumConnections: Int = 8, timeout: Duration = .seconds(30),
+        concurrency: Int = 16, logger: Logger? = nil
+    ) {
         self.s3 = s3
-        self.database = database
+        self.database = PostgreSQLDatabase(
+            url: url, maximumConnections: maximumConnections, timeout: timeout,
+            logger: logger ?? Logger(label: "rondone.aggregates.s3"))
         self.concurrency = max(1, concurrency)
-        self.logger = logger ?? Logger(label: "rondone.aggregates.s3")
+    }
+
+    /// Closes the database connections.
+    public func shutdown() async {
+        await database.shutdown()
     }
 
     /// Creates the pointer tables (idempotent, under an advisory lock) and the bucket.
     public func upgrade() async throws {
         try await s3.createBucketIfMissing()
-        try await database.transaction { session in
-            try await session.execute("SELECT pg_advisory_xact_lock(7262707011)")
+        let logger = self.logger
+        try await database.transaction("creating the aggregate pointer tables") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(7262707011)", logger: logger)
             for statement in S3AggregateSchema.statements {
-                try await session.execute(PostgresQuery(unsafeSQL: statement))
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
         }
     }
@@ -77,28 +91,37 @@ public final class S3AggregateStore: AggregateStore {
 
     /// Removes everything stored for the metric at once (its objects go to the garbage).
     public func deleteMetric(_ metric: MetricID) async throws {
-        try await database.transaction { session in
-            try await session.execute(
+        let (logger, id) = (self.logger, metric.description)
+        try await database.transaction("deleting the aggregates of metric \(metric)") { connection in
+            try await connection.query(
                 """
+                WITH gone AS (DELETE FROM rondone_aggregate WHERE metric = \(id)::uuid RETURNING object, metric)
                 INSERT INTO rondone_aggregate_garbage (object, metric, deleted_metric)
-                SELECT object, metric, true FROM rondone_aggregate WHERE metric = \(PostgreSQLUUID(metric))
-                ON CONFLICT (object) DO NOTHING
-                """)
-            try await session.execute("DELETE FROM rondone_aggregate WHERE metric = \(PostgreSQLUUID(metric))")
+                SELECT object, metric, true FROM gone
+                ON CONFLICT (object) DO UPDATE SET deleted_metric = true
+                """, logger: logger)
         }
     }
 
     /// Deleted metrics whose objects are not deleted from the bucket yet.
     public func pendingDeletions() async throws -> Int {
-        let rows = try await database.rows(
-            "SELECT count(DISTINCT metric)::int8 AS n FROM rondone_aggregate_garbage WHERE deleted_metric")
-        return Int(try rows.first?.get("n", as: Int64.self) ?? 0)
+        let logger = self.logger
+        return try await database.withConnection("counting deleted metrics") { connection in
+            let rows = try await connection.query(
+                "SELECT count(DISTINCT metric)::int8 FROM rondone_aggregate_garbage WHERE deleted_metric",
+                logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
     }
 
     /// Points the addresses of `metric` at nothing (their objects go to the garbage).
     private func unlink(_ metric: MetricID, _ addresses: [S3BlobAddress]) async throws {
-        try await database.transaction { session in
-            try await S3AggregatePointers.unlink(metric, addresses, session)
+        var blobs = S3BlobColumns()
+        for address in addresses { blobs.append(metric, address) }
+        let logger = self.logger
+        try await database.transaction("deleting blobs of metric \(metric)") { [blobs] connection in
+            try await S3AggregatePointers.unlink(blobs, connection, logger)
         }
     }
 

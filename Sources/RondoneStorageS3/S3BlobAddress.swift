@@ -25,14 +25,15 @@ struct S3BlobAddress: Hashable, Sendable {
 
 /// Columns of many blob addresses, as the `unnest` of one statement takes them.
 struct S3BlobColumns: Sendable {
-    var metrics: [PostgreSQLUUID] = []
+    /// Metric ids as text (`::uuid` in the statements).
+    var metrics: [String] = []
     var aggregations: [String] = []
     var granularities: [Int64] = []
     var keys: [Int64] = []
     var objects: [String] = []
 
     mutating func append(_ metric: MetricID, _ address: S3BlobAddress, object: String = "") {
-        metrics.append(PostgreSQLUUID(metric))
+        metrics.append(metric.description)
         aggregations.append(address.aggregation)
         granularities.append(address.granularity)
         keys.append(address.key)

@@ -34,8 +34,12 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "The PostgreSQL database of the coordination (default: --indexer-url).")
     var coordinationURL: String?
 
-    @Option(help: "Number of sacks incoming measures are spread over (fixed when the store is created).")
-    var sacks: Int = FileIncomingStore.Options.defaultSacks
+    @Option(
+        help: """
+            Number of sacks incoming measures are spread over, fixed when the store is created \
+            (default: 32 in a data directory, 128 in PostgreSQL).
+            """)
+    var sacks: Int?
 
     @Option(help: "metricd workers (default: one per two cores, at least one).")
     var workers: Int?
@@ -59,7 +63,7 @@ struct StorageOptions: ParsableArguments {
         do {
             return try SharedBackendSettings(
                 indexer: indexerURL, storage: storageURL, incoming: incomingURL, coordination: coordinationURL,
-                sacks: sacks, environment: ProcessInfo.processInfo.environment)
+                sacks: sacks ?? 128, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -71,10 +75,17 @@ struct StorageOptions: ParsableArguments {
     func open(logger: Logger) async throws -> Backends {
         let backends: Backends
         if let settings = try sharedSettings() {
-            backends = Backends.shared(settings, logger: logger)
+            do {
+                backends = try await Backends.shared(settings, logger: logger)
+            } catch {
+                var standardError = StandardError()
+                print("rondone: cannot open \(settings.location): \(error)", to: &standardError)
+                throw ExitCode.failure
+            }
         } else {
             do {
-                backends = Backends.embedded(try DataDirectory(path: dataDir, sacks: sacks))
+                backends = Backends.embedded(
+                    try DataDirectory(path: dataDir, sacks: sacks ?? FileIncomingStore.Options.defaultSacks))
             } catch let error as StorageError {
                 var standardError = StandardError()
                 print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
