@@ -13,6 +13,8 @@ extension S3AggregateStore {
         var linked = S3BlobColumns()
         var unlinked = S3BlobColumns()
         for change in changes {
+            for address in change.splits.keys { try SplitAddress.checkAggregationName(address.aggregation) }
+            for address in change.deletedSplits { try SplitAddress.checkAggregationName(address.aggregation) }
             let deleted = Set(change.deletedSplits)
             for (address, bytes) in change.splits where !deleted.contains(address) {
                 let key = newObjectKey(for: change.metric)

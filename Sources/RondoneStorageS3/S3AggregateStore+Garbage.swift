@@ -9,6 +9,11 @@ extension S3AggregateStore {
         public var superseded: Int
         /// Uploads whose commit never came.
         public var orphans: Int
+
+        public init(superseded: Int, orphans: Int) {
+            self.superseded = superseded
+            self.orphans = orphans
+        }
     }
 
     /// Deletes from the bucket the objects no pointer names since `grace` (superseded,

@@ -3,7 +3,7 @@ import PostgresNIO
 public import RondoneIndexerPostgreSQL
 public import RondoneS3
 public import RondoneStorage
-package import RondoneStoragePostgreSQL
+import RondoneStoragePostgreSQL
 public import RondoneTimeSeries
 
 /// The ``AggregateStore`` of a scaled-out deployment: every blob (a metric's
@@ -89,17 +89,32 @@ public final class S3AggregateStore: AggregateStore {
         try await commit(changes, fencedBy: [])
     }
 
-    /// Removes everything stored for the metric at once (its objects go to the garbage).
+    /// Removes everything stored for the metric at once: its pointers go in one
+    /// transaction, then its objects are deleted from the bucket. Objects a failure
+    /// leaves behind stay in the garbage table for the janitor (``pendingDeletions()``
+    /// counts their metrics); a read in flight finds no pointer any more and answers
+    /// nothing.
     public func deleteMetric(_ metric: MetricID) async throws {
         let (logger, id) = (self.logger, metric.description)
-        try await database.transaction("deleting the aggregates of metric \(metric)") { connection in
-            try await connection.query(
+        let objects = try await database.transaction("deleting the aggregates of metric \(metric)") {
+            connection in
+            let rows = try await connection.query(
                 """
                 WITH gone AS (DELETE FROM rondone_aggregate WHERE metric = \(id)::uuid RETURNING object, metric)
                 INSERT INTO rondone_aggregate_garbage (object, metric, deleted_metric)
                 SELECT object, metric, true FROM gone
                 ON CONFLICT (object) DO UPDATE SET deleted_metric = true
+                RETURNING object
                 """, logger: logger)
+            var objects: [String] = []
+            for try await object in rows.decode(String.self) { objects.append(object) }
+            return objects
+        }
+        guard !objects.isEmpty else { return }
+        try await s3.deleteObjects(keys: objects)
+        try await database.withConnection("forgetting the deleted objects of metric \(metric)") { connection in
+            try await connection.query(
+                "DELETE FROM rondone_aggregate_garbage WHERE object = ANY(\(objects)::text[])", logger: logger)
         }
     }
 
