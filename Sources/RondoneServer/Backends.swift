@@ -31,7 +31,8 @@ public struct Backends: Sendable {
     /// Backends of any kind; `close` releases them (after every user has stopped).
     public init(
         indexer: any Indexer, incoming: any IncomingStore, aggregates: any AggregateStore,
-        coordinator: any Coordinator, location: String, prepare: @escaping @Sendable () async throws -> Void = {},
+        coordinator: any Coordinator, location: String,
+        prepare: @escaping @Sendable () async throws -> Void = {},
         housekeeping: (@Sendable () async -> Void)? = nil,
         unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil },
         close: @escaping @Sendable () async -> Void

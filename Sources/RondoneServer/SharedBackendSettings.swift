@@ -21,7 +21,8 @@ public struct SharedBackendSettings: Sendable {
         indexer: String, storage: String, incoming: String? = nil, coordination: String? = nil, sacks: Int,
         environment: [String: String]
     ) throws(SharedBackendSettingsError) {
-        func postgreSQL(_ text: String, _ option: String) throws(SharedBackendSettingsError) -> PostgreSQLURL {
+        func postgreSQL(_ text: String, _ option: String) throws(SharedBackendSettingsError) -> PostgreSQLURL
+        {
             do {
                 return try PostgreSQLURL(parsing: text)
             } catch {
@@ -29,12 +30,14 @@ public struct SharedBackendSettings: Sendable {
             }
         }
         self.indexer = try postgreSQL(indexer, "--indexer-url")
-        self.incoming = try incoming.map { text throws(SharedBackendSettingsError) in
-            try postgreSQL(text, "--incoming-url")
-        } ?? self.indexer
-        self.coordination = try coordination.map { text throws(SharedBackendSettingsError) in
-            try postgreSQL(text, "--coordination-url")
-        } ?? self.indexer
+        self.incoming =
+            try incoming.map { text throws(SharedBackendSettingsError) in
+                try postgreSQL(text, "--incoming-url")
+            } ?? self.indexer
+        self.coordination =
+            try coordination.map { text throws(SharedBackendSettingsError) in
+                try postgreSQL(text, "--coordination-url")
+            } ?? self.indexer
         do {
             self.storage = try S3URL(parsing: storage, environment: environment)
         } catch {

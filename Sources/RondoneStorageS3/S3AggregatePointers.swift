@@ -5,7 +5,9 @@ import RondoneTimeSeries
 /// The statements that move pointers, run inside a store's transaction.
 enum S3AggregatePointers {
     /// Sends the current objects of `blobs` to the garbage and drops their pointers.
-    static func unlink(_ blobs: S3BlobColumns, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    static func unlink(_ blobs: S3BlobColumns, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
         guard !blobs.isEmpty else { return }
         try await connection.query(
             """
@@ -24,7 +26,8 @@ enum S3AggregatePointers {
 
     /// Points `blobs` at their new objects; the objects they named before go to the
     /// garbage.
-    static func link(_ blobs: S3BlobColumns, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    static func link(_ blobs: S3BlobColumns, _ connection: PostgresConnection, _ logger: Logger) async throws
+    {
         guard !blobs.isEmpty else { return }
         // The old objects first (the rows are locked by the update that follows in
         // this transaction; one writer per sack holds them anyway).

@@ -35,7 +35,8 @@ extension S3AggregateStore {
             // Recorded first, so an upload whose commit never comes is found and deleted.
             try await database.withConnection("recording \(keys.count) uploads") { connection in
                 try await connection.query(
-                    "INSERT INTO rondone_aggregate_upload (object) SELECT unnest(\(keys)::text[])", logger: logger)
+                    "INSERT INTO rondone_aggregate_upload (object) SELECT unnest(\(keys)::text[])",
+                    logger: logger)
             }
             try await upload(uploads)
         }

@@ -27,7 +27,8 @@ extension S3AggregateStore {
     ) async throws -> GarbageCollected {
         let superseded = try await collect(
             table: "rondone_aggregate_garbage", olderThan: grace, limit: limit)
-        let orphans = try await collect(table: "rondone_aggregate_upload", olderThan: uploadGrace, limit: limit)
+        let orphans = try await collect(
+            table: "rondone_aggregate_upload", olderThan: uploadGrace, limit: limit)
         return GarbageCollected(superseded: superseded, orphans: orphans)
     }
 

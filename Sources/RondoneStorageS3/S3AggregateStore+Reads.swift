@@ -52,7 +52,8 @@ extension S3AggregateStore {
             }
             guard object != objects[index], let bytes = try await s3.getObject(key: object) else {
                 throw StorageError.backend(
-                    "aggregate object \(object) of metric \(metric) is missing from the bucket \(s3.url.bucket)")
+                    "aggregate object \(object) of metric \(metric) is missing from the bucket \(s3.url.bucket)"
+                )
             }
             objects[index] = object
             result[index] = bytes
@@ -76,7 +77,9 @@ extension S3AggregateStore {
                 WHERE a.metric = \(id)::uuid
                 """, logger: logger)
             var found: [S3BlobAddress: String] = [:]
-            for try await (aggregation, granularity, key, object) in rows.decode((String, Int64, Int64, String).self) {
+            for try await (aggregation, granularity, key, object) in rows.decode(
+                (String, Int64, Int64, String).self)
+            {
                 found[S3BlobAddress(aggregation: aggregation, granularity: granularity, key: key)] = object
             }
             return found

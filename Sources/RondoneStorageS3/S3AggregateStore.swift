@@ -112,9 +112,11 @@ public final class S3AggregateStore: AggregateStore {
         }
         guard !objects.isEmpty else { return }
         try await s3.deleteObjects(keys: objects)
-        try await database.withConnection("forgetting the deleted objects of metric \(metric)") { connection in
+        try await database.withConnection("forgetting the deleted objects of metric \(metric)") {
+            connection in
             try await connection.query(
-                "DELETE FROM rondone_aggregate_garbage WHERE object = ANY(\(objects)::text[])", logger: logger)
+                "DELETE FROM rondone_aggregate_garbage WHERE object = ANY(\(objects)::text[])", logger: logger
+            )
         }
     }
 
@@ -143,7 +145,9 @@ public final class S3AggregateStore: AggregateStore {
     /// A new object key for a blob of `metric`: never used before, never reused.
     func newObjectKey(for metric: MetricID) -> String {
         var generator = SystemRandomNumberGenerator()
-        let suffix = String(generator.next() as UInt64, radix: 16) + "-" + String(generator.next() as UInt64, radix: 16)
+        let suffix =
+            String(generator.next() as UInt64, radix: 16) + "-"
+            + String(generator.next() as UInt64, radix: 16)
         return "aggregates/\(metric)/\(suffix)"
     }
 }

@@ -21,7 +21,8 @@ struct APICommand: AsyncParsableCommand {
 
     func validate() throws {
         guard storage.indexerURL != nil else {
-            throw ValidationError("rondone api needs --indexer-url and --storage-url (use `serve` without them)")
+            throw ValidationError(
+                "rondone api needs --indexer-url and --storage-url (use `serve` without them)")
         }
     }
 
@@ -31,7 +32,8 @@ struct APICommand: AsyncParsableCommand {
         let server = RondoneServer(backends: backends, logger: logger)
         let application = try server.application(configuration: try api.configuration())
         logger.info(
-            "rondone \(RondoneVersion.current) API node on http://\(api.host):\(api.port), \(backends.location)")
+            "rondone \(RondoneVersion.current) API node on http://\(api.host):\(api.port), \(backends.location)"
+        )
         try await application.runService()
         await backends.close()
         logger.info("rondone api stopped")

@@ -10,7 +10,8 @@ enum SettingSources {
     static let options: Set<String> = [
         "data-dir", "sacks", "workers", "host", "port", "max-limit", "auth-mode", "cors-allowed-origin",
         "max-body-size", "log-level", "statsd-host", "statsd-port", "statsd-resource-id", "statsd-creator",
-        "statsd-archive-policy-name", "statsd-flush-delay", "url", "indexer-url", "storage-url", "incoming-url",
+        "statsd-archive-policy-name", "statsd-flush-delay", "url", "indexer-url", "storage-url",
+        "incoming-url",
         "coordination-url",
     ]
     /// The settings of the backends, which every command but `statsd` takes (and
@@ -45,7 +46,8 @@ enum SettingSources {
     static func expand(
         _ arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) throws -> [String] {
-        guard let command = arguments.first, ["serve", "api", "metricd", "statsd", "upgrade"].contains(command)
+        guard let command = arguments.first,
+            ["serve", "api", "metricd", "statsd", "upgrade"].contains(command)
         else {
             return arguments
         }

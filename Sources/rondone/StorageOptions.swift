@@ -52,7 +52,8 @@ struct StorageOptions: ParsableArguments {
             throw ValidationError("--indexer-url and --storage-url go together (a scaled-out deployment)")
         }
         if indexerURL == nil && (incomingURL != nil || coordinationURL != nil) {
-            throw ValidationError("--incoming-url and --coordination-url need --indexer-url and --storage-url")
+            throw ValidationError(
+                "--incoming-url and --coordination-url need --indexer-url and --storage-url")
         }
         _ = try sharedSettings()
     }
@@ -62,7 +63,8 @@ struct StorageOptions: ParsableArguments {
         guard let indexerURL, let storageURL else { return nil }
         do {
             return try SharedBackendSettings(
-                indexer: indexerURL, storage: storageURL, incoming: incomingURL, coordination: coordinationURL,
+                indexer: indexerURL, storage: storageURL, incoming: incomingURL,
+                coordination: coordinationURL,
                 sacks: sacks ?? 128, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("\(error)")

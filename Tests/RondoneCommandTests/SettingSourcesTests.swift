@@ -84,7 +84,8 @@ import Testing
             "RONDONE_PORT": "9000",
         ]
         for command in ["serve", "api", "metricd", "upgrade"] {
-            let expanded = try SettingSources.expand([command], environment: environment, readFile: { _ in "" })
+            let expanded = try SettingSources.expand(
+                [command], environment: environment, readFile: { _ in "" })
             #expect(expanded.contains("--indexer-url") && expanded.contains("s3://b"), "\(command)")
             #expect(expanded.contains("--port") == ["serve", "api"].contains(command), "\(command)")
         }

@@ -30,7 +30,8 @@ struct S3AggregateStoreTests {
     static func makeStore() async throws -> (S3AggregateStore, PostgreSQLURL) {
         let url = try await PostgreSQLTestSchema.make()
         let store = S3AggregateStore(
-            s3: try S3TestBucket.client(), url: url, maximumConnections: 4, logger: PostgreSQLTestSchema.logger)
+            s3: try S3TestBucket.client(), url: url, maximumConnections: 4,
+            logger: PostgreSQLTestSchema.logger)
         try await store.upgrade()
         opened.add(store, url)
         return (store, url)
@@ -49,7 +50,8 @@ struct S3AggregateStoreTests {
 
     static let metric = MetricID(high: 0x1234, low: 0x5678)
     static let mean = SplitAddress(
-        aggregation: "mean", granularity: .seconds(60), key: Timestamp(nanoseconds: 1_700_000_000_000_000_000))
+        aggregation: "mean", granularity: .seconds(60), key: Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+    )
 
     @Test func aSecondStoreSeesTheFirstOnesCommits() async throws {
         let (first, url) = try await Self.makeStore()
@@ -73,7 +75,8 @@ struct S3AggregateStoreTests {
         let stale = SackLease(sack: lease.sack, token: lease.token - 1)
         await #expect(throws: StorageError.leaseLost(stale)) {
             try await store.commit(
-                [MetricChanges(metric: Self.metric, splits: [Self.mean: [9]], buffer: [2])], fencedBy: [stale])
+                [MetricChanges(metric: Self.metric, splits: [Self.mean: [9]], buffer: [2])], fencedBy: [stale]
+            )
         }
         #expect(try await store.buffer(of: Self.metric) == [1])
         #expect(try await store.split(Self.mean, of: Self.metric) == nil)
@@ -96,7 +99,8 @@ struct S3AggregateStoreTests {
         let (store, _) = try await Self.makeStore()
         for version in 0..<3 {
             try await store.commit([
-                MetricChanges(metric: Self.metric, splits: [Self.mean: [UInt8(version)]], buffer: [UInt8(version)])
+                MetricChanges(
+                    metric: Self.metric, splits: [Self.mean: [UInt8(version)]], buffer: [UInt8(version)])
             ])
         }
         #expect(try await store.s3.listAllObjects(prefix: "aggregates/").count == 6)
@@ -126,7 +130,9 @@ enum S3TestBucket {
     static func client() throws -> S3Client {
         let base = try S3URL(parsing: environment["RONDONE_TEST_S3_URL"] ?? "", environment: environment)
         var url = base
-        url.bucket = "rondone-test-" + UUID().uuidString.prefix(13).lowercased().replacingOccurrences(of: "-", with: "")
+        url.bucket =
+            "rondone-test-"
+            + UUID().uuidString.prefix(13).lowercased().replacingOccurrences(of: "-", with: "")
         return S3Client(url: url)
     }
 }

@@ -20,7 +20,8 @@ public struct SplitAddress: Hashable, Sendable {
     ///
     /// - Throws: `StorageError.invalidName`.
     public static func checkAggregationName(_ aggregation: String) throws {
-        guard !aggregation.isEmpty, aggregation != ".", aggregation != "..", aggregation.utf8.count <= SplitPack.maxNameLength,
+        guard !aggregation.isEmpty, aggregation != ".", aggregation != "..",
+            aggregation.utf8.count <= SplitPack.maxNameLength,
             !aggregation.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 })
         else { throw StorageError.invalidName(aggregation) }
     }
