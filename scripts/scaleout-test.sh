@@ -10,7 +10,9 @@
 # exactly once (count and sum, per metric; scripts/scaleout/load.py), and nothing
 # answered a 5xx but 503.
 #
-# Env: RONDONE_BIN (default .build/debug/rondone), LOAD_SECONDS (default 15).
+# Env: RONDONE_BIN (default .build/debug/rondone), LOAD_SECONDS (default 15), KEEP_LOGS
+#      (a directory the logs are copied to on failure),
+#      PHASES (default "kill stop postgresql s3").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -26,9 +28,11 @@ log() { echo "scaleout: $*" >&2; }
 cleanup() {
     local status=$?
     for name in "${!PIDS[@]}"; do kill -CONT "${PIDS[$name]}" 2>/dev/null || true; kill "${PIDS[$name]}" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    # Only Rondone's processes: moto and its proxy are children of this shell too.
+    for name in "${!PIDS[@]}"; do wait "${PIDS[$name]}" 2>/dev/null || true; done
     if [ $status -ne 0 ]; then
         for f in "$WORK"/*.log; do echo "--- $f (last 30 lines)" >&2; tail -n 30 "$f" >&2 || true; done
+        [ -n "${KEEP_LOGS:-}" ] && cp -r "$WORK" "$KEEP_LOGS"
     fi
     s3_test_server_stop || true
     [ -n "${RONDONE_TEST_POSTGRESQL_DIR:-}" ] && scripts/postgresql-test-server.sh stop "$RONDONE_TEST_POSTGRESQL_DIR" || true
@@ -57,7 +61,7 @@ start_api() { # name port
     PIDS[$1]=$!
 }
 start_metricd() { # name
-    "$BIN" metricd "${URLS[@]}" --workers 1 >>"$WORK/$1.log" 2>&1 &
+    stdbuf -oL "$BIN" metricd "${URLS[@]}" --workers 1 >>"$WORK/$1.log" 2>&1 &
     PIDS[$1]=$!
 }
 wait_http() { # port
@@ -125,8 +129,5 @@ fault_s3() {
     sleep 10
 }
 
-phase kill fault_kill
-phase stop fault_stop
-phase postgresql fault_postgresql
-phase s3 fault_s3
+for name in ${PHASES:-kill stop postgresql s3}; do phase "$name" "fault_$name"; done
 log "passed: every acknowledged measure aggregated exactly once after each fault"

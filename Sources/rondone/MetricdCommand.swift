@@ -26,7 +26,9 @@ struct MetricdCommand: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         print("rondone metricd: \(signal), stopping")
         await janitor.stop()
+        print("rondone metricd: janitor stopped")
         await metricd.stop()
+        print("rondone metricd: workers stopped")
         await backends.close()
     }
 }
