@@ -23,6 +23,7 @@ swift build --build-tests
 # (scripts/postgresql-test-server.sh installs Debian's postgresql when it is missing),
 # unless the caller already points RONDONE_TEST_POSTGRESQL_URL at one, and moto with
 # signature checking (scripts/s3-test-server.sh) for the S3 suites.
+. scripts/s3-test-server.sh
 stop_servers() {
     s3_test_server_stop
     if [ -n "${started_postgresql:-}" ]; then scripts/postgresql-test-server.sh stop "$RONDONE_TEST_POSTGRESQL_DIR"; fi
@@ -32,7 +33,6 @@ if [ -z "${RONDONE_TEST_POSTGRESQL_URL:-}" ]; then
     eval "$(scripts/postgresql-test-server.sh start)"
     started_postgresql=1
 fi
-. scripts/s3-test-server.sh
 s3_test_server_start
 
 swift test --skip-build
