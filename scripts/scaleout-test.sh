@@ -12,7 +12,8 @@
 #
 # Env: RONDONE_BIN (default .build/debug/rondone), LOAD_SECONDS (default 15), KEEP_LOGS
 #      (a directory the logs are copied to on failure),
-#      PHASES (default "kill stop postgresql s3").
+#      PHASES (default "kill stop postgresql s3"), CHECK_TIMEOUT (s, default 120),
+#      STUCK_HOOK (a command run when the backlog does not drain: diagnostics).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -97,7 +98,8 @@ phase() { # name fault-function
     sleep 3
     "$2"
     wait $loader
-    $LOAD check --api "http://127.0.0.1:$API2" --state "$WORK/$1.json" --timeout 120
+    $LOAD check --api "http://127.0.0.1:$API2" --state "$WORK/$1.json" --timeout "${CHECK_TIMEOUT:-120}" \
+        ${STUCK_HOOK:+--stuck-hook "$STUCK_HOOK"}
 }
 
 fault_kill() {

@@ -128,6 +128,9 @@ def check(args):
         if status == 200 and json.loads(text)["storage"]["summary"]["measures"] == 0:
             break
         if time.monotonic() > deadline:
+            if args.stuck_hook:
+                import subprocess
+                subprocess.run(args.stuck_hook, shell=True)
             sys.exit(f"check: the backlog did not drain within {args.timeout} s: {status} {text[:300]!r}")
         time.sleep(0.5)
     wrong = []
@@ -160,6 +163,7 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--state")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--stuck-hook", help="a shell command run when the backlog does not drain (diagnostics)")
     args = parser.parse_args()
     {"setup": setup, "load": load, "check": check}[args.command](args)
 
