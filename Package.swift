@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
         .library(name: "RondoneIndexerSQLite", targets: ["RondoneIndexerSQLite"]),
+        .library(name: "RondoneIndexerPostgreSQL", targets: ["RondoneIndexerPostgreSQL"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // RondoneIndexerPostgreSQL: the shared index of a scaled-out deployment.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -53,6 +56,16 @@ let package = Package(
             name: "RondoneIndexerSQLite",
             dependencies: [
                 "RondoneIndexer", "RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The PostgreSQL driver of the index (postgres-nio's pooled client), for deployments
+        // whose API nodes and metricd processes share one database. No GRDB.
+        .target(
+            name: "RondoneIndexerPostgreSQL",
+            dependencies: [
+                "RondoneIndexer", "RondoneTimeSeries",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Reading series for a request straight from the aggregate store (no metricd) and
@@ -208,9 +221,12 @@ let package = Package(
         .testTarget(
             name: "RondoneIndexerTests",
             dependencies: [
-                "RondoneIndexer", "RondoneIndexerSQLite", "RondoneTimeSeries", "RondoneTesting",
+                "RondoneIndexer", "RondoneIndexerSQLite", "RondoneIndexerPostgreSQL", "RondoneTimeSeries",
+                "RondoneTesting",
                 // The migration and query-plan tests open the database directly.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The PostgreSQL tests make a schema per check and break connections.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],
