@@ -22,6 +22,21 @@ swift build --build-tests
 # S3 (RondoneS3's integration suite): moto with signature checking, on loopback.
 . scripts/s3-test-server.sh
 s3_test_server_start
-trap s3_test_server_stop EXIT
+postgresql_started=
+cleanup() {
+    s3_test_server_stop
+    if [ -n "$postgresql_started" ]; then
+        scripts/postgresql-test-server.sh stop "$RONDONE_TEST_POSTGRESQL_DIR"
+    fi
+}
+trap cleanup EXIT
+
+# The PostgreSQL drivers' contract suites need a server: a throw-away one on loopback
+# (scripts/postgresql-test-server.sh installs Debian's postgresql when it is missing),
+# unless the caller already points RONDONE_TEST_POSTGRESQL_URL at one.
+if [ -z "${RONDONE_TEST_POSTGRESQL_URL:-}" ]; then
+    eval "$(scripts/postgresql-test-server.sh start)"
+    postgresql_started=1
+fi
 
 swift test --skip-build

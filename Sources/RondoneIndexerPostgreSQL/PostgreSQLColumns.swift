@@ -10,10 +10,13 @@ enum PostgreSQLColumns {
     /// A row selected with ``metricColumns`` (or all of them).
     static func metric(_ row: PostgresRandomAccessRow) throws -> Metric {
         let status: String = try row.get("status")
-        guard let status = MetricStatus(rawValue: status) else { throw IndexerError.corruptIndex("metric status") }
+        guard let status = MetricStatus(rawValue: status) else {
+            throw IndexerError.corruptIndex("metric status")
+        }
         let resource: PostgreSQLUUID? = try row.get("resource_id")
         return Metric(
-            id: try row.get("id", as: PostgreSQLUUID.self).metricID, archivePolicyName: try row.get("archive_policy_name"),
+            id: try row.get("id", as: PostgreSQLUUID.self).metricID,
+            archivePolicyName: try row.get("archive_policy_name"),
             creator: try row.get("creator"), name: try row.get("name"), unit: try row.get("unit"),
             resourceID: resource?.resourceID, status: status)
     }
@@ -22,7 +25,8 @@ enum PostgreSQLColumns {
     /// qualified by `alias`; current rows get revision -1 and no `revision_end`.
     static func resourceColumns(_ alias: String, history: Bool) -> String {
         var columns = [
-            "id", "type", "creator", "original_resource_id", "user_id", "project_id", "started_at", "ended_at",
+            "id", "type", "creator", "original_resource_id", "user_id", "project_id", "started_at",
+            "ended_at",
             "revision_start",
         ].map { "\(alias).\($0)" }
         columns +=
@@ -65,7 +69,9 @@ enum PostgreSQLPolicies {
         return try await load(session, named: name).first
     }
 
-    private static func load(_ session: PostgreSQLSession, named name: String?) async throws -> [ArchivePolicy] {
+    private static func load(_ session: PostgreSQLSession, named name: String?) async throws
+        -> [ArchivePolicy]
+    {
         var statement = PostgreSQLStatement()
         let condition = name.map { "WHERE p.name = \(statement.bind(.text($0)))" } ?? ""
         statement.sql = """
@@ -96,11 +102,14 @@ enum PostgreSQLPolicies {
                     points: points[index] < 0 ? nil : Int(points[index]),
                     timespan: timespans[index] < 0 ? nil : TimeDelta(nanoseconds: timespans[index]))
             }
-            var policy = try ArchivePolicy(name: name, backWindow: try row.get("back_window"), definition: definition)
+            var policy = try ArchivePolicy(
+                name: name, backWindow: try row.get("back_window"), definition: definition)
             // Assigned rather than resolved: an empty stored set must stay empty, not
             // become the defaults as an empty request list would.
             let aggregations = methods.compactMap(Aggregation.init(name:))
-            guard aggregations.count == methods.count else { throw IndexerError.corruptIndex("methods \(methods)") }
+            guard aggregations.count == methods.count else {
+                throw IndexerError.corruptIndex("methods \(methods)")
+            }
             policy.aggregationMethods = Set(aggregations)
             return policy
         } catch {
@@ -124,7 +133,9 @@ enum PostgreSQLPolicies {
     }
 
     /// Writes `definition` as the policy's items, replacing any it had.
-    static func insertDefinition(_ name: String, _ definition: [ArchivePolicyItem], _ session: PostgreSQLSession)
+    static func insertDefinition(
+        _ name: String, _ definition: [ArchivePolicyItem], _ session: PostgreSQLSession
+    )
         async throws
     {
         try await session.execute("DELETE FROM archive_policy_item WHERE archive_policy_name = \(name)")
@@ -134,7 +145,8 @@ enum PostgreSQLPolicies {
         try await session.execute(
             """
             INSERT INTO archive_policy_item (archive_policy_name, position, granularity, points, timespan)
-            SELECT \(name), item.position - 1, item.granularity, nullif(item.points, -1), nullif(item.timespan, -1)
+            SELECT \(name), item.position - 1, item.granularity, nullif(item.points, -1),
+                nullif(item.timespan, -1)
             FROM unnest(\(granularities)::bigint[], \(points)::bigint[], \(timespans)::bigint[])
                 WITH ORDINALITY AS item (granularity, points, timespan, position)
             """)

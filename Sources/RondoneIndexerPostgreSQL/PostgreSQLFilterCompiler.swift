@@ -52,19 +52,23 @@ struct PostgreSQLFilterCompiler {
             let list = values.map { statement.bind(Self.value($0, field)) }.joined(separator: ", ")
             return "(\(column(field)) IN (\(list)))"
         case .like(let field, let pattern, let caseInsensitive):
-            return "(\(column(field)) \(caseInsensitive ? "ILIKE" : "LIKE") \(statement.bind(.text(pattern))))"
+            return
+                "(\(column(field)) \(caseInsensitive ? "ILIKE" : "LIKE") \(statement.bind(.text(pattern))))"
         case .lifespan(let op, let nanoseconds):
             // numeric: the difference of two far-apart times overflows bigint.
             let span = "(\(common).ended_at::numeric - \(common).started_at)"
             let bound = statement.bind(.int8(nanoseconds))
-            return op == .ne ? "(\(span) IS NULL OR \(span) <> \(bound))" : "(\(span) \(Self.sql(op)) \(bound))"
+            return op == .ne
+                ? "(\(span) IS NULL OR \(span) <> \(bound))" : "(\(span) \(Self.sql(op)) \(bound))"
         case .createdBy(let part, let test):
             let derived = "\(common).\(part.rawValue)"
             switch test {
             case .equals(let value): return "(\(derived) = \(statement.bind(.text(value))))"
             case .differs(let value):
                 // Gnocchi: NOT (creator LIKE 'value:%'): a creator without `:` differs.
-                return "(\(common).creator IS NOT NULL AND \(derived) IS DISTINCT FROM \(statement.bind(.text(value))))"
+                return
+                    "(\(common).creator IS NOT NULL AND \(derived) IS DISTINCT FROM "
+                    + "\(statement.bind(.text(value))))"
             case .like(let pattern):
                 let full = part == .user ? pattern + ":%" : "%:" + pattern
                 return "(\(common).creator LIKE \(statement.bind(.text(full))))"

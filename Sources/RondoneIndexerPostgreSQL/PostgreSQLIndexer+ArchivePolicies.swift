@@ -53,7 +53,8 @@ extension PostgreSQLIndexer {
         try await write { session in
             // The lock keeps metrics and rules from starting to use the policy (their
             // foreign key checks wait for it) between the check and the deletion.
-            guard try await session.exists("SELECT 1 FROM archive_policy WHERE name = \(name) FOR UPDATE") else {
+            guard try await session.exists("SELECT 1 FROM archive_policy WHERE name = \(name) FOR UPDATE")
+            else {
                 throw IndexerError.noSuchArchivePolicy(name)
             }
             // Both lookups use an index on archive_policy_name: no scan of all metrics.
@@ -65,7 +66,8 @@ extension PostgreSQLIndexer {
             guard !used else { throw IndexerError.archivePolicyInUse(name) }
             do {
                 try await session.execute("DELETE FROM archive_policy WHERE name = \(name)")
-            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation) {
+            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation)
+            {
                 throw IndexerError.archivePolicyInUse(name)
             }
             try await Self.bumpGeneration(session)

@@ -23,11 +23,15 @@ extension PostgreSQLIndexer {
             let checks = try await session.rows(
                 """
                 SELECT EXISTS (SELECT 1 FROM archive_policy WHERE name = \(policyName)) AS policy,
-                    (\(resource)::uuid IS NULL OR EXISTS (SELECT 1 FROM resource WHERE id = \(resource))) AS resource,
-                    EXISTS (SELECT 1 FROM metric WHERE resource_id = \(resource) AND name = \(creation.name)) AS taken
+                    (\(resource)::uuid IS NULL
+                        OR EXISTS (SELECT 1 FROM resource WHERE id = \(resource))) AS resource,
+                    EXISTS (SELECT 1 FROM metric
+                        WHERE resource_id = \(resource) AND name = \(creation.name)) AS taken
                 """)
             guard let check = checks.first else { throw IndexerError.corruptIndex("no row from a SELECT") }
-            guard try check.get("policy", as: Bool.self) else { throw IndexerError.noSuchArchivePolicy(policyName) }
+            guard try check.get("policy", as: Bool.self) else {
+                throw IndexerError.noSuchArchivePolicy(policyName)
+            }
             if let id = creation.resourceID, try !check.get("resource", as: Bool.self) {
                 throw IndexerError.noSuchResource(id.description)
             }
@@ -38,7 +42,8 @@ extension PostgreSQLIndexer {
                 creation.id, policy: policyName, creator: creation.creator, resource: creation.resourceID,
                 name: creation.name, unit: creation.unit, session)
             return Metric(
-                id: creation.id, archivePolicyName: policyName, creator: creation.creator, name: creation.name,
+                id: creation.id, archivePolicyName: policyName, creator: creation.creator,
+                name: creation.name,
                 unit: creation.unit, resourceID: creation.resourceID, status: .active)
         }
     }
@@ -109,7 +114,8 @@ extension PostgreSQLIndexer {
 
     public func purgeMetric(_ id: MetricID) async throws {
         try await write { session in
-            guard try await session.exists("DELETE FROM metric WHERE id = \(PostgreSQLUUID(id)) RETURNING 1") else {
+            guard try await session.exists("DELETE FROM metric WHERE id = \(PostgreSQLUUID(id)) RETURNING 1")
+            else {
                 throw IndexerError.noSuchMetric(id.description)
             }
         }
@@ -117,7 +123,11 @@ extension PostgreSQLIndexer {
 
     public func metricsNeedingRawDataTruncation(limit: Int) async throws -> [MetricID] {
         try await ids(
-            "SELECT id FROM metric WHERE needs_raw_data_truncation AND status = 'active' LIMIT \(max(0, limit))")
+            """
+            SELECT id FROM metric WHERE needs_raw_data_truncation AND status = 'active'
+            LIMIT \(max(0, limit))
+            """
+        )
     }
 
     public func clearRawDataTruncation(_ id: MetricID) async throws {
@@ -138,7 +148,8 @@ extension PostgreSQLIndexer {
                 """
                 INSERT INTO metric (id, archive_policy_name, creator, resource_id, name, unit, status,
                     needs_raw_data_truncation, last_measure_timestamp)
-                VALUES (\(PostgreSQLUUID(id)), \(policy), \(creator), \(resource.map(PostgreSQLUUID.init)), \(name),
+                VALUES (\(PostgreSQLUUID(id)), \(policy), \(creator), \(resource.map(PostgreSQLUUID.init)),
+                    \(name),
                     \(unit), 'active', false, \(Timestamp.now().nanoseconds))
                 """)
         } catch let error where PostgreSQLErrors.sqlState(error) != nil {

@@ -11,6 +11,7 @@ extension PostgreSQLIndexer {
         try await single { session in try await PostgreSQLResourceTypes.load(name, session)?.type }
     }
 
+    @discardableResult
     public func createResourceType(_ type: ResourceType) async throws -> ResourceType {
         try await write { session in
             var columns: [PostgreSQLTypeTables.Column] = []
@@ -39,7 +40,8 @@ extension PostgreSQLIndexer {
         -> ResourceType
     {
         try await write { session in
-            guard let (type, tables) = try await PostgreSQLResourceTypes.load(name, session, lock: .update) else {
+            guard let (type, tables) = try await PostgreSQLResourceTypes.load(name, session, lock: .update)
+            else {
                 throw IndexerError.noSuchResourceType(name)
             }
             guard !change.isEmpty else { return type }
@@ -63,14 +65,17 @@ extension PostgreSQLIndexer {
             tables.columns.removeAll { removed.contains($0.attribute.name) }
             var added: [PostgreSQLTypeTables.Column] = []
             for addition in change.additions {
-                if type.attribute(named: addition.attribute.name) != nil && !removed.contains(addition.attribute.name) {
+                if type.attribute(named: addition.attribute.name) != nil
+                    && !removed.contains(addition.attribute.name)
+                {
                     throw IndexerError.invalidInput(
                         reason: "Attribute \(addition.attribute.name) already exists",
                         detail: [addition.attribute.name])
                 }
                 let column = PostgreSQLTypeTables.Column(
                     attribute: addition.attribute,
-                    name: PostgreSQLTypeTables.newColumnName(addition.attribute.name, existing: tables.columns + added))
+                    name: PostgreSQLTypeTables.newColumnName(
+                        addition.attribute.name, existing: tables.columns + added))
                 try await tables.addColumn(column, fill: addition.fill, session)
                 added.append(column)
             }
@@ -97,7 +102,8 @@ extension PostgreSQLIndexer {
         try await write { session in
             // The lock makes concurrent creations of resources of this type wait, then
             // fail on the foreign key once the type is gone.
-            guard let (_, tables) = try await PostgreSQLResourceTypes.load(name, session, lock: .update) else {
+            guard let (_, tables) = try await PostgreSQLResourceTypes.load(name, session, lock: .update)
+            else {
                 throw IndexerError.noSuchResourceType(name)
             }
             let inUse = try await session.exists("SELECT 1 FROM resource WHERE type = \(name) LIMIT 1")
@@ -105,7 +111,8 @@ extension PostgreSQLIndexer {
             try await tables.drop(session)
             do {
                 try await session.execute("DELETE FROM resource_type WHERE name = \(name)")
-            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation) {
+            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation)
+            {
                 throw IndexerError.resourceTypeInUse(name)
             }
         }

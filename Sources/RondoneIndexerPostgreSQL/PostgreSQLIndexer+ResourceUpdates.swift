@@ -56,11 +56,16 @@ extension PostgreSQLIndexer {
             if let metrics = update.metrics {
                 if !update.appendMetrics {
                     try await session.execute(
-                        "UPDATE metric SET resource_id = NULL WHERE resource_id = \(key) AND status = 'active'")
+                        """
+                        UPDATE metric SET resource_id = NULL WHERE resource_id = \(key) AND status = 'active'
+                        """
+                    )
                 }
                 try await Self.attach(metrics, to: id, creator: current.creator, session)
             }
-            guard let updated = try await Self.currentResource(id, type: requested.type, requested.tables, session)
+            guard
+                let updated = try await Self.currentResource(
+                    id, type: requested.type, requested.tables, session)
             else { throw IndexerError.corruptIndex("resource \(id) vanished in its own transaction") }
             return updated
         }
@@ -79,7 +84,9 @@ extension PostgreSQLIndexer {
             SELECT \(PostgreSQLColumns.resourceColumns("r", history: false)) FROM resource AS r \
             WHERE r.id = \(statement.bind(.uuid(PostgreSQLUUID(id))))
             """
-        if type.name != ResourceType.generic { statement.sql += " AND r.type = \(statement.bind(.text(type.name)))" }
+        if type.name != ResourceType.generic {
+            statement.sql += " AND r.type = \(statement.bind(.text(type.name)))"
+        }
         if lock { statement.sql += " FOR UPDATE" }
         guard let row = try await session.rows(statement).first else { return nil }
         var resource = try PostgreSQLColumns.resource(row)
@@ -99,14 +106,19 @@ extension PostgreSQLIndexer {
     static func loadAttributes(_ resources: inout [Resource], _ session: PostgreSQLSession) async throws {
         let customTypes = Set(resources.map(\.type)).subtracting([ResourceType.generic])
         for typeName in customTypes.sorted() {
-            guard let tables = try await PostgreSQLResourceTypes.load(typeName, session)?.tables else { continue }
+            guard let tables = try await PostgreSQLResourceTypes.load(typeName, session)?.tables else {
+                continue
+            }
             let indices = resources.indices.filter { resources[$0].type == typeName }
             let current = indices.filter { resources[$0].revision == Resource.currentRevision }
             let history = indices.filter { resources[$0].revision != Resource.currentRevision }
             let byID = try await tables.values(ids: current.map { resources[$0].id }, session)
-            let byRevision = try await tables.values(revisions: history.map { resources[$0].revision }, session)
+            let byRevision = try await tables.values(
+                revisions: history.map { resources[$0].revision }, session)
             for index in current { resources[index].attributes = byID[resources[index].id] ?? [:] }
-            for index in history { resources[index].attributes = byRevision[resources[index].revision] ?? [:] }
+            for index in history {
+                resources[index].attributes = byRevision[resources[index].revision] ?? [:]
+            }
         }
     }
 
@@ -137,20 +149,26 @@ extension PostgreSQLIndexer {
     ) async throws {
         let key = PostgreSQLUUID(resource)
         for (name, spec) in metrics {
-            let taken = try await session.rows("SELECT id FROM metric WHERE resource_id = \(key) AND name = \(name)")
-                .first.map { row in try row.get("id", as: PostgreSQLUUID.self) }
+            let taken = try await session.rows(
+                "SELECT id FROM metric WHERE resource_id = \(key) AND name = \(name)"
+            )
+            .first.map { row in try row.get("id", as: PostgreSQLUUID.self) }
             switch spec {
             case .existing(let id):
-                if let taken, taken != PostgreSQLUUID(id) { throw IndexerError.namedMetricAlreadyExists(name) }
+                if let taken, taken != PostgreSQLUUID(id) {
+                    throw IndexerError.namedMetricAlreadyExists(name)
+                }
                 let attached: Bool
                 do {
                     attached = try await session.exists(
                         """
                         UPDATE metric SET resource_id = \(key), name = \(name)
-                        WHERE id = \(PostgreSQLUUID(id)) AND status = 'active' AND creator IS NOT DISTINCT FROM \(creator)
+                        WHERE id = \(PostgreSQLUUID(id)) AND status = 'active'
+                            AND creator IS NOT DISTINCT FROM \(creator)
                         RETURNING 1
                         """)
-                } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.uniqueViolation) {
+                } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.uniqueViolation)
+                {
                     throw IndexerError.namedMetricAlreadyExists(name)
                 }
                 guard attached else { throw IndexerError.noSuchMetric(id.description) }
@@ -160,7 +178,8 @@ extension PostgreSQLIndexer {
                     throw IndexerError.noSuchArchivePolicy(policyName)
                 }
                 try await insertMetric(
-                    id, policy: policyName, creator: creator, resource: resource, name: name, unit: unit, session)
+                    id, policy: policyName, creator: creator, resource: resource, name: name, unit: unit,
+                    session)
             }
         }
     }

@@ -22,13 +22,15 @@ extension PostgreSQLIndexer {
                         \(startedAt.nanoseconds), \(creation.endedAt?.nanoseconds), \(now.nanoseconds))
                     ON CONFLICT (id) DO NOTHING RETURNING 1
                     """)
-            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation) {
+            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation)
+            {
                 throw IndexerError.noSuchResourceType(creation.type)
             }
             guard created else { throw IndexerError.resourceAlreadyExists(creation.id.description) }
             try await tables?.insert(creation.id, creation.attributes, session)
             try await Self.attach(creation.metrics, to: creation.id, creator: creation.creator, session)
-            guard let resource = try await Self.currentResource(creation.id, type: type, tables, session) else {
+            guard let resource = try await Self.currentResource(creation.id, type: type, tables, session)
+            else {
                 throw IndexerError.corruptIndex("resource \(creation.id) vanished in its own transaction")
             }
             return resource
@@ -47,7 +49,8 @@ extension PostgreSQLIndexer {
             guard let (type, tables) = try await PostgreSQLResourceTypes.load(query.type, session) else {
                 throw IndexerError.noSuchResourceType(query.type)
             }
-            let list = try await PostgreSQLResourceList(query, type: type, tables: tables, now: .now(), session)
+            let list = try await PostgreSQLResourceList(
+                query, type: type, tables: tables, now: .now(), session)
             var resources = try await session.rows(list.statement).map { row in
                 var resource = try PostgreSQLColumns.resource(row)
                 if let tables { resource.attributes = try tables.decode(row, names: tables.alias) }
@@ -120,14 +123,18 @@ extension PostgreSQLIndexer {
 
     /// Attribute values must name the type's attributes and be of their kinds (the API
     /// checked them; this keeps a caller's mistake from reaching the SQL).
-    static func check(_ values: [String: AttributeValue], type: String, _ tables: PostgreSQLTypeTables?) throws {
+    static func check(_ values: [String: AttributeValue], type: String, _ tables: PostgreSQLTypeTables?)
+        throws
+    {
         for (name, value) in values {
-            guard let attribute = tables?.columns.first(where: { $0.attribute.name == name })?.attribute else {
+            guard let attribute = tables?.columns.first(where: { $0.attribute.name == name })?.attribute
+            else {
                 throw IndexerError.queryAttributeError(type: type, attribute: name)
             }
             guard value.isNull || attribute.kind.accepts(value) else {
                 throw IndexerError.invalidInput(
-                    reason: "Invalid input: \(value) is not a valid \(attribute.kind.typeName)", detail: [name])
+                    reason: "Invalid input: \(value) is not a valid \(attribute.kind.typeName)",
+                    detail: [name])
             }
         }
     }

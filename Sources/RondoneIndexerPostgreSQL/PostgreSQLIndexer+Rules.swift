@@ -16,7 +16,8 @@ extension PostgreSQLIndexer {
                     VALUES (\(rule.name), \(rule.archivePolicyName), \(rule.metricPattern))
                     ON CONFLICT (name) DO NOTHING RETURNING 1
                     """)
-            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation) {
+            } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.foreignKeyViolation)
+            {
                 throw IndexerError.noSuchArchivePolicy(rule.archivePolicyName)
             }
             guard inserted else { throw IndexerError.archivePolicyRuleAlreadyExists(rule.name) }
@@ -39,7 +40,10 @@ extension PostgreSQLIndexer {
         try await write { session in
             guard
                 let row = try await session.rows(
-                    "SELECT metric_pattern, archive_policy_name FROM archive_policy_rule WHERE name = \(name) FOR UPDATE"
+                    """
+                    SELECT metric_pattern, archive_policy_name FROM archive_policy_rule
+                    WHERE name = \(name) FOR UPDATE
+                    """
                 ).first
             else { throw IndexerError.noSuchArchivePolicyRule(name) }
             let rule = ArchivePolicyRule(
@@ -47,7 +51,8 @@ extension PostgreSQLIndexer {
                 archivePolicyName: try row.get("archive_policy_name"))
             guard newName != name else { return rule }
             do {
-                try await session.execute("UPDATE archive_policy_rule SET name = \(newName) WHERE name = \(name)")
+                try await session.execute(
+                    "UPDATE archive_policy_rule SET name = \(newName) WHERE name = \(name)")
             } catch let error where PostgreSQLErrors.isViolation(error, PostgreSQLErrors.uniqueViolation) {
                 throw IndexerError.archivePolicyRuleRenameConflict(rule: name, newName: newName)
             }
@@ -58,7 +63,8 @@ extension PostgreSQLIndexer {
 
     public func deleteArchivePolicyRule(named name: String) async throws {
         try await write { session in
-            guard try await session.exists("DELETE FROM archive_policy_rule WHERE name = \(name) RETURNING 1") else {
+            guard try await session.exists("DELETE FROM archive_policy_rule WHERE name = \(name) RETURNING 1")
+            else {
                 throw IndexerError.noSuchArchivePolicyRule(name)
             }
             try await Self.bumpGeneration(session)

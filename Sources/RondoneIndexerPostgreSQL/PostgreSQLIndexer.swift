@@ -25,9 +25,13 @@ import Synchronization
 public final class PostgreSQLIndexer: Indexer {
     let client: PostgresClient
     let logger: Logger
+    let maximumConnections: Int
     /// The database as given (its password hidden in descriptions).
     public let url: PostgreSQLURL
     private let runner: Task<Void, Never>
+    /// Set by the runner just before it runs the client: leases wait for it, so the
+    /// first request after `init` does not race the client's start.
+    private let started: StartFlag
     private let cache = Mutex<Catalog?>(nil)
 
     /// Policies and rules as of one catalog generation.
@@ -44,16 +48,23 @@ public final class PostgreSQLIndexer: Indexer {
     public init(url: PostgreSQLURL, maximumConnections: Int = 20, logger: Logger? = nil) {
         var configuration = url.clientConfiguration
         configuration.options.maximumConnections = max(1, maximumConnections)
+        self.maximumConnections = max(1, maximumConnections)
         self.url = url
         self.logger = logger ?? Logger(label: "rondone.indexer.postgresql")
         let client = PostgresClient(configuration: configuration, backgroundLogger: self.logger)
         self.client = client
-        runner = Task { await client.run() }
+        let started = StartFlag()
+        self.started = started
+        runner = Task {
+            started.set()
+            await client.run()
+        }
     }
 
     /// ``init(url:maximumConnections:logger:)`` from the URL's text.
     public convenience init(url text: String, maximumConnections: Int = 20, logger: Logger? = nil) throws {
-        self.init(url: try PostgreSQLURL(parsing: text), maximumConnections: maximumConnections, logger: logger)
+        self.init(
+            url: try PostgreSQLURL(parsing: text), maximumConnections: maximumConnections, logger: logger)
     }
 
     deinit { runner.cancel() }
@@ -71,9 +82,15 @@ public final class PostgreSQLIndexer: Indexer {
             try await PostgreSQLSchema.upgrade(session)
             guard createDefaultPolicies else { return }
             let used = try await session.exists(
-                "SELECT 1 WHERE EXISTS (SELECT 1 FROM archive_policy) OR EXISTS (SELECT 1 FROM archive_policy_rule)")
+                """
+                SELECT 1 WHERE EXISTS (SELECT 1 FROM archive_policy)
+                    OR EXISTS (SELECT 1 FROM archive_policy_rule)
+                """
+            )
             guard !used else { return }
-            for policy in ArchivePolicy.defaultPolicies { _ = try await PostgreSQLPolicies.insert(policy, session) }
+            for policy in ArchivePolicy.defaultPolicies {
+                _ = try await PostgreSQLPolicies.insert(policy, session)
+            }
             let rule = ArchivePolicyRule.default
             try await session.execute(
                 """
@@ -99,14 +116,13 @@ public final class PostgreSQLIndexer: Indexer {
     private func transaction<T: Sendable>(
         _ begin: PostgresQuery, _ body: (PostgreSQLSession) async throws -> T
     ) async throws -> T {
-        var retried = false
+        var attempt = 0
         while true {
             // Set once COMMIT is sent: from then on the outcome is unknown and a retry
             // could apply the change twice.
             var committing = false
             do {
-                return try await client.withConnection { connection in
-                    let session = PostgreSQLSession(connection: connection, logger: logger)
+                return try await withSession { session in
                     try await session.execute(begin)
                     let result: T
                     do {
@@ -119,24 +135,42 @@ public final class PostgreSQLIndexer: Indexer {
                     try await session.execute("COMMIT")
                     return result
                 }
-            } catch let error where !retried && !committing && PostgreSQLErrors.isConnectionLost(error) {
-                retried = true
-                logger.info("PostgreSQL connection lost; running the transaction again", metadata: ["error": "\(error)"])
+            } catch let error where !committing && shouldRetry(error, attempt: &attempt) {
+                try await Task.sleep(for: .milliseconds(5 * attempt))
             }
         }
     }
 
-    /// Runs one statement outside an explicit transaction (a read), again once on a
-    /// new connection if its connection was lost.
+    /// Runs one statement outside an explicit transaction (a read), again on a new
+    /// connection if its connection was lost.
     func single<T: Sendable>(_ body: (PostgreSQLSession) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await body(PostgreSQLSession(connection: connection, logger: logger))
+        var attempt = 0
+        while true {
+            do {
+                return try await withSession(body)
+            } catch let error where shouldRetry(error, attempt: &attempt) {
+                try await Task.sleep(for: .milliseconds(5 * attempt))
             }
-        } catch let error where PostgreSQLErrors.isConnectionLost(error) {
-            return try await client.withConnection { connection in
-                try await body(PostgreSQLSession(connection: connection, logger: logger))
-            }
+        }
+    }
+
+    /// Whether to run again what failed with `error`: only when its connection was lost
+    /// (each such failure takes one dead connection out of the pool, so the pool's size
+    /// plus one attempts reach a live one, or a new one after a restart).
+    private func shouldRetry(_ error: any Error, attempt: inout Int) -> Bool {
+        guard PostgreSQLErrors.isConnectionLost(error), attempt < maximumConnections + 1 else { return false }
+        attempt += 1
+        logger.info(
+            "PostgreSQL connection lost; trying again",
+            metadata: ["attempt": "\(attempt)", "error": "\(PostgreSQLErrors.summary(error))"])
+        return true
+    }
+
+    /// Leases a connection from the pool for `body`.
+    private func withSession<T: Sendable>(_ body: (PostgreSQLSession) async throws -> T) async throws -> T {
+        while !started.isSet { await Task.yield() }
+        return try await client.withConnection { connection in
+            try await body(PostgreSQLSession(connection: connection, logger: logger))
         }
     }
 
@@ -187,7 +221,17 @@ public final class PostgreSQLIndexer: Indexer {
         }
         return Catalog(
             generation: generation, policies: policies,
-            policiesByName: Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
+            policiesByName: Dictionary(
+                policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             rules: rules.sorted { $0.precedes($1) })
     }
+}
+
+/// Whether the indexer's runner task has started the client.
+private final class StartFlag: Sendable {
+    private let value = Mutex(false)
+
+    var isSet: Bool { value.withLock { $0 } }
+
+    func set() { value.withLock { $0 = true } }
 }

@@ -19,7 +19,9 @@ enum PostgreSQLKeyset {
         var nullsFirst: Bool?
     }
 
-    static func key<Attribute>(_ sort: ListSort<Attribute>, column: String? = nil, rowName: String? = nil) -> Key {
+    static func key<Attribute>(_ sort: ListSort<Attribute>, column: String? = nil, rowName: String? = nil)
+        -> Key
+    {
         Key(
             column: column ?? sort.attribute.rawValue, rowName: rowName ?? sort.attribute.rawValue,
             ascending: sort.direction == .ascending, nullsFirst: sort.nulls.map { $0 == .first })

@@ -37,10 +37,12 @@ struct PostgreSQLMetricList {
         let keys = sorts.map { PostgreSQLKeyset.key($0) }
         if let marker {
             conditions.append(
-                try PostgreSQLKeyset.markerCondition(keys, value: { try marker.value($0.rowName) }, &statement))
+                try PostgreSQLKeyset.markerCondition(
+                    keys, value: { try marker.value($0.rowName) }, &statement))
         }
         statement.sql = """
-            SELECT \(PostgreSQLColumns.metricColumns) FROM metric WHERE \(conditions.joined(separator: " AND ")) \
+            SELECT \(PostgreSQLColumns.metricColumns) FROM metric \
+            WHERE \(conditions.joined(separator: " AND ")) \
             ORDER BY \(PostgreSQLKeyset.orderBy(keys))
             """
         if let limit = query.limit, limit >= 0 {

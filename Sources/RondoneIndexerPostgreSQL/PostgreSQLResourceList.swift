@@ -28,9 +28,14 @@ struct PostgreSQLResourceList {
                 throw IndexerError.invalidPagination("Sort key supplied is invalid: \(name)")
             }
             let rowName =
-                field.isCustom ? tables?.columns.first { $0.attribute.name == name }.map { tables!.alias($0) } : name
-            guard let rowName else { throw IndexerError.invalidPagination("Sort key supplied is invalid: \(name)") }
-            keys.append(PostgreSQLKeyset.key(sort, column: "s." + PostgreSQLTypeTables.quote(rowName), rowName: rowName))
+                field.isCustom
+                ? tables?.columns.first { $0.attribute.name == name }.map { tables!.alias($0) } : name
+            guard let rowName else {
+                throw IndexerError.invalidPagination("Sort key supplied is invalid: \(name)")
+            }
+            keys.append(
+                PostgreSQLKeyset.key(
+                    sort, column: "s." + PostgreSQLTypeTables.quote(rowName), rowName: rowName))
         }
         let source = Self.source(query.history, tables, filter: filter, &statement)
         var conditions: [String] = []
@@ -38,7 +43,8 @@ struct PostgreSQLResourceList {
             guard let row = try await Self.markerRow(marker, history: query.history, tables, session) else {
                 throw IndexerError.invalidPagination("Invalid marker: `\(marker)'")
             }
-            conditions.append(try PostgreSQLKeyset.markerCondition(keys, value: { try row.value($0.rowName) }, &statement))
+            conditions.append(
+                try PostgreSQLKeyset.markerCondition(keys, value: { try row.value($0.rowName) }, &statement))
         }
         var sql = "SELECT * FROM (\(source)) AS s"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
@@ -56,9 +62,12 @@ struct PostgreSQLResourceList {
         var branches: [String] = []
         if history {
             branches.append(
-                branch(common: "resource_history", alias: "h", tables: tables, history: true, filter, &statement))
+                branch(
+                    common: "resource_history", alias: "h", tables: tables, history: true, filter, &statement)
+            )
         }
-        branches.append(branch(common: "resource", alias: "r", tables: tables, history: false, filter, &statement))
+        branches.append(
+            branch(common: "resource", alias: "r", tables: tables, history: false, filter, &statement))
         return branches.joined(separator: " UNION ALL ")
     }
 
@@ -115,7 +124,8 @@ struct PostgreSQLResourceList {
             id = ResourceID(marker)
         }
         guard let id else { return nil }
-        statement.sql = "SELECT * FROM (\(source)) AS s WHERE s.id = \(statement.bind(.uuid(PostgreSQLUUID(id))))"
+        statement.sql =
+            "SELECT * FROM (\(source)) AS s WHERE s.id = \(statement.bind(.uuid(PostgreSQLUUID(id))))"
         if let revision { statement.sql += " AND s.revision = \(statement.bind(.int8(revision)))" }
         return try await session.rows(statement).first
     }

@@ -18,22 +18,26 @@ enum PostgreSQLResourceTypes {
     typealias Loaded = (type: ResourceType, tables: PostgreSQLTypeTables?)
 
     private static let select = """
-        SELECT rt.name, rt.state, rt.tablename, a.name AS attribute, a.column_name, a.type AS kind, a.required,
+        SELECT rt.name, rt.state, rt.tablename, a.name AS attribute, a.column_name, a.type AS kind,
+            a.required,
             a.min_length, a.max_length, a.min, a.max
         FROM resource_type AS rt
         LEFT JOIN resource_type_attribute AS a ON a.resource_type_name = rt.name
         """
 
     /// The named type and its tables (nil for `generic`).
-    static func load(_ name: String, _ session: PostgreSQLSession, lock: Lock = .none) async throws -> Loaded? {
+    static func load(_ name: String, _ session: PostgreSQLSession, lock: Lock = .none) async throws -> Loaded?
+    {
         var statement = PostgreSQLStatement()
-        statement.sql = "\(select) WHERE rt.name = \(statement.bind(.text(name))) ORDER BY a.position \(lock.rawValue)"
+        statement.sql =
+            "\(select) WHERE rt.name = \(statement.bind(.text(name))) ORDER BY a.position \(lock.rawValue)"
         return try assemble(try await session.rows(statement)).first
     }
 
     /// Every type, by name (byte-wise).
     static func all(_ session: PostgreSQLSession) async throws -> [Loaded] {
-        try assemble(try await session.rows(PostgresQuery(unsafeSQL: "\(select) ORDER BY rt.name, a.position")))
+        try assemble(
+            try await session.rows(PostgresQuery(unsafeSQL: "\(select) ORDER BY rt.name, a.position")))
     }
 
     /// Rows sorted by type then position, grouped into types.
@@ -82,7 +86,9 @@ enum PostgreSQLResourceTypes {
     }
 
     /// Writes the type's schema, replacing the one it had.
-    static func writeSchema(_ type: String, _ columns: [PostgreSQLTypeTables.Column], _ session: PostgreSQLSession)
+    static func writeSchema(
+        _ type: String, _ columns: [PostgreSQLTypeTables.Column], _ session: PostgreSQLSession
+    )
         async throws
     {
         try await session.execute("DELETE FROM resource_type_attribute WHERE resource_type_name = \(type)")
@@ -99,7 +105,8 @@ enum PostgreSQLResourceTypes {
             }
             try await session.execute(
                 """
-                INSERT INTO resource_type_attribute (resource_type_name, position, name, column_name, type, required,
+                INSERT INTO resource_type_attribute (resource_type_name, position, name, column_name, type,
+                    required,
                     min_length, max_length, min, max)
                 VALUES (\(type), \(position), \(attribute.name), \(column.name), \(attribute.kind.typeName),
                     \(attribute.required), \(minLength)::integer, \(maxLength)::integer, \(min), \(max))

@@ -35,11 +35,15 @@ enum PostgreSQLSchema {
         for migration in migrations where migration.version > current {
             // One statement at a time: the extended protocol takes no lists. No
             // statement of a migration contains a semicolon of its own.
-            for statement in migration.sql.split(separator: ";") where statement.contains(where: { !$0.isWhitespace }) {
+            for statement in migration.sql.split(separator: ";")
+            where statement.contains(where: { !$0.isWhitespace }) {
                 try await session.execute(PostgresQuery(unsafeSQL: String(statement)))
             }
             try await session.execute(
-                "INSERT INTO schema_version (version, description) VALUES (\(migration.version), \(migration.description))"
+                """
+                INSERT INTO schema_version (version, description)
+                VALUES (\(migration.version), \(migration.description))
+                """
             )
             current = migration.version
         }
@@ -126,9 +130,11 @@ enum PostgreSQLSchema {
             ended_at bigint,
             revision_start bigint NOT NULL,
             created_by_user_id text COLLATE "C" GENERATED ALWAYS AS
-                (CASE WHEN strpos(creator, ':') > 0 THEN substr(creator, 1, strpos(creator, ':') - 1) END) STORED,
+                (CASE WHEN strpos(creator, ':') > 0
+                    THEN substr(creator, 1, strpos(creator, ':') - 1) END) STORED,
             created_by_project_id text COLLATE "C" GENERATED ALWAYS AS
-                (CASE WHEN strpos(creator, ':') > 0 THEN substr(creator, strpos(creator, ':') + 1) END) STORED,
+                (CASE WHEN strpos(creator, ':') > 0
+                    THEN substr(creator, strpos(creator, ':') + 1) END) STORED,
             CONSTRAINT ck_resource_started_before_ended CHECK (started_at <= ended_at)
         );
         CREATE INDEX ix_resource_type_id ON resource (type, id);
@@ -154,9 +160,11 @@ enum PostgreSQLSchema {
             revision_start bigint NOT NULL,
             revision_end bigint NOT NULL,
             created_by_user_id text COLLATE "C" GENERATED ALWAYS AS
-                (CASE WHEN strpos(creator, ':') > 0 THEN substr(creator, 1, strpos(creator, ':') - 1) END) STORED,
+                (CASE WHEN strpos(creator, ':') > 0
+                    THEN substr(creator, 1, strpos(creator, ':') - 1) END) STORED,
             created_by_project_id text COLLATE "C" GENERATED ALWAYS AS
-                (CASE WHEN strpos(creator, ':') > 0 THEN substr(creator, strpos(creator, ':') + 1) END) STORED,
+                (CASE WHEN strpos(creator, ':') > 0
+                    THEN substr(creator, strpos(creator, ':') + 1) END) STORED,
             CONSTRAINT ck_resource_history_started_before_ended CHECK (started_at <= ended_at)
         );
         CREATE INDEX ix_resource_history_id_revision ON resource_history (id, revision);

@@ -96,6 +96,15 @@ enum PostgreSQLErrors {
         sqlState(error) == state && (name == nil || constraint(error) == name)
     }
 
+    /// What went wrong, for logs: the error's code, SQLSTATE and message, never the
+    /// statement's values.
+    static func summary(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(type(of: error))" }
+        let state = error.serverInfo?[.sqlState].map { " \($0)" } ?? ""
+        let message = error.serverInfo?[.message].map { ": \($0)" } ?? ""
+        return "\(error.code)\(state)\(message)"
+    }
+
     /// Whether the statement failed because its connection went away (the server
     /// restarted or ended the session), so that running it on a new connection may work.
     static func isConnectionLost(_ error: any Error) -> Bool {

@@ -4,7 +4,9 @@ import RondoneTimeSeries
 
 extension PostgreSQLTypeTables {
     /// Inserts the current row of a new resource: given attributes, the others null.
-    func insert(_ id: ResourceID, _ values: [String: AttributeValue], _ session: PostgreSQLSession) async throws {
+    func insert(_ id: ResourceID, _ values: [String: AttributeValue], _ session: PostgreSQLSession)
+        async throws
+    {
         var statement = PostgreSQLStatement()
         var names = ["id"]
         var placeholders = [statement.bind(.uuid(PostgreSQLUUID(id)))]
@@ -20,7 +22,9 @@ extension PostgreSQLTypeTables {
     }
 
     /// Sets the given attributes of the current row.
-    func update(_ id: ResourceID, _ values: [String: AttributeValue], _ session: PostgreSQLSession) async throws {
+    func update(_ id: ResourceID, _ values: [String: AttributeValue], _ session: PostgreSQLSession)
+        async throws
+    {
         var statement = PostgreSQLStatement()
         var assignments: [String] = []
         for column in columns {
@@ -42,7 +46,8 @@ extension PostgreSQLTypeTables {
         let selected = ([statement.bind(.int8(revision))] + names).joined(separator: ", ")
         statement.sql = """
             INSERT INTO \(Self.quote(historyTable)) (\((["revision"] + names).joined(separator: ", "))) \
-            SELECT \(selected) FROM \(Self.quote(table)) WHERE id = \(statement.bind(.uuid(PostgreSQLUUID(id))))
+            SELECT \(selected) FROM \(Self.quote(table)) \
+            WHERE id = \(statement.bind(.uuid(PostgreSQLUUID(id))))
             """
         try await session.execute(statement)
     }
@@ -63,7 +68,9 @@ extension PostgreSQLTypeTables {
     }
 
     /// The attribute values of history rows, by revision, in one query for the whole set.
-    func values(revisions: [Int64], _ session: PostgreSQLSession) async throws -> [Int64: [String: AttributeValue]] {
+    func values(revisions: [Int64], _ session: PostgreSQLSession) async throws -> [Int64: [String:
+        AttributeValue]]
+    {
         guard !revisions.isEmpty else { return [:] }
         var statement = PostgreSQLStatement()
         let bound = statement.bind(revisions)
@@ -76,7 +83,8 @@ extension PostgreSQLTypeTables {
     }
 
     /// Every attribute's value in `row`, read from the result columns `names` gives.
-    func decode(_ row: PostgresRandomAccessRow, names: (Column) -> String) throws -> [String: AttributeValue] {
+    func decode(_ row: PostgresRandomAccessRow, names: (Column) -> String) throws -> [String: AttributeValue]
+    {
         var values: [String: AttributeValue] = [:]
         for column in columns {
             values[column.attribute.name] = try row.value(names(column)).attributeValue(column.attribute.kind)

@@ -35,7 +35,9 @@ struct PostgreSQLTypeTables: Sendable {
 
     /// The column for a new attribute, unused by `existing`.
     static func newColumnName(_ attribute: String, existing: [Column]) -> String {
-        if attribute.utf8.count <= 63 && !existing.contains(where: { $0.name == attribute }) { return attribute }
+        if attribute.utf8.count <= 63 && !existing.contains(where: { $0.name == attribute }) {
+            return attribute
+        }
         return "attr_" + randomHex(1)
     }
 
@@ -82,7 +84,8 @@ struct PostgreSQLTypeTables: Sendable {
             PostgresQuery(
                 unsafeSQL: """
                     CREATE TABLE \(Self.quote(historyTable)) (
-                        revision bigint NOT NULL PRIMARY KEY REFERENCES resource_history (revision) ON DELETE CASCADE)
+                        revision bigint NOT NULL PRIMARY KEY
+                            REFERENCES resource_history (revision) ON DELETE CASCADE)
                     """))
         for column in columns { try await addColumn(column, fill: nil, session) }
     }
@@ -94,7 +97,8 @@ struct PostgreSQLTypeTables: Sendable {
             let quoted = Self.quote(table)
             try await session.execute(
                 PostgresQuery(
-                    unsafeSQL: "ALTER TABLE \(quoted) ADD COLUMN \(name) \(Self.columnType(column.attribute.kind))"))
+                    unsafeSQL:
+                        "ALTER TABLE \(quoted) ADD COLUMN \(name) \(Self.columnType(column.attribute.kind))"))
             if let fill, !fill.isNull {
                 var statement = PostgreSQLStatement()
                 statement.sql = "UPDATE \(quoted) SET \(name) = \(statement.bind(PostgreSQLValue(fill)))"
@@ -106,7 +110,8 @@ struct PostgreSQLTypeTables: Sendable {
     }
 
     /// Gives `fill` to the rows (current and history) where the attribute is null.
-    func fillNulls(_ attribute: String, with fill: AttributeValue, _ session: PostgreSQLSession) async throws {
+    func fillNulls(_ attribute: String, with fill: AttributeValue, _ session: PostgreSQLSession) async throws
+    {
         guard let column = column(of: attribute).map(Self.quote) else { return }
         for table in [table, historyTable] {
             var statement = PostgreSQLStatement()
@@ -120,12 +125,14 @@ struct PostgreSQLTypeTables: Sendable {
     func dropColumn(_ attribute: String, _ session: PostgreSQLSession) async throws {
         guard let column = column(of: attribute).map(Self.quote) else { return }
         for table in [table, historyTable] {
-            try await session.execute(PostgresQuery(unsafeSQL: "ALTER TABLE \(Self.quote(table)) DROP COLUMN \(column)"))
+            try await session.execute(
+                PostgresQuery(unsafeSQL: "ALTER TABLE \(Self.quote(table)) DROP COLUMN \(column)"))
         }
     }
 
     func drop(_ session: PostgreSQLSession) async throws {
-        try await session.execute(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.quote(historyTable))"))
+        try await session.execute(
+            PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.quote(historyTable))"))
         try await session.execute(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.quote(table))"))
     }
 }

@@ -39,7 +39,8 @@ extension PostgreSQLUUID: PostgresDecodable, PostgresArrayDecodable {
         context: PostgresDecodingContext<JSONDecoder>
     ) throws {
         guard type == .uuid, format == .binary, byteBuffer.readableBytes == 16,
-            let high = byteBuffer.readInteger(as: UInt64.self), let low = byteBuffer.readInteger(as: UInt64.self)
+            let high = byteBuffer.readInteger(as: UInt64.self),
+            let low = byteBuffer.readInteger(as: UInt64.self)
         else { throw PostgresDecodingError.Code.typeMismatch }
         self.init(high: high, low: low)
     }

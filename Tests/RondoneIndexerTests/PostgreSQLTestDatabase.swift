@@ -18,6 +18,7 @@ enum PostgreSQLTestDatabase {
         let schema = "rondone_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await admin { session in
             try await session.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+                .collect()
         }
         url.options = "-c search_path=\(schema)"
         return url
@@ -26,8 +27,9 @@ enum PostgreSQLTestDatabase {
     /// Drops the schema `url` works in, with everything in it.
     static func dropSchema(of url: PostgreSQLURL) async {
         guard let schema = url.options?.split(separator: "=").last else { return }
-        try? await admin { session in
+        _ = try? await admin { session in
             try await session.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
+                .collect()
         }
     }
 
@@ -39,6 +41,7 @@ enum PostgreSQLTestDatabase {
     }
 
     /// Runs `body` on one connection of its own, outside any test's schema.
+    @discardableResult
     static func admin<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard let url else { throw PostgreSQLURLError.invalid("RONDONE_TEST_POSTGRESQL_URL is not set") }
         let client = PostgresClient(configuration: url.clientConfiguration)
