@@ -103,6 +103,14 @@ struct PostgreSQLIndexerTests {
                 try await group.waitForAll()
             }
             #expect(try await indexers[0].archivePolicies().count == 4)
+            let schema = indexers[0].url.options?.split(separator: "=").last.map(String.init) ?? ""
+            let migrations = try await PostgreSQLTestDatabase.admin { connection in
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).indexer_schema_version"),
+                    logger: PostgreSQLTestDatabase.logger
+                ).collect().count
+            }
+            #expect(migrations == 1)
         }
     }
 
