@@ -17,8 +17,9 @@ import Synchronization
 /// * archive policies and rules are cached with the `catalog_version.generation` they
 ///   were read at; every change bumps it in its own transaction, so one single-row read
 ///   tells any process whether its cache is current;
-/// * a statement that fails because its pooled connection died (a PostgreSQL restart)
-///   runs again once on a new connection when nothing of it can have committed.
+/// * a statement or transaction that fails because its pooled connection died (a
+///   PostgreSQL restart) runs again on another connection, as long as nothing of it
+///   can have committed (never once its `COMMIT` was sent).
 ///
 /// The client's background work runs in a task the indexer owns; call ``shutdown()``
 /// when done with it (deinit cancels it too).
@@ -128,7 +129,12 @@ public final class PostgreSQLIndexer: Indexer {
                     do {
                         result = try await body(session)
                     } catch {
-                        try? await session.execute("ROLLBACK")
+                        do {
+                            try await session.execute("ROLLBACK")
+                        } catch {
+                            // Never hand the pool a connection still inside a transaction.
+                            try? await session.connection.close()
+                        }
                         throw error
                     }
                     committing = true

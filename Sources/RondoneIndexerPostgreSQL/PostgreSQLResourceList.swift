@@ -27,10 +27,7 @@ struct PostgreSQLResourceList {
             guard let field = ResourceField.resolve(name, in: type, history: query.history) else {
                 throw IndexerError.invalidPagination("Sort key supplied is invalid: \(name)")
             }
-            let rowName =
-                field.isCustom
-                ? tables?.columns.first { $0.attribute.name == name }.map { tables!.alias($0) } : name
-            guard let rowName else {
+            guard let rowName = field.isCustom ? tables?.alias(ofAttribute: name) : name else {
                 throw IndexerError.invalidPagination("Sort key supplied is invalid: \(name)")
             }
             keys.append(

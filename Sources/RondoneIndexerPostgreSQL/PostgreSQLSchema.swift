@@ -18,19 +18,21 @@ enum PostgreSQLSchema {
     ]
 
     /// Creates the version table if needed and applies every missing migration, in
-    /// the caller's transaction. Returns the version the schema is at.
+    /// the caller's transaction. Returns the version the schema is at. The table is
+    /// named for the index: the incoming store and the coordinator may share the database.
     @discardableResult
     static func upgrade(_ session: PostgreSQLSession) async throws -> Int {
         try await session.execute("SELECT pg_advisory_xact_lock(\(upgradeLock))")
         try await session.execute(
             """
-            CREATE TABLE IF NOT EXISTS schema_version (
+            CREATE TABLE IF NOT EXISTS indexer_schema_version (
                 version integer NOT NULL PRIMARY KEY,
                 description text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """)
-        let rows = try await session.rows("SELECT coalesce(max(version), 0) AS version FROM schema_version")
+        let rows = try await session.rows(
+            "SELECT coalesce(max(version), 0) AS version FROM indexer_schema_version")
         var current = try rows.first?.get("version", as: Int.self) ?? 0
         for migration in migrations where migration.version > current {
             // One statement at a time: the extended protocol takes no lists. No
@@ -41,7 +43,7 @@ enum PostgreSQLSchema {
             }
             try await session.execute(
                 """
-                INSERT INTO schema_version (version, description)
+                INSERT INTO indexer_schema_version (version, description)
                 VALUES (\(migration.version), \(migration.description))
                 """
             )

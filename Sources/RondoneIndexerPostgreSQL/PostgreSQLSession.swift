@@ -7,14 +7,17 @@ import RondoneIndexer
 struct PostgreSQLSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    private let loop: PostgreSQLConnectionLoop
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+        loop = PostgreSQLConnectionLoop(connection)
+    }
 
     /// Every row of the result.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        var rows: [PostgresRandomAccessRow] = []
-        for try await row in try await connection.query(query, logger: logger) {
-            rows.append(PostgresRandomAccessRow(row))
-        }
-        return rows
+        try await loop.rows(query, logger)
     }
 
     func rows(_ statement: PostgreSQLStatement) async throws -> [PostgresRandomAccessRow] {
@@ -23,7 +26,7 @@ struct PostgreSQLSession: Sendable {
 
     /// Runs a statement, ignoring any rows.
     func execute(_ query: PostgresQuery) async throws {
-        for try await _ in try await connection.query(query, logger: logger) {}
+        _ = try await loop.count(query, logger)
     }
 
     func execute(_ statement: PostgreSQLStatement) async throws {
@@ -32,9 +35,7 @@ struct PostgreSQLSession: Sendable {
 
     /// How many rows the statement returned (`… RETURNING 1` counts what changed).
     func count(_ query: PostgresQuery) async throws -> Int {
-        var count = 0
-        for try await _ in try await connection.query(query, logger: logger) { count += 1 }
-        return count
+        try await loop.count(query, logger)
     }
 
     func count(_ statement: PostgreSQLStatement) async throws -> Int {
@@ -47,17 +48,68 @@ struct PostgreSQLSession: Sendable {
     }
 
     /// The rows of a prepared statement (parsed once per connection, then reused).
-    func all<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+    func all<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
+        try await loop.all(statement, logger)
+    }
+
+    /// The first row of a prepared statement, if any.
+    func first<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Statement.Row?
+    where Statement.Row: Sendable {
+        try await all(statement).first
+    }
+}
+
+/// Sends a connection's statements from the connection's own event loop, after checking
+/// there that it is still open.
+///
+/// postgres-nio writes a statement to its channel without a promise: written after the
+/// channel closed (the server ended the session between the pool's lease and the
+/// write), the statement is dropped and its caller waits forever. On the event loop,
+/// the check and the write happen in one turn, which a close cannot split, so a closed
+/// connection fails fast with ``PostgreSQLConnectionClosed`` (and the indexer retries
+/// on another connection).
+actor PostgreSQLConnectionLoop {
+    let connection: PostgresConnection
+    nonisolated let unownedExecutor: UnownedSerialExecutor
+
+    init(_ connection: PostgresConnection) {
+        self.connection = connection
+        unownedExecutor = connection.eventLoop.executor.asUnownedSerialExecutor()
+    }
+
+    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
+        try checkOpen()
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            rows.append(PostgresRandomAccessRow(row))
+        }
+        return rows
+    }
+
+    func count(_ query: PostgresQuery, _ logger: Logger) async throws -> Int {
+        try checkOpen()
+        var count = 0
+        for try await _ in try await connection.query(query, logger: logger) { count += 1 }
+        return count
+    }
+
+    func all<Statement: PostgresPreparedStatement>(_ statement: Statement, _ logger: Logger) async throws
+        -> [Statement.Row] where Statement.Row: Sendable
+    {
+        try checkOpen()
         var rows: [Statement.Row] = []
         for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
         return rows
     }
 
-    /// The first row of a prepared statement, if any.
-    func first<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Statement.Row? {
-        try await all(statement).first
+    private func checkOpen() throws {
+        if connection.isClosed { throw PostgreSQLConnectionClosed() }
     }
 }
+
+/// The pooled connection a statement was about to use had closed.
+struct PostgreSQLConnectionClosed: Error {}
 
 extension PostgresRandomAccessRow {
     /// The named column decoded as `T` (an optional `T` reads NULL as nil); a missing
@@ -108,9 +160,12 @@ package enum PostgreSQLErrors {
     /// Whether the statement failed because its connection went away (the server
     /// restarted or ended the session), so that running it on a new connection may work.
     package static func isConnectionLost(_ error: any Error) -> Bool {
+        if error is PostgreSQLConnectionClosed { return true }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
-        case .serverClosedConnection, .connectionError, .uncleanShutdown: return true
+        // The client closes a connection on a fatal server error (`57P01` when the
+        // server shuts down), and reports the closing with the cause underneath.
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
         case .server:
             // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now,
             // class 08: connection exceptions.

@@ -99,4 +99,9 @@ extension PostgreSQLTypeTables {
     func alias(_ column: Column) -> String {
         "a\(columns.firstIndex { $0.name == column.name } ?? 0)"
     }
+
+    /// The alias of the attribute named `name`, if the type has one.
+    func alias(ofAttribute name: String) -> String? {
+        columns.firstIndex { $0.attribute.name == name }.map { "a\($0)" }
+    }
 }

@@ -103,13 +103,22 @@ struct PostgreSQLIndexerTests {
                 try await group.waitForAll()
             }
             #expect(try await indexers[0].archivePolicies().count == 4)
+            let schema = indexers[0].url.options?.split(separator: "=").last.map(String.init) ?? ""
+            let migrations = try await PostgreSQLTestDatabase.admin { connection in
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).indexer_schema_version"),
+                    logger: PostgreSQLTestDatabase.logger
+                ).collect().count
+            }
+            #expect(migrations == 1)
         }
     }
 
     /// Connections the server ends (as a restart does) are replaced: the next calls
-    /// succeed, reads and writes alike.
-    @Test func lostConnectionsAreReplaced() async throws {
-        let name = "rondone-reconnect-\(UInt32.random(in: 0...UInt32.max))"
+    /// succeed, reads and writes alike. Several at once, as the end of a connection
+    /// races the pool's next lease of it.
+    @Test(arguments: 0..<8) func lostConnectionsAreReplaced(_ run: Int) async throws {
+        let name = "rondone-reconnect-\(run)-\(UInt32.random(in: 0...UInt32.max))"
         try await withIndexers(1, applicationName: name) { indexers in
             let indexer = indexers[0]
             try await indexer.upgrade(createDefaultPolicies: true)
