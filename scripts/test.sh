@@ -18,4 +18,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 swift build --build-tests
+
+# The PostgreSQL driver's contract suite needs a server: a throw-away one on loopback
+# (scripts/postgresql-test-server.sh installs Debian's postgresql when it is missing),
+# unless the caller already points RONDONE_TEST_POSTGRESQL_URL at one.
+if [ -z "${RONDONE_TEST_POSTGRESQL_URL:-}" ]; then
+    eval "$(scripts/postgresql-test-server.sh start)"
+    trap 'scripts/postgresql-test-server.sh stop "$RONDONE_TEST_POSTGRESQL_DIR"' EXIT
+fi
 swift test --skip-build

@@ -118,14 +118,17 @@ public final class PostgreSQLCoordinator: Coordinator {
             Task { [self] in await listen(channel: channel, signal: signal) },
         ]
         state.withLock { $0.membership?.tasks = tasks }
-        database.logger.info("Joined the metricd members", metadata: ["member": "\(name)", "workers": "\(workers)"])
+        database.logger.info(
+            "Joined the metricd members", metadata: ["member": "\(name)", "workers": "\(workers)"])
     }
 
     public func leave() async {
-        guard let membership = state.withLock({ state -> Membership? in
-            defer { state.membership = nil }
-            return state.membership
-        }) else { return }
+        guard
+            let membership = state.withLock({ state -> Membership? in
+                defer { state.membership = nil }
+                return state.membership
+            })
+        else { return }
         for task in membership.tasks { task.cancel() }
         for task in membership.tasks { await task.value }
         state.withLock { state in
@@ -155,17 +158,22 @@ public final class PostgreSQLCoordinator: Coordinator {
 
     public func sacks(for worker: Int, of workers: Int, sackCount: Int) async throws -> [SackLease] {
         let plan = state.withLock { state -> (mine: [Int], release: [Int])? in
-            guard let membership = state.membership, (0..<membership.workers).contains(worker) else { return nil }
+            guard let membership = state.membership, (0..<membership.workers).contains(worker) else {
+                return nil
+            }
             if state.rendezvous == nil || state.rendezvous!.owners.count != sackCount {
                 state.rendezvous = Rendezvous(members: state.members, sackCount: sackCount)
             }
             let rendezvous = state.rendezvous!
-            let mine = rendezvous.sacks(of: name, worker: worker)
-            let owned = Set(mine)
-            // Sacks moving to another worker of this process keep their lease: that
-            // worker renews it (same holder, same token) on its next round.
-            let release = (state.held[worker] ?? [:]).keys.filter { !owned.contains($0) && rendezvous.owner(of: $0) != name }
-            return (mine, release.sorted())
+            let owned = Set(rendezvous.sacks(of: name, worker: worker))
+            // A sack moving between two workers of this process keeps its lease (same
+            // holder, same token): the new worker takes it once the old one has let it
+            // go on its next round, so no two workers ever hold it at once.
+            let elsewhere = Set(state.held.filter { $0.key != worker }.values.flatMap(\.keys))
+            let release = (state.held[worker] ?? [:]).keys.filter {
+                !owned.contains($0) && rendezvous.owner(of: $0) != name
+            }
+            return (owned.subtracting(elsewhere).sorted(), release.sorted())
         }
         guard let plan else { return [] }
         if !plan.release.isEmpty { try await release(sacks: plan.release) }
@@ -178,7 +186,9 @@ public final class PostgreSQLCoordinator: Coordinator {
 
     public func lease(sack: Int) async throws -> SackLease? {
         let channel = try await channel()
-        let (name, refreshHolder, ttl, logger) = (self.name, self.refreshHolder, ttlMilliseconds, database.logger)
+        let (name, refreshHolder, ttl, logger) = (
+            self.name, self.refreshHolder, ttlMilliseconds, database.logger
+        )
         let row = try await database.withConnection("leasing sack \(sack)") { connection in
             let rows = try await connection.query(
                 """
@@ -220,7 +230,9 @@ public final class PostgreSQLCoordinator: Coordinator {
 
     public func release(_ lease: SackLease) async {
         let last = state.withLock { state -> Bool in
-            guard let current = state.refreshes[lease.sack], current.token == lease.token else { return false }
+            guard let current = state.refreshes[lease.sack], current.token == lease.token else {
+                return false
+            }
             if current.users > 1 {
                 state.refreshes[lease.sack] = (current.token, current.users - 1)
                 return false
@@ -240,7 +252,8 @@ public final class PostgreSQLCoordinator: Coordinator {
                     """, logger: logger)
             }
         } catch {
-            logger.warning("Unable to release \(lease); it expires on its own", metadata: ["error": "\(error)"])
+            logger.warning(
+                "Unable to release \(lease); it expires on its own", metadata: ["error": "\(error)"])
         }
     }
 
@@ -249,7 +262,8 @@ public final class PostgreSQLCoordinator: Coordinator {
         let logger = database.logger
         return try await database.withConnection("listing the metricd members") { connection in
             let rows = try await connection.query(
-                "SELECT name FROM rondone_member WHERE expires_at > clock_timestamp() ORDER BY name", logger: logger)
+                "SELECT name FROM rondone_member WHERE expires_at > clock_timestamp() ORDER BY name",
+                logger: logger)
             var names: [String] = []
             for try await name in rows.decode(String.self) { names.append(name) }
             return names

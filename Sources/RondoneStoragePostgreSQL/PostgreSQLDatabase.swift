@@ -85,7 +85,8 @@ package final class PostgreSQLDatabase: Sendable {
         guard let outcome else {
             discard(client)
             throw StorageError.backend(
-                "\(where_): \(operation) did not finish within \(timeout ?? self.timeout) (is the server up?)")
+                "\(where_): \(operation) did not finish within \(timeout ?? self.timeout) (is the server up?)"
+            )
         }
         return outcome
     }

@@ -3,11 +3,12 @@ import PostgresNIO
 import RondoneIndexerPostgreSQL
 import RondonePostgreSQLTesting
 import RondoneProcessing
-@testable import RondoneProcessingPostgreSQL
 import RondoneStorage
 import RondoneStoragePostgreSQL
 import Synchronization
 import Testing
+
+@testable import RondoneProcessingPostgreSQL
 
 /// The coordinator contract on the in-process coordinator (the checks that apply to a
 /// deployment of one process).
@@ -73,7 +74,8 @@ struct PostgreSQLCoordinatorContractTests {
             #expect(three.owners[sack] == two.owners[sack])
         }
         // Every process computes the same owners (no per-process seed).
-        #expect(Rendezvous.fnv1a("") == 0xCBF2_9CE4_8422_2325 && Rendezvous.fnv1a("a") == 0xAF63_DC4C_8601_EC8C)
+        #expect(
+            Rendezvous.fnv1a("") == 0xCBF2_9CE4_8422_2325 && Rendezvous.fnv1a("a") == 0xAF63_DC4C_8601_EC8C)
         #expect(Rendezvous(members: members, sackCount: 128).owners == three.owners)
     }
 }

@@ -20,7 +20,8 @@ struct PostgreSQLCoordinatorFailureTests {
     static func coordinator(_ url: PostgreSQLURL, application: String? = nil) -> PostgreSQLCoordinator {
         var url = url
         url.applicationName = application
-        return PostgreSQLCoordinator(url: url, options: .init(leaseTTL: .seconds(2)), logger: PostgreSQLTestSchema.logger)
+        return PostgreSQLCoordinator(
+            url: url, options: .init(leaseTTL: .seconds(2)), logger: PostgreSQLTestSchema.logger)
     }
 
     /// Every connection of a member is killed (as a failover or an idle timeout
@@ -44,7 +45,8 @@ struct PostgreSQLCoordinatorFailureTests {
         let killed = try await PostgreSQLTestSchema.admin { connection in
             let rows = try await connection.query(
                 """
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = \(application)
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE application_name = \(application)
                 """, logger: PostgreSQLTestSchema.logger)
             var count = 0
             for try await value in rows.decode(Int.self) { count = value }
@@ -81,7 +83,8 @@ struct PostgreSQLCoordinatorFailureTests {
             "DELETE FROM rondone_member",
         ] {
             _ = try await PostgreSQLTestSchema.admin(url) { connection in
-                try await connection.query(PostgresQuery(unsafeSQL: forget), logger: PostgreSQLTestSchema.logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: forget), logger: PostgreSQLTestSchema.logger)
                 try await connection.query(
                     "UPDATE rondone_sack_lease SET expires_at = clock_timestamp() - interval '1 second'",
                     logger: PostgreSQLTestSchema.logger)
@@ -108,7 +111,11 @@ struct PostgreSQLCoordinatorFailureTests {
         let started = ContinuousClock.now
         for attempt in 0..<2 {
             do {
-                if attempt == 0 { try await coordinator.join(workers: 1) {} } else { _ = try await coordinator.members() }
+                if attempt == 0 {
+                    try await coordinator.join(workers: 1) {}
+                } else {
+                    _ = try await coordinator.members()
+                }
                 Issue.record("reached a closed port")
             } catch StorageError.backend(let message) {
                 #expect(message.hasPrefix("PostgreSQL 127.0.0.1:1/"), "\(message)")
@@ -128,7 +135,8 @@ struct PostgreSQLCoordinatorFailureTests {
         let url = try await PostgreSQLTestSchema.make()
         let a = Self.coordinator(url)
         let store = try await PostgreSQLIncomingStore(
-            url: url, options: .init(sacks: Self.sacks, timeout: .seconds(2)), logger: PostgreSQLTestSchema.logger)
+            url: url, options: .init(sacks: Self.sacks, timeout: .seconds(2)),
+            logger: PostgreSQLTestSchema.logger)
         try await a.join(workers: 1) {}
         let old = try await a.sacks(for: 0, of: 1, sackCount: Self.sacks)
         #expect(old.count == Self.sacks)
@@ -184,7 +192,8 @@ struct PostgreSQLCoordinatorFailureTests {
             let options = try String(contentsOfFile: directory + "/data/postmaster.opts", encoding: .utf8)
             Self.serverOptions.withLock { $0 = options.components(separatedBy: "/data\" ").last ?? "" }
         } else {
-            command += " -o '\(Self.serverOptions.withLock { $0 }.trimmingCharacters(in: .whitespacesAndNewlines))'"
+            command +=
+                " -o '\(Self.serverOptions.withLock { $0 }.trimmingCharacters(in: .whitespacesAndNewlines))'"
         }
         let shell = getuid() == 0 ? "runuser -u postgres -- \(command)" : command
         #expect(system(shell + " >/dev/null") == 0, "\(shell)")

@@ -41,7 +41,8 @@ struct PostgreSQLMetricdTests {
         var daemons: [Metricd] = []
         for _ in 0..<2 {
             let store = try await PostgreSQLIncomingStore(
-                url: url, options: .init(sacks: 16, maximumConnections: 4), logger: PostgreSQLTestSchema.logger)
+                url: url, options: .init(sacks: 16, maximumConnections: 4),
+                logger: PostgreSQLTestSchema.logger)
             let coordinator = PostgreSQLCoordinator(
                 url: url, options: .init(leaseTTL: .seconds(2)), logger: PostgreSQLTestSchema.logger)
             let metricd = Metricd(
@@ -92,12 +93,14 @@ struct PostgreSQLMetricdTests {
         var sum = 0.0
         for metric in metrics {
             let counts = try await daemons[1].processor.readAggregates(
-                metric: metric, policy: policy, aggregation: Aggregation(name: "count")!, granularity: .seconds(1))
+                metric: metric, policy: policy, aggregation: Aggregation(name: "count")!,
+                granularity: .seconds(1))
             #expect(counts.values.allSatisfy { $0 == 1 }, "a time stamp of \(metric) aggregated twice")
             countSum += total(counts)
             sum += total(
                 try await daemons[1].processor.readAggregates(
-                    metric: metric, policy: policy, aggregation: Aggregation(name: "sum")!, granularity: .seconds(1)))
+                    metric: metric, policy: policy, aggregation: Aggregation(name: "sum")!,
+                    granularity: .seconds(1)))
         }
         #expect(Int(countSum) == acknowledged.value)
         #expect(sum == valueSum.value)
