@@ -38,11 +38,18 @@ public final class PostgreSQLCoordinator: Coordinator {
         public var maximumConnections: Int
         /// This process's name among the members; by default `HOST:PID:RANDOM`.
         public var name: String?
+        /// The longest one statement may take (connecting included) before it fails
+        /// with `StorageError.backend`.
+        public var timeout: Duration
 
-        public init(leaseTTL: Duration = .seconds(5), maximumConnections: Int = 4, name: String? = nil) {
+        public init(
+            leaseTTL: Duration = .seconds(5), maximumConnections: Int = 4, name: String? = nil,
+            timeout: Duration = .seconds(5)
+        ) {
             self.leaseTTL = leaseTTL
             self.maximumConnections = maximumConnections
             self.name = name
+            self.timeout = timeout
         }
     }
 
@@ -78,7 +85,7 @@ public final class PostgreSQLCoordinator: Coordinator {
         self.options = options
         self.name = options.name ?? MemberName.make()
         self.database = PostgreSQLDatabase(
-            url: url, maximumConnections: max(2, options.maximumConnections), timeout: options.leaseTTL,
+            url: url, maximumConnections: max(2, options.maximumConnections), timeout: options.timeout,
             logger: logger)
     }
 

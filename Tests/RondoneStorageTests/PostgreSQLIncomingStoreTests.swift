@@ -73,7 +73,8 @@ struct PostgreSQLIncomingStoreTests {
         } catch StorageError.backend(let message) {
             #expect(message.contains("PostgreSQL 127.0.0.1:1/"), "\(message)")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Never a hang (the deadline is 2 s; a loaded machine runs timers late).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     /// Throughput of `add` for the API's typical batch request: 1 000 metrics × 100
