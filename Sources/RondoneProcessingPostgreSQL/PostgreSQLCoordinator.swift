@@ -121,8 +121,10 @@ public final class PostgreSQLCoordinator: Coordinator {
         }
         _ = try? await refreshMembers()
         let tasks = [
-            Task { [self] in await maintain(workers: workers, signal: signal) },
-            Task { [self] in await listen(channel: channel, signal: signal) },
+            // High priority: a heartbeat late behind processing (background priority)
+            // would let the member expire while it works.
+            Task(priority: .high) { [self] in await maintain(workers: workers, signal: signal) },
+            Task(priority: .high) { [self] in await listen(channel: channel, signal: signal) },
         ]
         state.withLock { $0.membership?.tasks = tasks }
         database.logger.info(
@@ -206,11 +208,16 @@ public final class PostgreSQLCoordinator: Coordinator {
                     ON CONFLICT (sack) DO UPDATE SET
                         holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at
                     WHERE l.expires_at <= clock_timestamp()
-                    RETURNING holder, token)
+                    RETURNING holder, token),
+                current AS (
+                    SELECT holder, token, expires_at > clock_timestamp() AS live FROM rondone_sack_lease
+                    WHERE sack = \(Int32(sack)) AND NOT EXISTS (SELECT 1 FROM taken)),
+                notified AS (
+                    SELECT pg_notify(\(channel), 'wake ' || regexp_replace(holder, '/refresh$', ''))
+                    FROM current WHERE live AND holder <> \(name) AND holder <> \(refreshHolder))
                 SELECT holder, token, true FROM taken
                 UNION ALL
-                SELECT holder, token, expires_at > clock_timestamp() FROM rondone_sack_lease
-                WHERE sack = \(Int32(sack)) AND NOT EXISTS (SELECT 1 FROM taken)
+                SELECT holder, token, live FROM current WHERE (SELECT count(*) FROM notified) >= 0
                 """, logger: logger)
             for try await row in rows.decode((String, Int64, Bool).self) { return Optional(row) }
             return nil
@@ -226,12 +233,7 @@ public final class PostgreSQLCoordinator: Coordinator {
             }
             return SackLease(sack: sack, token: token)
         }
-        // Held by another member: ask it to look at the sack now.
-        let member = holder.hasSuffix("/refresh") ? String(holder.dropLast(8)) : holder
-        _ = try? await database.withConnection("asking \(member) to process sack \(sack)") { connection in
-            try await connection.query("SELECT pg_notify(\(channel), \("wake " + member))", logger: logger)
-                .collect()
-        }
+        // Held by another member, which the statement asked to look at the sack now.
         return nil
     }
 

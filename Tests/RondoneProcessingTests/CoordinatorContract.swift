@@ -131,7 +131,7 @@ struct CoordinatorContract: Sendable {
             let theirs = try #require(simulation.leases(of: "B").first)
             let wakes = b.wakes
             #expect(try await a.coordinator.lease(sack: theirs.sack) == nil)
-            #expect(await eventually(seconds: 2) { b.wakes > wakes }, "the holder was not woken")
+            #expect(await eventually(seconds: 10) { b.wakes > wakes }, "the holder was not woken")
             let ours = try #require(simulation.leases(of: "A").first)
             let lease = try #require(try await a.coordinator.lease(sack: ours.sack))
             #expect(lease == ours)

@@ -26,7 +26,9 @@ import Testing
 /// The coordinator contract on PostgreSQL: every check, with two coordinators (two
 /// members) on one database schema. The lease TTL is 2 s here to keep the crash check
 /// short (`RONDONE_TEST_COORDINATOR_TTL_MS` sets another, e.g. 5000, the default).
-@Suite(.enabled(if: PostgreSQLTestSchema.isAvailable, "RONDONE_TEST_POSTGRESQL_URL is not set"))
+/// Serialized: the checks time hand-overs, and their simulated workers would compete.
+@Suite(
+    .enabled(if: PostgreSQLTestSchema.isAvailable, "RONDONE_TEST_POSTGRESQL_URL is not set"), .serialized)
 struct PostgreSQLCoordinatorContractTests {
     static let leaseTTL = Duration.milliseconds(
         ProcessInfo.processInfo.environment["RONDONE_TEST_COORDINATOR_TTL_MS"].flatMap(Int.init) ?? 2000)
