@@ -183,8 +183,10 @@ extension PostgreSQLCoordinator {
 
     /// `LISTEN`s on the channel until cancelled, connecting again after a failure.
     /// `members` makes the maintenance loop read the members; `released` and
-    /// `wake NAME` (for this member) wake the workers.
-    func listen(channel: String, signal: CoordinatorSignal) async {
+    /// `wake NAME` (for this member) wake the workers. Each time it starts listening
+    /// (again), it signals `listening`, and the members are read and the workers woken:
+    /// what was sent meanwhile was missed.
+    func listen(channel: String, signal: CoordinatorSignal, listening: CoordinatorSignal) async {
         var pause = Duration.milliseconds(250)
         let name = self.name
         while !Task.isCancelled {
@@ -192,8 +194,11 @@ extension PostgreSQLCoordinator {
             do {
                 try await database.listen(
                     channel: channel,
-                    // Anything sent while not listening was missed: look now.
-                    started: { signal.signal() },
+                    started: { [self] in
+                        listening.signal()
+                        signal.signal()
+                        state.withLock { $0.membership?.wake }?()
+                    },
                     received: { [self] payload in
                         if payload == "members" {
                             signal.signal()

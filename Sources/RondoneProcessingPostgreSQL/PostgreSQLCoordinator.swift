@@ -113,31 +113,43 @@ public final class PostgreSQLCoordinator: Coordinator {
         await leave()
         let workers = max(1, workers)
         let channel = try await channel()
-        try await heartbeat(workers: workers, announce: true)
         let signal = CoordinatorSignal()
+        let listening = CoordinatorSignal()
         state.withLock { state in
             state.membership = Membership(workers: workers, wake: wake, signal: signal, tasks: [])
             state.held = [:]
         }
+        // High priority, both: a heartbeat late behind processing (background priority)
+        // would let the member expire while it works.
+        let listener = Task(priority: .high) { [self] in
+            await listen(channel: channel, signal: signal, listening: listening)
+        }
+        state.withLock { $0.membership?.tasks = [listener] }
+        // Listening before announcing: the others answer a join by releasing sacks, and
+        // those notifications must not be missed.
+        await listening.wait(timeout: options.timeout)
+        do {
+            try await heartbeat(workers: workers, announce: true)
+        } catch {
+            _ = await stopTasks()
+            throw error
+        }
         _ = try? await refreshMembers()
-        let tasks = [
-            // High priority: a heartbeat late behind processing (background priority)
-            // would let the member expire while it works.
-            Task(priority: .high) { [self] in await maintain(workers: workers, signal: signal) },
-            Task(priority: .high) { [self] in await listen(channel: channel, signal: signal) },
-        ]
-        state.withLock { $0.membership?.tasks = tasks }
+        let maintainer = Task(priority: .high) { [self] in await maintain(workers: workers, signal: signal) }
+        state.withLock { $0.membership?.tasks.append(maintainer) }
         database.logger.info(
             "Joined the metricd members", metadata: ["member": "\(name)", "workers": "\(workers)"])
     }
 
-    public func leave() async {
+    /// Ends the membership here (heartbeat, `LISTEN`) without telling PostgreSQL;
+    /// returns whether there was one.
+    private func stopTasks() async -> Bool {
         guard
             let membership = state.withLock({ state -> Membership? in
                 defer { state.membership = nil }
                 return state.membership
             })
-        else { return }
+        else { return false }
         for task in membership.tasks { task.cancel() }
         for task in membership.tasks { await task.value }
         state.withLock { state in
@@ -145,6 +157,11 @@ public final class PostgreSQLCoordinator: Coordinator {
             state.members = []
             state.rendezvous = nil
         }
+        return true
+    }
+
+    public func leave() async {
+        guard await stopTasks() else { return }
         let (name, logger) = (self.name, database.logger)
         do {
             let channel = try await channel()
