@@ -32,9 +32,11 @@ extension PostgreSQLCoordinator {
     private func makeTables() async throws -> String {
         let logger = database.logger
         return try await database.transaction("creating the coordination tables") { connection in
-            // "rondone coord" in ASCII; the indexer's lock is "rondone".
+            // One lock per schema ("RDNC" and the schema's name): deployments (and tests)
+            // sharing a database through schemas do not wait for each other.
             try await connection.query(
-                "SELECT pg_advisory_xact_lock(\(Int64(0x6e_6520_636f_6f72_64)))", logger: logger)
+                "SELECT pg_advisory_xact_lock(\(Int32(0x5244_4e43)), hashtext(current_schema()))",
+                logger: logger)
             for statement in [
                 """
                 CREATE TABLE IF NOT EXISTS rondone_member (

@@ -89,9 +89,11 @@ public final class PostgreSQLIncomingStore: IncomingStore {
     private static func upgrade(_ database: PostgreSQLDatabase, sacks: Int) async throws -> Int {
         let logger = database.logger
         return try await database.transaction("creating the incoming tables") { connection in
-            // "rondone incoming" in ASCII, as the indexer's lock is "rondone".
+            // One lock per schema ("RDNI" and the schema's name): deployments (and tests)
+            // sharing a database through schemas do not wait for each other.
             try await connection.query(
-                "SELECT pg_advisory_xact_lock(\(Int64(0x696e_636f_6d69_6e67)))", logger: logger)
+                "SELECT pg_advisory_xact_lock(\(Int32(0x5244_4e49)), hashtext(current_schema()))",
+                logger: logger)
             for statement in [
                 """
                 CREATE TABLE IF NOT EXISTS rondone_incoming_settings (
