@@ -29,7 +29,8 @@ public enum PostgreSQLTestSchema {
     public static func drop(_ url: PostgreSQLURL) async {
         guard let schema = url.options?.split(separator: "=").last else { return }
         _ = try? await admin { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
         }
     }
 

@@ -13,8 +13,10 @@ enum MemberName {
         var buffer = [CChar](repeating: 0, count: 256)
         let host =
             gethostname(&buffer, buffer.count - 1) == 0
-            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
-        let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        return "\(host.isEmpty ? "unknown" : host):\(getpid()):\(String(repeating: "0", count: 4 - suffix.count))\(suffix)"
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : "unknown"
+        let hex = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        let suffix = String(repeating: "0", count: 4 - hex.count) + hex
+        return "\(host.isEmpty ? "unknown" : host):\(getpid()):\(suffix)"
     }
 }

@@ -32,8 +32,11 @@ extension PostgreSQLCoordinator {
     private func makeTables() async throws -> String {
         let logger = database.logger
         return try await database.transaction("creating the coordination tables") { connection in
-            // "rondone coord" in ASCII; the indexer's lock is "rondone".
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Int64(0x6e_6520_636f_6f72_64)))", logger: logger)
+            // One lock per schema ("RDNC" and the schema's name): deployments (and tests)
+            // sharing a database through schemas do not wait for each other.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Int32(0x5244_4e43)), hashtext(current_schema()))",
+                logger: logger)
             for statement in [
                 """
                 CREATE TABLE IF NOT EXISTS rondone_member (
@@ -51,8 +54,9 @@ extension PostgreSQLCoordinator {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             var schema = "public"
-            for try await name in try await connection.query("SELECT current_schema()", logger: logger).decode(
-                String?.self)
+            for try await name in try await connection.query("SELECT current_schema()", logger: logger)
+                .decode(
+                    String?.self)
             {
                 schema = name ?? schema
             }
@@ -80,17 +84,20 @@ extension PostgreSQLCoordinator {
                 member AS (
                     INSERT INTO rondone_member (name, workers, expires_at)
                     SELECT \(name), \(Int32(workers)), now + \(ttl) * interval '1 millisecond' FROM clock
-                    ON CONFLICT (name) DO UPDATE SET workers = excluded.workers, expires_at = excluded.expires_at
+                    ON CONFLICT (name) DO UPDATE
+                        SET workers = excluded.workers, expires_at = excluded.expires_at
                     RETURNING expires_at),
                 mine AS (
                     SELECT sack FROM rondone_sack_lease, clock
-                    WHERE holder = \(name) AND expires_at > clock.now ORDER BY sack FOR NO KEY UPDATE OF rondone_sack_lease),
+                    WHERE holder = \(name) AND expires_at > clock.now
+                    ORDER BY sack FOR NO KEY UPDATE OF rondone_sack_lease),
                 renewed AS (
                     UPDATE rondone_sack_lease AS l SET expires_at = member.expires_at FROM member, mine
                     WHERE l.sack = mine.sack RETURNING l.sack),
                 forgotten AS (
                     DELETE FROM rondone_member AS m USING clock
-                    WHERE m.expires_at < clock.now - interval '1 minute' AND m.name <> \(name) RETURNING m.name),
+                    WHERE m.expires_at < clock.now - interval '1 minute' AND m.name <> \(name)
+                    RETURNING m.name),
                 joined AS (
                     SELECT NOT EXISTS (SELECT 1 FROM old, clock WHERE old.expires_at > clock.now) AS expired),
                 notified AS (
@@ -160,14 +167,17 @@ extension PostgreSQLCoordinator {
                 } catch {
                     if !failing {
                         database.logger.warning(
-                            "Heartbeat failed; retrying", metadata: ["member": "\(name)", "error": "\(error)"])
+                            "Heartbeat failed; retrying",
+                            metadata: ["member": "\(name)", "error": "\(error)"])
                     }
                     failing = true
                 }
                 nextHeartbeat = started + (failing ? min(interval, .milliseconds(500)) : interval)
             }
             var wait = nextHeartbeat - ContinuousClock.now
-            if !failing, let expiry = try? await refreshMembers() { wait = min(wait, expiry + .milliseconds(20)) }
+            if !failing, let expiry = try? await refreshMembers() {
+                wait = min(wait, expiry + .milliseconds(20))
+            }
             guard !Task.isCancelled else { break }
             await signal.wait(timeout: max(.milliseconds(1), wait))
         }
@@ -175,8 +185,10 @@ extension PostgreSQLCoordinator {
 
     /// `LISTEN`s on the channel until cancelled, connecting again after a failure.
     /// `members` makes the maintenance loop read the members; `released` and
-    /// `wake NAME` (for this member) wake the workers.
-    func listen(channel: String, signal: CoordinatorSignal) async {
+    /// `wake NAME` (for this member) wake the workers. Each time it starts listening
+    /// (again), it signals `listening`, and the members are read and the workers woken:
+    /// what was sent meanwhile was missed.
+    func listen(channel: String, signal: CoordinatorSignal, listening: CoordinatorSignal) async {
         var pause = Duration.milliseconds(250)
         let name = self.name
         while !Task.isCancelled {
@@ -184,8 +196,11 @@ extension PostgreSQLCoordinator {
             do {
                 try await database.listen(
                     channel: channel,
-                    // Anything sent while not listening was missed: look now.
-                    started: { signal.signal() },
+                    started: { [self] in
+                        listening.signal()
+                        signal.signal()
+                        state.withLock { $0.membership?.wake }?()
+                    },
                     received: { [self] payload in
                         if payload == "members" {
                             signal.signal()
@@ -246,7 +261,8 @@ extension PostgreSQLCoordinator {
                 WITH mine AS (
                     SELECT sack FROM rondone_sack_lease
                     WHERE holder = \(name) AND sack = ANY(\(numbers)::integer[]) ORDER BY sack FOR UPDATE),
-                gone AS (DELETE FROM rondone_sack_lease AS l USING mine WHERE l.sack = mine.sack RETURNING l.sack),
+                gone AS (
+                    DELETE FROM rondone_sack_lease AS l USING mine WHERE l.sack = mine.sack RETURNING l.sack),
                 notified AS (SELECT pg_notify(\(channel), 'released') FROM (SELECT 1 FROM gone LIMIT 1) AS g)
                 SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM notified)
                 """, logger: logger

@@ -38,11 +38,18 @@ public final class PostgreSQLCoordinator: Coordinator {
         public var maximumConnections: Int
         /// This process's name among the members; by default `HOST:PID:RANDOM`.
         public var name: String?
+        /// The longest one statement may take (connecting included) before it fails
+        /// with `StorageError.backend`.
+        public var timeout: Duration
 
-        public init(leaseTTL: Duration = .seconds(5), maximumConnections: Int = 4, name: String? = nil) {
+        public init(
+            leaseTTL: Duration = .seconds(5), maximumConnections: Int = 4, name: String? = nil,
+            timeout: Duration = .seconds(5)
+        ) {
             self.leaseTTL = leaseTTL
             self.maximumConnections = maximumConnections
             self.name = name
+            self.timeout = timeout
         }
     }
 
@@ -78,7 +85,7 @@ public final class PostgreSQLCoordinator: Coordinator {
         self.options = options
         self.name = options.name ?? MemberName.make()
         self.database = PostgreSQLDatabase(
-            url: url, maximumConnections: max(2, options.maximumConnections), timeout: options.leaseTTL,
+            url: url, maximumConnections: max(2, options.maximumConnections), timeout: options.timeout,
             logger: logger)
     }
 
@@ -106,26 +113,43 @@ public final class PostgreSQLCoordinator: Coordinator {
         await leave()
         let workers = max(1, workers)
         let channel = try await channel()
-        try await heartbeat(workers: workers, announce: true)
         let signal = CoordinatorSignal()
+        let listening = CoordinatorSignal()
         state.withLock { state in
             state.membership = Membership(workers: workers, wake: wake, signal: signal, tasks: [])
             state.held = [:]
         }
+        // High priority, both: a heartbeat late behind processing (background priority)
+        // would let the member expire while it works.
+        let listener = Task(priority: .high) { [self] in
+            await listen(channel: channel, signal: signal, listening: listening)
+        }
+        state.withLock { $0.membership?.tasks = [listener] }
+        // Listening before announcing: the others answer a join by releasing sacks, and
+        // those notifications must not be missed.
+        await listening.wait(timeout: options.timeout)
+        do {
+            try await heartbeat(workers: workers, announce: true)
+        } catch {
+            _ = await stopTasks()
+            throw error
+        }
         _ = try? await refreshMembers()
-        let tasks = [
-            Task { [self] in await maintain(workers: workers, signal: signal) },
-            Task { [self] in await listen(channel: channel, signal: signal) },
-        ]
-        state.withLock { $0.membership?.tasks = tasks }
-        database.logger.info("Joined the metricd members", metadata: ["member": "\(name)", "workers": "\(workers)"])
+        let maintainer = Task(priority: .high) { [self] in await maintain(workers: workers, signal: signal) }
+        state.withLock { $0.membership?.tasks.append(maintainer) }
+        database.logger.info(
+            "Joined the metricd members", metadata: ["member": "\(name)", "workers": "\(workers)"])
     }
 
-    public func leave() async {
-        guard let membership = state.withLock({ state -> Membership? in
-            defer { state.membership = nil }
-            return state.membership
-        }) else { return }
+    /// Ends the membership here (heartbeat, `LISTEN`) without telling PostgreSQL;
+    /// returns whether there was one.
+    private func stopTasks() async -> Bool {
+        guard
+            let membership = state.withLock({ state -> Membership? in
+                defer { state.membership = nil }
+                return state.membership
+            })
+        else { return false }
         for task in membership.tasks { task.cancel() }
         for task in membership.tasks { await task.value }
         state.withLock { state in
@@ -133,6 +157,11 @@ public final class PostgreSQLCoordinator: Coordinator {
             state.members = []
             state.rendezvous = nil
         }
+        return true
+    }
+
+    public func leave() async {
+        guard await stopTasks() else { return }
         let (name, logger) = (self.name, database.logger)
         do {
             let channel = try await channel()
@@ -155,17 +184,22 @@ public final class PostgreSQLCoordinator: Coordinator {
 
     public func sacks(for worker: Int, of workers: Int, sackCount: Int) async throws -> [SackLease] {
         let plan = state.withLock { state -> (mine: [Int], release: [Int])? in
-            guard let membership = state.membership, (0..<membership.workers).contains(worker) else { return nil }
+            guard let membership = state.membership, (0..<membership.workers).contains(worker) else {
+                return nil
+            }
             if state.rendezvous == nil || state.rendezvous!.owners.count != sackCount {
                 state.rendezvous = Rendezvous(members: state.members, sackCount: sackCount)
             }
             let rendezvous = state.rendezvous!
-            let mine = rendezvous.sacks(of: name, worker: worker)
-            let owned = Set(mine)
-            // Sacks moving to another worker of this process keep their lease: that
-            // worker renews it (same holder, same token) on its next round.
-            let release = (state.held[worker] ?? [:]).keys.filter { !owned.contains($0) && rendezvous.owner(of: $0) != name }
-            return (mine, release.sorted())
+            let owned = Set(rendezvous.sacks(of: name, worker: worker))
+            // A sack moving between two workers of this process keeps its lease (same
+            // holder, same token): the new worker takes it once the old one has let it
+            // go on its next round, so no two workers ever hold it at once.
+            let elsewhere = Set(state.held.filter { $0.key != worker }.values.flatMap(\.keys))
+            let release = (state.held[worker] ?? [:]).keys.filter {
+                !owned.contains($0) && rendezvous.owner(of: $0) != name
+            }
+            return (owned.subtracting(elsewhere).sorted(), release.sorted())
         }
         guard let plan else { return [] }
         if !plan.release.isEmpty { try await release(sacks: plan.release) }
@@ -178,7 +212,9 @@ public final class PostgreSQLCoordinator: Coordinator {
 
     public func lease(sack: Int) async throws -> SackLease? {
         let channel = try await channel()
-        let (name, refreshHolder, ttl, logger) = (self.name, self.refreshHolder, ttlMilliseconds, database.logger)
+        let (name, refreshHolder, ttl, logger) = (
+            self.name, self.refreshHolder, ttlMilliseconds, database.logger
+        )
         let row = try await database.withConnection("leasing sack \(sack)") { connection in
             let rows = try await connection.query(
                 """
@@ -189,11 +225,16 @@ public final class PostgreSQLCoordinator: Coordinator {
                     ON CONFLICT (sack) DO UPDATE SET
                         holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at
                     WHERE l.expires_at <= clock_timestamp()
-                    RETURNING holder, token)
+                    RETURNING holder, token),
+                current AS (
+                    SELECT holder, token, expires_at > clock_timestamp() AS live FROM rondone_sack_lease
+                    WHERE sack = \(Int32(sack)) AND NOT EXISTS (SELECT 1 FROM taken)),
+                notified AS (
+                    SELECT pg_notify(\(channel), 'wake ' || regexp_replace(holder, '/refresh$', ''))
+                    FROM current WHERE live AND holder <> \(name) AND holder <> \(refreshHolder))
                 SELECT holder, token, true FROM taken
                 UNION ALL
-                SELECT holder, token, expires_at > clock_timestamp() FROM rondone_sack_lease
-                WHERE sack = \(Int32(sack)) AND NOT EXISTS (SELECT 1 FROM taken)
+                SELECT holder, token, live FROM current WHERE (SELECT count(*) FROM notified) >= 0
                 """, logger: logger)
             for try await row in rows.decode((String, Int64, Bool).self) { return Optional(row) }
             return nil
@@ -209,18 +250,15 @@ public final class PostgreSQLCoordinator: Coordinator {
             }
             return SackLease(sack: sack, token: token)
         }
-        // Held by another member: ask it to look at the sack now.
-        let member = holder.hasSuffix("/refresh") ? String(holder.dropLast(8)) : holder
-        _ = try? await database.withConnection("asking \(member) to process sack \(sack)") { connection in
-            try await connection.query("SELECT pg_notify(\(channel), \("wake " + member))", logger: logger)
-                .collect()
-        }
+        // Held by another member, which the statement asked to look at the sack now.
         return nil
     }
 
     public func release(_ lease: SackLease) async {
         let last = state.withLock { state -> Bool in
-            guard let current = state.refreshes[lease.sack], current.token == lease.token else { return false }
+            guard let current = state.refreshes[lease.sack], current.token == lease.token else {
+                return false
+            }
             if current.users > 1 {
                 state.refreshes[lease.sack] = (current.token, current.users - 1)
                 return false
@@ -240,7 +278,8 @@ public final class PostgreSQLCoordinator: Coordinator {
                     """, logger: logger)
             }
         } catch {
-            logger.warning("Unable to release \(lease); it expires on its own", metadata: ["error": "\(error)"])
+            logger.warning(
+                "Unable to release \(lease); it expires on its own", metadata: ["error": "\(error)"])
         }
     }
 
@@ -249,7 +288,8 @@ public final class PostgreSQLCoordinator: Coordinator {
         let logger = database.logger
         return try await database.withConnection("listing the metricd members") { connection in
             let rows = try await connection.query(
-                "SELECT name FROM rondone_member WHERE expires_at > clock_timestamp() ORDER BY name", logger: logger)
+                "SELECT name FROM rondone_member WHERE expires_at > clock_timestamp() ORDER BY name",
+                logger: logger)
             var names: [String] = []
             for try await name in rows.decode(String.self) { names.append(name) }
             return names

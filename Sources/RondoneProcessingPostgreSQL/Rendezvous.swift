@@ -32,7 +32,9 @@ struct Rendezvous: Sendable {
             for (index, member) in members.enumerated() {
                 for worker in 0..<max(0, member.workers) {
                     let score = Self.score(sack: sack, member: hashes[index], worker: worker)
-                    if best == nil || score > best!.score { best = (score, Slot(member: index, worker: worker)) }
+                    if best == nil || score > best!.score {
+                        best = (score, Slot(member: index, worker: worker))
+                    }
                 }
             }
             return best?.slot
@@ -53,7 +55,11 @@ struct Rendezvous: Sendable {
     }
 
     static func score(sack: Int, member: UInt64, worker: Int) -> UInt64 {
-        mix(member ^ mix(UInt64(truncatingIfNeeded: sack) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: worker)))
+        mix(
+            member
+                ^ mix(
+                    UInt64(truncatingIfNeeded: sack) &* 0x9E37_79B9_7F4A_7C15
+                        &+ UInt64(truncatingIfNeeded: worker)))
     }
 
     /// FNV-1a, 64 bits, of the UTF-8 bytes.

@@ -23,7 +23,8 @@ extension PostgreSQLIncomingStore {
         }
         if !ids.isEmpty {
             let logger = database.logger
-            try await database.withConnection("removing \(ids.count) processed batches of sack \(claim.sack)") {
+            try await database.withConnection("removing \(ids.count) processed batches of sack \(claim.sack)")
+            {
                 connection in
                 try await connection.query(
                     "DELETE FROM rondone_incoming WHERE id = ANY(\(ids)::bigint[])", logger: logger)
@@ -42,7 +43,8 @@ extension PostgreSQLIncomingStore {
         let logger = database.logger
         try await database.withConnection("deleting the waiting measures of metric \(metric)") { connection in
             try await connection.query(
-                "DELETE FROM rondone_incoming WHERE sack = \(sack) AND metric = \(text)::uuid", logger: logger)
+                "DELETE FROM rondone_incoming WHERE sack = \(sack) AND metric = \(text)::uuid", logger: logger
+            )
         }
     }
 
@@ -81,7 +83,8 @@ extension PostgreSQLIncomingStore {
                     ids.append(id)
                     try IncomingPayload.decode(
                         payload, points: Int(points),
-                        into: &measures[metric, default: IncomingBatch(metric: metric, timestamps: [], values: [])])
+                        into: &measures[
+                            metric, default: IncomingBatch(metric: metric, timestamps: [], values: [])])
                 }
                 return (ids, measures)
             }

@@ -57,7 +57,8 @@ public final class PostgreSQLIncomingStore: IncomingStore {
         guard (1...65535).contains(options.sacks) else { throw StorageError.invalidSack(options.sacks) }
         let logger = logger ?? Logger(label: "rondone.incoming.postgresql")
         let database = PostgreSQLDatabase(
-            url: url, maximumConnections: options.maximumConnections, timeout: options.timeout, logger: logger)
+            url: url, maximumConnections: options.maximumConnections, timeout: options.timeout, logger: logger
+        )
         do {
             let stored = try await Self.upgrade(database, sacks: options.sacks)
             guard stored == options.sacks else {
@@ -69,7 +70,8 @@ public final class PostgreSQLIncomingStore: IncomingStore {
             }
             if synchronous == "off" {
                 logger.warning(
-                    "synchronous_commit is off: measures acknowledged just before a PostgreSQL crash may be lost")
+                    "synchronous_commit is off: measures acknowledged just before a PostgreSQL crash may be lost"
+                )
             }
         } catch {
             await database.shutdown()
@@ -87,8 +89,11 @@ public final class PostgreSQLIncomingStore: IncomingStore {
     private static func upgrade(_ database: PostgreSQLDatabase, sacks: Int) async throws -> Int {
         let logger = database.logger
         return try await database.transaction("creating the incoming tables") { connection in
-            // "rondone incoming" in ASCII, as the indexer's lock is "rondone".
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Int64(0x696e_636f_6d69_6e67)))", logger: logger)
+            // One lock per schema ("RDNI" and the schema's name): deployments (and tests)
+            // sharing a database through schemas do not wait for each other.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Int32(0x5244_4e49)), hashtext(current_schema()))",
+                logger: logger)
             for statement in [
                 """
                 CREATE TABLE IF NOT EXISTS rondone_incoming_settings (
@@ -104,9 +109,13 @@ public final class PostgreSQLIncomingStore: IncomingStore {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             try await connection.query(
-                "INSERT INTO rondone_incoming_settings (id, sacks) VALUES (1, \(sacks)) ON CONFLICT (id) DO NOTHING",
+                """
+                INSERT INTO rondone_incoming_settings (id, sacks) VALUES (1, \(sacks))
+                ON CONFLICT (id) DO NOTHING
+                """,
                 logger: logger)
-            let rows = try await connection.query("SELECT sacks FROM rondone_incoming_settings", logger: logger)
+            let rows = try await connection.query(
+                "SELECT sacks FROM rondone_incoming_settings", logger: logger)
             for try await stored in rows.decode(Int.self) { return stored }
             throw StorageError.backend("rondone_incoming_settings has no row")
         }
@@ -125,10 +134,12 @@ public final class PostgreSQLIncomingStore: IncomingStore {
         let allocator = ByteBufferAllocator()
         for batch in batches {
             guard batch.timestamps.count == batch.values.count else {
-                throw StorageError.mismatchedLengths(timestamps: batch.timestamps.count, values: batch.values.count)
+                throw StorageError.mismatchedLengths(
+                    timestamps: batch.timestamps.count, values: batch.values.count)
             }
             guard batch.timestamps.count <= Int(Int32.max) / 16 else {
-                throw StorageError.backend("A batch of \(batch.timestamps.count) points is too large for one row")
+                throw StorageError.backend(
+                    "A batch of \(batch.timestamps.count) points is too large for one row")
             }
             sacks.append(Int32(batch.metric.sack(among: sackCount)))
             metrics.append(batch.metric.description)
@@ -142,7 +153,8 @@ public final class PostgreSQLIncomingStore: IncomingStore {
                 """
                 INSERT INTO rondone_incoming (sack, metric, points, payload)
                 SELECT sack, metric::uuid, points, payload
-                FROM unnest(\(sacks)::integer[], \(metrics)::text[], \(points)::integer[], \(payloads)::bytea[])
+                FROM unnest(
+                    \(sacks)::integer[], \(metrics)::text[], \(points)::integer[], \(payloads)::bytea[])
                     AS batch(sack, metric, points, payload)
                 """, logger: logger)
         }

@@ -3,11 +3,12 @@ import PostgresNIO
 import RondoneIndexerPostgreSQL
 import RondonePostgreSQLTesting
 import RondoneProcessing
-@testable import RondoneProcessingPostgreSQL
 import RondoneStorage
 import RondoneStoragePostgreSQL
 import Synchronization
 import Testing
+
+@testable import RondoneProcessingPostgreSQL
 
 /// The coordinator contract on the in-process coordinator (the checks that apply to a
 /// deployment of one process).
@@ -25,7 +26,9 @@ import Testing
 /// The coordinator contract on PostgreSQL: every check, with two coordinators (two
 /// members) on one database schema. The lease TTL is 2 s here to keep the crash check
 /// short (`RONDONE_TEST_COORDINATOR_TTL_MS` sets another, e.g. 5000, the default).
-@Suite(.enabled(if: PostgreSQLTestSchema.isAvailable, "RONDONE_TEST_POSTGRESQL_URL is not set"))
+/// Serialized: the checks time hand-overs, and their simulated workers would compete.
+@Suite(
+    .enabled(if: PostgreSQLTestSchema.isAvailable, "RONDONE_TEST_POSTGRESQL_URL is not set"), .serialized)
 struct PostgreSQLCoordinatorContractTests {
     static let leaseTTL = Duration.milliseconds(
         ProcessInfo.processInfo.environment["RONDONE_TEST_COORDINATOR_TTL_MS"].flatMap(Int.init) ?? 2000)
@@ -73,7 +76,8 @@ struct PostgreSQLCoordinatorContractTests {
             #expect(three.owners[sack] == two.owners[sack])
         }
         // Every process computes the same owners (no per-process seed).
-        #expect(Rendezvous.fnv1a("") == 0xCBF2_9CE4_8422_2325 && Rendezvous.fnv1a("a") == 0xAF63_DC4C_8601_EC8C)
+        #expect(
+            Rendezvous.fnv1a("") == 0xCBF2_9CE4_8422_2325 && Rendezvous.fnv1a("a") == 0xAF63_DC4C_8601_EC8C)
         #expect(Rendezvous(members: members, sackCount: 128).owners == three.owners)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
 import RondoneIndexerPostgreSQL
 import RondonePostgreSQLTesting
 import RondoneStorage
 import RondoneStoragePostgreSQL
 import RondoneTesting
 import RondoneTimeSeries
+import Synchronization
 import Testing
 
 /// The incoming contract on PostgreSQL (a fresh schema per check), and what only a
@@ -18,7 +18,8 @@ struct PostgreSQLIncomingStoreTests {
 
     static func open(_ url: PostgreSQLURL, sacks: Int) async throws -> PostgreSQLIncomingStore {
         try await PostgreSQLIncomingStore(
-            url: url, options: .init(sacks: sacks, maximumConnections: 4), logger: PostgreSQLTestSchema.logger)
+            url: url, options: .init(sacks: sacks, maximumConnections: 4), logger: PostgreSQLTestSchema.logger
+        )
     }
 
     static let incoming = IncomingStoreContract(
@@ -72,7 +73,8 @@ struct PostgreSQLIncomingStoreTests {
         } catch StorageError.backend(let message) {
             #expect(message.contains("PostgreSQL 127.0.0.1:1/"), "\(message)")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Never a hang (the deadline is 2 s; a loaded machine runs timers late).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     /// Throughput of `add` for the API's typical batch request: 1 000 metrics × 100
@@ -88,18 +90,22 @@ struct PostgreSQLIncomingStoreTests {
             for client in 0..<4 {
                 group.addTask {
                     for request in stride(from: client, to: requests, by: 4) {
-                        try await store.add(metrics.map { makeBatch($0, first: Int64(request) * 100, count: 100) })
+                        try await store.add(
+                            metrics.map { makeBatch($0, first: Int64(request) * 100, count: 100) })
                     }
                 }
             }
             try await group.waitForAll()
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let seconds =
+            Double((ContinuousClock.now - started).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - started).components.seconds)
         let batches = Double(requests * metrics.count)
         print(
             "PostgreSQL incoming add: \(requests) requests of 1000 metrics x 100 points in "
-                + String(format: "%.2f s: %.0f batches/s, %.0f points/s", seconds, batches / seconds, batches * 100 / seconds))
+                + String(
+                    format: "%.2f s: %.0f batches/s, %.0f points/s", seconds, batches / seconds,
+                    batches * 100 / seconds))
         #expect(try await store.backlogSummary().batches == requests * metrics.count)
         await store.shutdown()
         await PostgreSQLTestSchema.drop(url)
