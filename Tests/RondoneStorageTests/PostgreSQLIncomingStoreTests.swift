@@ -116,11 +116,11 @@ struct PostgreSQLIncomingStoreTests {
 final class SchemaRegistry: Sendable {
     private let entries = Mutex<[ObjectIdentifier: PostgreSQLURL]>([:])
 
-    func add(_ store: PostgreSQLIncomingStore, _ url: PostgreSQLURL) {
+    func add(_ store: AnyObject, _ url: PostgreSQLURL) {
         entries.withLock { $0[ObjectIdentifier(store)] = url }
     }
 
-    func remove(_ store: PostgreSQLIncomingStore) -> PostgreSQLURL? {
+    func remove(_ store: AnyObject) -> PostgreSQLURL? {
         entries.withLock { $0.removeValue(forKey: ObjectIdentifier(store)) }
     }
 }

@@ -17,7 +17,7 @@ import Testing
         if: PostgreSQLTestSchema.isAvailable && S3TestBucket.isAvailable,
         "RONDONE_TEST_POSTGRESQL_URL or RONDONE_TEST_S3_URL is not set"))
 struct S3AggregateStoreTests {
-    static let opened = StoreRegistry()
+    static let opened = SchemaRegistry()
 
     static let aggregate = AggregateStoreContract(
         makeStore: {
@@ -134,19 +134,5 @@ enum S3TestBucket {
             "rondone-test-"
             + UUID().uuidString.prefix(13).lowercased().replacingOccurrences(of: "-", with: "")
         return S3Client(url: url)
-    }
-}
-
-/// Which schema each open store works in.
-final class StoreRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var urls: [ObjectIdentifier: PostgreSQLURL] = [:]
-
-    func add(_ store: AnyObject, _ url: PostgreSQLURL) {
-        lock.withLock { urls[ObjectIdentifier(store)] = url }
-    }
-
-    func remove(_ store: AnyObject) -> PostgreSQLURL? {
-        lock.withLock { urls.removeValue(forKey: ObjectIdentifier(store)) }
     }
 }
