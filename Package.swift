@@ -12,6 +12,11 @@ let package = Package(
         .library(name: "RondoneProcessing", targets: ["RondoneProcessing"]),
         .library(name: "RondoneIndexer", targets: ["RondoneIndexer"]),
         .library(name: "RondoneIndexerSQLite", targets: ["RondoneIndexerSQLite"]),
+        .library(name: "RondoneIndexerPostgreSQL", targets: ["RondoneIndexerPostgreSQL"]),
+        .library(name: "RondoneStoragePostgreSQL", targets: ["RondoneStoragePostgreSQL"]),
+        .library(name: "RondoneProcessingPostgreSQL", targets: ["RondoneProcessingPostgreSQL"]),
+        .library(name: "RondoneS3", targets: ["RondoneS3"]),
+        .library(name: "RondoneStorageS3", targets: ["RondoneStorageS3"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
@@ -33,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The scaled-out deployment's PostgreSQL drivers (index, incoming, coordination).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -53,6 +60,48 @@ let package = Package(
             name: "RondoneIndexerSQLite",
             dependencies: [
                 "RondoneIndexer", "RondoneTimeSeries", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The PostgreSQL driver of the index (postgres-nio's pooled client), for deployments
+        // whose API nodes and metricd processes share one database. No GRDB.
+        .target(
+            name: "RondoneIndexerPostgreSQL",
+            dependencies: [
+                "RondoneIndexer", "RondoneTimeSeries",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shared stores' PostgreSQL side: the incoming store of a scaled-out deployment
+        // and the lease fence other shared stores run in their commits.
+        // (PostgreSQLURL comes from the indexer's target until the PostgreSQL support
+        // has a target of its own.)
+        .target(
+            name: "RondoneStoragePostgreSQL",
+            dependencies: [
+                "RondoneStorage", "RondoneTimeSeries", "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The aggregates of a scaled-out deployment: one S3 object per blob version, never
+        // overwritten; which one is current is a PostgreSQL row moved by a fenced commit.
+        .target(
+            name: "RondoneStorageS3",
+            dependencies: [
+                "RondoneStorage", "RondoneTimeSeries", "RondoneS3", "RondoneStoragePostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The coordinator of a scaled-out deployment: members with heartbeats, sack
+        // leases with fencing tokens, LISTEN/NOTIFY wake-ups, all on PostgreSQL.
+        .target(
+            name: "RondoneProcessingPostgreSQL",
+            dependencies: [
+                "RondoneProcessing", "RondoneStorage", "RondoneStoragePostgreSQL", "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Reading series for a request straight from the aggregate store (no metricd) and
@@ -97,6 +146,11 @@ let package = Package(
                 "RondoneAPI",
                 "RondoneIndexer",
                 "RondoneIndexerSQLite",
+                "RondoneIndexerPostgreSQL",
+                "RondoneStoragePostgreSQL",
+                "RondoneProcessingPostgreSQL",
+                "RondoneS3",
+                "RondoneStorageS3",
                 "RondoneIngest",
                 "RondoneProcessing",
                 "RondoneQuery",
@@ -112,6 +166,16 @@ let package = Package(
             name: "rondone-fault-writer", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
         // Shared by tests and benchmarks (not a product): seeded generators.
         .target(name: "RondoneTesting"),
+        // Shared by the PostgreSQL tests (not a product): a schema per test on the server
+        // `RONDONE_TEST_POSTGRESQL_URL` names.
+        .target(
+            name: "RondonePostgreSQLTesting",
+            dependencies: [
+                "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Shared by API tests (not a product): a live server on an ephemeral port.
         .target(
             name: "RondoneAPITesting",
@@ -185,13 +249,24 @@ let package = Package(
         ),
         .testTarget(
             name: "RondoneStorageTests",
-            dependencies: ["RondoneStorage", "RondoneTimeSeries", "RondoneTesting"]
+            dependencies: [
+                "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
+                // The incoming contract on PostgreSQL, the aggregate contract on S3 + PostgreSQL.
+                "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting", "RondoneIndexerPostgreSQL", "RondoneS3",
+                "RondoneStorageS3",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "RondoneProcessingTests",
             // RondoneQuery: the tests read what metricd stored through the one reader.
             dependencies: [
                 "RondoneProcessing", "RondoneQuery", "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
+                // The coordinator contract and metricd on PostgreSQL.
+                "RondoneProcessingPostgreSQL", "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting",
+                "RondoneIndexerPostgreSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
@@ -208,9 +283,12 @@ let package = Package(
         .testTarget(
             name: "RondoneIndexerTests",
             dependencies: [
-                "RondoneIndexer", "RondoneIndexerSQLite", "RondoneTimeSeries", "RondoneTesting",
+                "RondoneIndexer", "RondoneIndexerSQLite", "RondoneIndexerPostgreSQL", "RondoneTimeSeries",
+                "RondoneTesting",
                 // The migration and query-plan tests open the database directly.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The PostgreSQL tests make a schema per check and break connections.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

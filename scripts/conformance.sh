@@ -10,7 +10,10 @@
 # when the passed count is below the number in that file.
 #
 # Env: RONDONE_BIN (default .build/debug/rondone), CONFORMANCE_PORT (default 8051),
-#      SHARED (default ../shared).
+#      SHARED (default ../shared), CONFORMANCE_BACKEND (`embedded`, the default: `rondone
+#      serve` on a data directory; `scaleout`: a `rondone api` node and a `rondone
+#      metricd` on PostgreSQL + S3, a new schema and bucket per file — it needs
+#      RONDONE_TEST_POSTGRESQL_URL and RONDONE_TEST_S3_URL, see scripts/scaleout-conformance.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,10 +28,12 @@ export CONFORMANCE_VENV=${CONFORMANCE_VENV:-$ROOT/.conformance-venv}
 # With no patterns the runner takes every gabbit file (all 669 of Gnocchi's functional
 # tests), so the floor guards everything that passes, not only the files of one issue.
 
-cleanup() { "$ROOT/scripts/conformance-reset.sh" stop || true; rm -rf "$CONFORMANCE_DIR"; }
+reset="$ROOT/scripts/conformance-reset.sh"
+[ "${CONFORMANCE_BACKEND:-embedded}" = scaleout ] && reset="$ROOT/scripts/conformance-reset-scaleout.sh"
+cleanup() { "$reset" stop || true; rm -rf "$CONFORMANCE_DIR"; }
 trap cleanup EXIT
 
-export RESET_CMD="$ROOT/scripts/conformance-reset.sh"
+export RESET_CMD="$reset"
 out="$CONFORMANCE_DIR/report.txt"
 CONFORMANCE_EXIT_ZERO=1 "$SHARED/conformance/run.sh" "http://127.0.0.1:$CONFORMANCE_PORT" "$@" | tee "$out"
 

@@ -19,9 +19,20 @@ fi
 
 swift build --build-tests
 
-# S3 (RondoneS3's integration suite): moto with signature checking, on loopback.
+# The shared backends' suites need servers on loopback: a throw-away PostgreSQL
+# (scripts/postgresql-test-server.sh installs Debian's postgresql when it is missing),
+# unless the caller already points RONDONE_TEST_POSTGRESQL_URL at one, and moto with
+# signature checking (scripts/s3-test-server.sh) for the S3 suites.
 . scripts/s3-test-server.sh
+stop_servers() {
+    s3_test_server_stop
+    if [ -n "${started_postgresql:-}" ]; then scripts/postgresql-test-server.sh stop "$RONDONE_TEST_POSTGRESQL_DIR"; fi
+}
+trap stop_servers EXIT
+if [ -z "${RONDONE_TEST_POSTGRESQL_URL:-}" ]; then
+    eval "$(scripts/postgresql-test-server.sh start)"
+    started_postgresql=1
+fi
 s3_test_server_start
-trap s3_test_server_stop EXIT
 
 swift test --skip-build

@@ -37,24 +37,29 @@ public enum APITestServer {
         let path = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let backends = Backends.embedded(try DataDirectory(path: path, sacks: 8))
-        defer { backends.close() }
-        try await backends.upgrade(createDefaultPolicies: defaultPolicies)
-        var logger = Logger(label: "rondone.test")
-        logger.logLevel = configuration.logLevel
-        var server = RondoneServer(
-            backends: backends, metricd: .init(processingDelay: .milliseconds(50)), logger: logger)
-        customize(&server.services)
-        try await server.start(workers: workers)
         do {
-            let app = try server.application(configuration: configuration)
-            let running = server
-            let value = try await app.test(.live) { client in
-                try await test(APITestClient(client: client, dataDirectory: path, server: running))
+            try await backends.upgrade(createDefaultPolicies: defaultPolicies)
+            var logger = Logger(label: "rondone.test")
+            logger.logLevel = configuration.logLevel
+            var server = RondoneServer(
+                backends: backends, metricd: .init(processingDelay: .milliseconds(50)), logger: logger)
+            customize(&server.services)
+            try await server.start(workers: workers)
+            do {
+                let app = try server.application(configuration: configuration)
+                let running = server
+                let value = try await app.test(.live) { client in
+                    try await test(APITestClient(client: client, dataDirectory: path, server: running))
+                }
+                await server.stop()
+                await backends.close()
+                return value
+            } catch {
+                await server.stop()
+                throw error
             }
-            await server.stop()
-            return value
         } catch {
-            await server.stop()
+            await backends.close()
             throw error
         }
     }

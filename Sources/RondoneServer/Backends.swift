@@ -20,16 +20,25 @@ public struct Backends: Sendable {
     public let coordinator: any Coordinator
     /// Where the data lives, for the start-up log line (a path or URLs without secrets).
     public let location: String
+    /// The backend an error says is unavailable (the API answers 503), or nil.
+    public let unavailable: @Sendable (any Error) -> String?
     /// Space reclaiming of the backends themselves, run by the janitor every 2 s.
     public let housekeeping: (@Sendable () async -> Void)?
-    private let closeAction: @Sendable () -> Void
+    /// Creates or migrates the stores' own schemas (the index has its own upgrade).
+    private let prepare: @Sendable () async throws -> Void
+    private let closeAction: @Sendable () async -> Void
 
     /// Backends of any kind; `close` releases them (after every user has stopped).
     public init(
         indexer: any Indexer, incoming: any IncomingStore, aggregates: any AggregateStore,
-        coordinator: any Coordinator, location: String, housekeeping: (@Sendable () async -> Void)? = nil,
-        close: @escaping @Sendable () -> Void
+        coordinator: any Coordinator, location: String,
+        prepare: @escaping @Sendable () async throws -> Void = {},
+        housekeeping: (@Sendable () async -> Void)? = nil,
+        unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil },
+        close: @escaping @Sendable () async -> Void
     ) {
+        self.unavailable = unavailable
+        self.prepare = prepare
         self.indexer = indexer
         self.incoming = incoming
         self.aggregates = aggregates
@@ -49,9 +58,11 @@ public struct Backends: Sendable {
             close: { directory.close() })
     }
 
-    /// Creates or upgrades the index schema, as `gnocchi-upgrade` does; on a new index,
-    /// `createDefaultPolicies` adds `low`/`medium`/`high`/`bool` and the default rule.
+    /// Creates or upgrades the stores' schemas and the index schema, as `gnocchi-upgrade`
+    /// does; on a new index, `createDefaultPolicies` adds `low`/`medium`/`high`/`bool`
+    /// and the default rule.
     public func upgrade(createDefaultPolicies: Bool) async throws {
+        try await prepare()
         try await indexer.upgrade(createDefaultPolicies: createDefaultPolicies)
     }
 
@@ -72,7 +83,7 @@ public struct Backends: Sendable {
     }
 
     /// Releases the stores and the index (the embedded default gives its directory up).
-    public func close() {
-        closeAction()
+    public func close() async {
+        await closeAction()
     }
 }

@@ -46,7 +46,8 @@ public struct RondoneServer: Sendable {
         self.services = APIServices(
             status: MetricdStatusProvider(metricd: metricd, coordinator: backends.coordinator),
             indexer: backends.indexer,
-            incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() })
+            incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() },
+            unavailable: backends.unavailable)
     }
 
     /// Starts `workers` metricd workers (none with 0: measures then wait for a

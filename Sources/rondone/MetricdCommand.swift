@@ -1,9 +1,11 @@
 import ArgumentParser
+import Logging
 import RondoneProcessing
 import RondoneServer
 
-/// `rondone metricd`: only the processing workers, on a data directory no other
-/// process holds (with the file drivers; shared drivers come with scale-out).
+/// `rondone metricd`: the processing workers and the janitor alone — on a data
+/// directory no other process holds, or, given the URLs of a scaled-out deployment, as
+/// one member among any number on other machines (docs/SCALEOUT.md).
 struct MetricdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metricd",
@@ -13,14 +15,20 @@ struct MetricdCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let backends = try await storage.open()
+        let logger = Logger(label: "rondone.metricd")
+        let backends = try await storage.open(logger: logger)
         let metricd = backends.metricd(log: { print("metricd: \($0)") })
+        let janitor = backends.janitor(log: { print("janitor: \($0)") })
         let workers = storage.workers ?? Metricd.defaultWorkerCount
         try await metricd.start(workers: workers)
+        await janitor.start()
         print("rondone metricd: \(workers) workers on \(backends.location)")
         let signal = await ShutdownSignal.wait()
         print("rondone metricd: \(signal), stopping")
+        await janitor.stop()
+        print("rondone metricd: janitor stopped")
         await metricd.stop()
-        backends.close()
+        print("rondone metricd: workers stopped")
+        await backends.close()
     }
 }

@@ -5,8 +5,9 @@ import RondoneIngest
 import RondoneProcessing
 import RondoneServer
 
-/// `rondone serve`: everything in one process on the embedded default — the HTTP API,
-/// the SQLite index, the file stores and the metricd workers.
+/// `rondone serve`: everything in one process — the HTTP API, the metricd workers and
+/// the janitor — on the embedded default (SQLite index and file stores), or on the
+/// shared backends of a scaled-out deployment when given their URLs.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the API, the index and the processing workers in one process.",
@@ -28,8 +29,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let backends = try await storage.open()
         let logger = api.logger(label: "rondone")
+        let backends = try await storage.open(logger: logger)
         let server = RondoneServer(backends: backends, logger: logger)
         try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
         let application = try server.application(configuration: try api.configuration())
@@ -46,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         // What statsd received last is flushed while the index and stores are still open.
         await listener?.stop()
         await server.stop()
-        backends.close()
+        await backends.close()
         logger.info("rondone stopped")
     }
 }

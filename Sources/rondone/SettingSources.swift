@@ -10,20 +10,30 @@ enum SettingSources {
     static let options: Set<String> = [
         "data-dir", "sacks", "workers", "host", "port", "max-limit", "auth-mode", "cors-allowed-origin",
         "max-body-size", "log-level", "statsd-host", "statsd-port", "statsd-resource-id", "statsd-creator",
-        "statsd-archive-policy-name", "statsd-flush-delay", "url",
+        "statsd-archive-policy-name", "statsd-flush-delay", "url", "indexer-url", "storage-url",
+        "incoming-url",
+        "coordination-url",
+    ]
+    /// The settings of the backends, which every command but `statsd` takes (and
+    /// `metricd` and `upgrade` take alone).
+    static let backendSettings: Set<String> = [
+        "data-dir", "sacks", "workers", "no-default-archive-policies", "indexer-url", "storage-url",
+        "incoming-url", "coordination-url",
     ]
     /// Settings that are flags: `true`/`yes`/`1` sets them.
     static let flags: Set<String> = ["no-default-archive-policies", "proxy-headers", "statsd-gauge-deltas"]
 
     /// Whether `command` takes `setting`: one file or environment may hold the settings of
     /// every command, each command reads its own (`statsd` its listener's, `--url` and
-    /// `--log-level`; `serve` all but `--url`; `metricd` none of the listener's).
+    /// `--log-level`; `serve` all but `--url`; `api` none of the listener's; `metricd`
+    /// and `upgrade` only the backends').
     static func accepts(_ command: String, _ setting: String) -> Bool {
         let listener = setting.hasPrefix("statsd-")
         switch command {
         case "statsd": return listener || setting == "url" || setting == "log-level"
         case "serve": return setting != "url"
-        default: return !listener && setting != "url"
+        case "api": return !listener && setting != "url"
+        default: return backendSettings.contains(setting)
         }
     }
 
@@ -36,7 +46,9 @@ enum SettingSources {
     static func expand(
         _ arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) throws -> [String] {
-        guard let command = arguments.first, ["serve", "metricd", "statsd"].contains(command) else {
+        guard let command = arguments.first,
+            ["serve", "api", "metricd", "statsd", "upgrade"].contains(command)
+        else {
             return arguments
         }
         var rest = Array(arguments.dropFirst())

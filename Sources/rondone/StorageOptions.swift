@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 import RondoneServer
 import RondoneStorage
 
@@ -6,13 +8,38 @@ import RondoneStorage
     import Glibc
 #endif
 
-/// Options shared by every command that opens the data directory.
+/// Options shared by every command that opens the backends: a data directory (the
+/// embedded default), or the URLs of a scaled-out deployment (docs/SCALEOUT.md).
 struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Where the index and the data live (created if missing).")
     var dataDir: String = "./rondone-data"
 
-    @Option(help: "Number of sacks incoming measures are spread over (fixed when the directory is created).")
-    var sacks: Int = FileIncomingStore.Options.defaultSacks
+    @Option(
+        help: """
+            The PostgreSQL database of the index (postgresql://USER[:PASSWORD]@HOST:PORT/DB). With \
+            --storage-url, runs on a scaled-out deployment instead of --data-dir.
+            """)
+    var indexerURL: String?
+
+    @Option(
+        help: """
+            The S3 bucket of the aggregates (s3://BUCKET?endpoint=http://HOST:PORT&region=REGION; \
+            credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
+            """)
+    var storageURL: String?
+
+    @Option(help: "The PostgreSQL database of the waiting measures (default: --indexer-url).")
+    var incomingURL: String?
+
+    @Option(help: "The PostgreSQL database of the coordination (default: --indexer-url).")
+    var coordinationURL: String?
+
+    @Option(
+        help: """
+            Number of sacks incoming measures are spread over, fixed when the store is created \
+            (default: 32 in a data directory, 128 in PostgreSQL).
+            """)
+    var sacks: Int?
 
     @Option(help: "metricd workers (default: one per two cores, at least one).")
     var workers: Int?
@@ -20,18 +47,61 @@ struct StorageOptions: ParsableArguments {
     @Flag(help: "Start empty: no archive policies low/medium/high/bool and no default rule.")
     var noDefaultArchivePolicies = false
 
-    /// Opens the backends (the data directory) and creates or upgrades the index schema
-    /// (as `gnocchi-upgrade` does), or stops the command with a clear message.
-    func open() async throws -> Backends {
-        let backends: Backends
+    func validate() throws {
+        if (indexerURL == nil) != (storageURL == nil) {
+            throw ValidationError("--indexer-url and --storage-url go together (a scaled-out deployment)")
+        }
+        if indexerURL == nil && (incomingURL != nil || coordinationURL != nil) {
+            throw ValidationError(
+                "--incoming-url and --coordination-url need --indexer-url and --storage-url")
+        }
+        _ = try sharedSettings()
+    }
+
+    /// The scale-out settings, nil for the embedded default.
+    func sharedSettings() throws -> SharedBackendSettings? {
+        guard let indexerURL, let storageURL else { return nil }
         do {
-            backends = Backends.embedded(try DataDirectory(path: dataDir, sacks: sacks))
-        } catch let error as StorageError {
+            return try SharedBackendSettings(
+                indexer: indexerURL, storage: storageURL, incoming: incomingURL,
+                coordination: coordinationURL,
+                sacks: sacks ?? 128, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Opens the backends (the data directory, or the deployment's URLs) and creates or
+    /// upgrades every schema (as `gnocchi-upgrade` does), or stops the command with a
+    /// clear message.
+    func open(logger: Logger) async throws -> Backends {
+        let backends: Backends
+        if let settings = try sharedSettings() {
+            do {
+                backends = try await Backends.shared(settings, logger: logger)
+            } catch {
+                var standardError = StandardError()
+                print("rondone: cannot open \(settings.location): \(error)", to: &standardError)
+                throw ExitCode.failure
+            }
+        } else {
+            do {
+                backends = Backends.embedded(
+                    try DataDirectory(path: dataDir, sacks: sacks ?? FileIncomingStore.Options.defaultSacks))
+            } catch let error as StorageError {
+                var standardError = StandardError()
+                print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
+                throw ExitCode.failure
+            }
+        }
+        do {
+            try await backends.upgrade(createDefaultPolicies: !noDefaultArchivePolicies)
+        } catch {
             var standardError = StandardError()
-            print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
+            print("rondone: cannot prepare \(backends.location): \(error)", to: &standardError)
+            await backends.close()
             throw ExitCode.failure
         }
-        try await backends.upgrade(createDefaultPolicies: !noDefaultArchivePolicies)
         return backends
     }
 }

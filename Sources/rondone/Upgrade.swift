@@ -1,8 +1,10 @@
 import ArgumentParser
+import Logging
 
-/// `rondone upgrade`: creates or upgrades the data directory's index schema (and, on a
-/// new directory, the default archive policies), as `gnocchi-upgrade` does. `serve`
-/// does the same on start; this runs it alone.
+/// `rondone upgrade`: creates or upgrades the index schema and the stores (the data
+/// directory, or a deployment's databases and bucket) and, on a new index, the default
+/// archive policies, as `gnocchi-upgrade` does. Every other command does the same on
+/// start; this runs it alone.
 struct Upgrade: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create or upgrade the index schema and the default archive policies, then exit."
@@ -11,8 +13,10 @@ struct Upgrade: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let backends = try await storage.open()
-        backends.close()
-        print("rondone: \(storage.dataDir) is up to date")
+        var logger = Logger(label: "rondone.upgrade")
+        logger.logLevel = .warning
+        let backends = try await storage.open(logger: logger)
+        await backends.close()
+        print("rondone: \(backends.location) is up to date")
     }
 }

@@ -71,6 +71,25 @@ import Testing
             ])
         let metricd = try SettingSources.expand(
             ["metricd", "--config", "/f"], environment: environment, readFile: { _ in file })
-        #expect(metricd == ["metricd", "--port", "9000"])
+        // metricd has no API options: a file shared with `serve` must not break it.
+        #expect(metricd == ["metricd"])
+        let api = try SettingSources.expand(
+            ["api", "--config", "/f"], environment: environment, readFile: { _ in file })
+        #expect(api == ["api", "--port", "9000"])
+    }
+
+    @Test func scaleOutURLsGoToEveryCommandButStatsd() throws {
+        let environment = [
+            "RONDONE_INDEXER_URL": "postgresql://r@db/rondone", "RONDONE_STORAGE_URL": "s3://b",
+            "RONDONE_PORT": "9000",
+        ]
+        for command in ["serve", "api", "metricd", "upgrade"] {
+            let expanded = try SettingSources.expand(
+                [command], environment: environment, readFile: { _ in "" })
+            #expect(expanded.contains("--indexer-url") && expanded.contains("s3://b"), "\(command)")
+            #expect(expanded.contains("--port") == ["serve", "api"].contains(command), "\(command)")
+        }
+        let statsd = try SettingSources.expand(["statsd"], environment: environment, readFile: { _ in "" })
+        #expect(statsd == ["statsd"])
     }
 }

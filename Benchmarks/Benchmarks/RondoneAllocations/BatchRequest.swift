@@ -28,8 +28,9 @@ struct BatchRequest {
     static func withServer(_ measure: (BatchRequest) async throws -> Void) async throws {
         let path = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let backends = Backends.embedded(try DataDirectory(path: path, sacks: 8))
-        defer { backends.close() }
+        let directory = try DataDirectory(path: path, sacks: 8)
+        defer { directory.close() }
+        let backends = Backends.embedded(directory)
         try await backends.upgrade(createDefaultPolicies: true)
         var logger = Logger(label: "rondone.bench")
         logger.logLevel = .error

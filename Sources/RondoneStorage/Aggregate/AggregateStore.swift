@@ -13,6 +13,18 @@ public struct SplitAddress: Hashable, Sendable {
         self.granularity = granularity
         self.key = key
     }
+
+    /// Refuses an aggregation name no store may hold, the same for every driver: empty,
+    /// `.` or `..`, longer than 255 bytes, or holding `/` or NUL (they were file names
+    /// in the first layout, and are stored with a one-byte length now).
+    ///
+    /// - Throws: `StorageError.invalidName`.
+    public static func checkAggregationName(_ aggregation: String) throws {
+        guard !aggregation.isEmpty, aggregation != ".", aggregation != "..",
+            aggregation.utf8.count <= SplitPack.maxNameLength,
+            !aggregation.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 })
+        else { throw StorageError.invalidName(aggregation) }
+    }
 }
 
 /// Where a metric's processed data lives: its unaggregated buffer and its splits, as

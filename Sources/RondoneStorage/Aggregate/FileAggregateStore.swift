@@ -243,10 +243,7 @@ public final class FileAggregateStore: AggregateStore {
     /// Method names are stored in packs with a one-byte length, and were file names in
     /// the former layout: the same rules hold.
     static func checkName(_ aggregation: String) throws {
-        guard !aggregation.isEmpty, aggregation != ".", aggregation != "..",
-            aggregation.utf8.count <= SplitPack.maxNameLength,
-            !aggregation.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 })
-        else { throw StorageError.invalidName(aggregation) }
+        try SplitAddress.checkAggregationName(aggregation)
     }
 }
 
