@@ -5,6 +5,9 @@
 # per check and ends with `N passed, M failed`; exits non-zero if any check failed.
 #
 #   scripts/gnocchi-cli.sh            (RONDONE_BIN, default .build/debug/rondone; CLI_PORT, default 8053)
+#
+# With CLI_INDEXER_URL and CLI_STORAGE_URL (scripts/scaleout-gnocchi-cli.sh sets them), the
+# server is a `rondone api` node and a `rondone metricd` on that PostgreSQL + S3 deployment.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,10 +20,19 @@ if [ ! -x "$VENV/bin/gnocchi" ] || ! "$VENV/bin/python" -c 'import oslo_utils, i
         || { echo "cannot install gnocchiclient and influxdb" >&2; exit 2; }
 fi
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/rondone-cli.XXXXXX")
-"$BIN" serve --data-dir "$DATA/data" --port "$PORT" --log-level warning >"$DATA/log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthcheck" && break; sleep 0.05; done
+if [ -n "${CLI_INDEXER_URL:-}" ]; then
+    URLS=(--indexer-url "$CLI_INDEXER_URL" --storage-url "${CLI_STORAGE_URL:?}")
+    "$BIN" metricd "${URLS[@]}" --workers 1 >"$DATA/metricd.log" 2>&1 &
+    METRICD=$!
+    "$BIN" api "${URLS[@]}" --port "$PORT" --log-level warning >"$DATA/log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER $METRICD 2>/dev/null; wait $SERVER $METRICD 2>/dev/null; rm -rf "$DATA"' EXIT
+else
+    "$BIN" serve --data-dir "$DATA/data" --port "$PORT" --log-level warning >"$DATA/log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+fi
+for _ in $(seq 1 400); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthcheck" && break; sleep 0.05; done
 
 g() { "$VENV/bin/gnocchi" --endpoint "http://127.0.0.1:$PORT" --os-auth-type gnocchi-basic --user admin "$@"; }
 passed=0; failed=0
