@@ -106,9 +106,11 @@ struct StatsdListenerTests {
                     == 1)
             #expect(try await Self.counter(client, "rondone_statsd_measures_flushed_total") == 3)
 
-            // Stopping flushes what is pending.
+            // Stopping flushes what is pending. Wait for this very line: the three
+            // datagrams above already made 10 lines, so waiting for 10 raced the send.
+            let linesBefore = try await Self.counter(client, "rondone_statsd_lines_total")
             try Self.send([Array("hits:7|c".utf8)], to: listener.port)
-            try await Self.waitForLines(client, 10)
+            try await Self.waitForLines(client, linesBefore + 1)
             await listener.stop()
             // Both flushes' measures, whether or not they fall in one granularity period.
             let sums = try await Self.measures(client, "hits|c", query: "&aggregation=sum")
