@@ -18,12 +18,13 @@ public import RondoneTimeSeries
 ///   that every lease it carries is still its sack's current one
 ///   (``PostgreSQLFence``): a worker that paused past its lease leaves orphans behind,
 ///   never a pointer to its stale data.
-/// * Superseded objects and those of deleted metrics go to a garbage table in the same
-///   transaction; uploads are recorded before they start, so an upload whose commit
-///   never came is found too. ``collectGarbage(grace:uploadGrace:)`` (the janitor's
-///   housekeeping, safe to run in many processes at once) deletes both after a grace
-///   period, so a read that found a pointer just before it moved still finds its
-///   object.
+/// * Superseded objects go to a garbage table in the same transaction; uploads are
+///   recorded before they start, so an upload whose commit never came is found too.
+///   ``collectGarbage(grace:uploadGrace:limit:)`` (the janitor's housekeeping, safe to
+///   run in many processes at once) deletes both after a grace period, so a read that
+///   found a pointer just before it moved still finds its object.
+/// * A deleted metric's objects are deleted from the bucket at once (``deleteMetric(_:)``);
+///   what a failure leaves goes through the garbage table like the rest.
 ///
 /// The pointer tables live in the coordination database, beside the leases they are
 /// fenced by (docs/SCALEOUT.md).
