@@ -7,15 +7,30 @@ extension PostgreSQLTypeTables {
     func insert(_ id: ResourceID, _ values: [String: AttributeValue], _ session: PostgreSQLSession)
         async throws
     {
+        try await insertRow(into: table, key: ("id", .uuid(PostgreSQLUUID(id))), values, session)
+    }
+
+    /// Inserts the history row of `revision` with the values given (`rondone migrate`).
+    func insertHistory(_ revision: Int64, _ values: [String: AttributeValue], _ session: PostgreSQLSession)
+        async throws
+    {
+        try await insertRow(into: historyTable, key: ("revision", .int8(revision)), values, session)
+    }
+
+    private func insertRow(
+        into rowTable: String, key: (column: String, value: PostgreSQLValue),
+        _ values: [String: AttributeValue],
+        _ session: PostgreSQLSession
+    ) async throws {
         var statement = PostgreSQLStatement()
-        var names = ["id"]
-        var placeholders = [statement.bind(.uuid(PostgreSQLUUID(id)))]
+        var names = [key.column]
+        var placeholders = [statement.bind(key.value)]
         for column in columns {
             names.append(Self.quote(column.name))
             placeholders.append(statement.bind(PostgreSQLValue(values[column.attribute.name] ?? .null)))
         }
         statement.sql = """
-            INSERT INTO \(Self.quote(table)) (\(names.joined(separator: ", "))) \
+            INSERT INTO \(Self.quote(rowTable)) (\(names.joined(separator: ", "))) \
             VALUES (\(placeholders.joined(separator: ", ")))
             """
         try await session.execute(statement)

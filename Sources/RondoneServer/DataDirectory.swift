@@ -1,3 +1,4 @@
+import Foundation
 public import RondoneIndexerSQLite
 public import RondoneStorage
 
@@ -26,6 +27,21 @@ public struct DataDirectory: Sendable {
         incoming = try FileIncomingStore(
             directory: path + "/incoming", options: .init(sacks: sacks))
         aggregates = try FileAggregateStore(directory: path + "/aggregates")
+    }
+
+    /// Opens a directory that must already hold an index, with the sack count its
+    /// incoming store was created with (what `rondone migrate` reads from).
+    ///
+    /// - Throws: ``MigrationError`` when `path` holds no data directory; what
+    ///   ``init(path:sacks:)`` throws.
+    public static func existing(path: String) throws -> DataDirectory {
+        guard FileManager.default.fileExists(atPath: path + "/index.sqlite") else {
+            throw MigrationError("\(path) holds no Rondone data directory (no index.sqlite)")
+        }
+        let sacksFile = path + "/incoming/sacks"
+        let text = (try? String(contentsOfFile: sacksFile, encoding: .utf8)) ?? ""
+        let sacks = Int(text.split(separator: "\n").first ?? "") ?? FileIncomingStore.Options.defaultSacks
+        return try DataDirectory(path: path, sacks: sacks)
     }
 
     /// Closes the stores, then gives the directory up.

@@ -20,7 +20,7 @@ struct APICommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
 
     func validate() throws {
-        guard storage.indexerURL != nil else {
+        guard storage.deployment.indexerURL != nil else {
             throw ValidationError(
                 "rondone api needs --indexer-url and --storage-url (use `serve` without them)")
         }

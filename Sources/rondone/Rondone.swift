@@ -8,7 +8,10 @@ struct Rondone: AsyncParsableCommand {
         commandName: "rondone",
         abstract: "A metric and resource database that speaks the Gnocchi v1 REST API.",
         version: RondoneVersion.current,
-        subcommands: [Serve.self, APICommand.self, MetricdCommand.self, StatsdCommand.self, Upgrade.self]
+        subcommands: [
+            Serve.self, APICommand.self, MetricdCommand.self, StatsdCommand.self, Upgrade.self,
+            MigrateCommand.self,
+        ]
     )
 
     /// Parses the command line after folding in the configuration file and the

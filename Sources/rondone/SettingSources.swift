@@ -26,13 +26,15 @@ enum SettingSources {
     /// Whether `command` takes `setting`: one file or environment may hold the settings of
     /// every command, each command reads its own (`statsd` its listener's, `--url` and
     /// `--log-level`; `serve` all but `--url`; `api` none of the listener's; `metricd`
-    /// and `upgrade` only the backends').
+    /// and `upgrade` only the backends'; `migrate` only the deployment's URLs and sacks,
+    /// its source being `--from-data-dir`).
     static func accepts(_ command: String, _ setting: String) -> Bool {
         let listener = setting.hasPrefix("statsd-")
         switch command {
         case "statsd": return listener || setting == "url" || setting == "log-level"
         case "serve": return setting != "url"
         case "api": return !listener && setting != "url"
+        case "migrate": return setting.hasSuffix("-url") || setting == "sacks"
         default: return backendSettings.contains(setting)
         }
     }
@@ -47,7 +49,7 @@ enum SettingSources {
         _ arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) throws -> [String] {
         guard let command = arguments.first,
-            ["serve", "api", "metricd", "statsd", "upgrade"].contains(command)
+            ["serve", "api", "metricd", "statsd", "upgrade", "migrate"].contains(command)
         else {
             return arguments
         }

@@ -14,25 +14,7 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Where the index and the data live (created if missing).")
     var dataDir: String = "./rondone-data"
 
-    @Option(
-        help: """
-            The PostgreSQL database of the index (postgresql://USER[:PASSWORD]@HOST:PORT/DB). With \
-            --storage-url, runs on a scaled-out deployment instead of --data-dir.
-            """)
-    var indexerURL: String?
-
-    @Option(
-        help: """
-            The S3 bucket of the aggregates (s3://BUCKET?endpoint=http://HOST:PORT&region=REGION; \
-            credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
-            """)
-    var storageURL: String?
-
-    @Option(help: "The PostgreSQL database of the waiting measures (default: --indexer-url).")
-    var incomingURL: String?
-
-    @Option(help: "The PostgreSQL database of the coordination (default: --indexer-url).")
-    var coordinationURL: String?
+    @OptionGroup var deployment: DeploymentOptions
 
     @Option(
         help: """
@@ -48,27 +30,12 @@ struct StorageOptions: ParsableArguments {
     var noDefaultArchivePolicies = false
 
     func validate() throws {
-        if (indexerURL == nil) != (storageURL == nil) {
-            throw ValidationError("--indexer-url and --storage-url go together (a scaled-out deployment)")
-        }
-        if indexerURL == nil && (incomingURL != nil || coordinationURL != nil) {
-            throw ValidationError(
-                "--incoming-url and --coordination-url need --indexer-url and --storage-url")
-        }
-        _ = try sharedSettings()
+        _ = try deployment.settings(sacks: sacks)
     }
 
     /// The scale-out settings, nil for the embedded default.
     func sharedSettings() throws -> SharedBackendSettings? {
-        guard let indexerURL, let storageURL else { return nil }
-        do {
-            return try SharedBackendSettings(
-                indexer: indexerURL, storage: storageURL, incoming: incomingURL,
-                coordination: coordinationURL,
-                sacks: sacks ?? 128, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        try deployment.settings(sacks: sacks)
     }
 
     /// Opens the backends (the data directory, or the deployment's URLs) and creates or

@@ -83,7 +83,7 @@ import Testing
             "RONDONE_INDEXER_URL": "postgresql://r@db/rondone", "RONDONE_STORAGE_URL": "s3://b",
             "RONDONE_PORT": "9000",
         ]
-        for command in ["serve", "api", "metricd", "upgrade"] {
+        for command in ["serve", "api", "metricd", "upgrade", "migrate"] {
             let expanded = try SettingSources.expand(
                 [command], environment: environment, readFile: { _ in "" })
             #expect(expanded.contains("--indexer-url") && expanded.contains("s3://b"), "\(command)")
@@ -91,5 +91,22 @@ import Testing
         }
         let statsd = try SettingSources.expand(["statsd"], environment: environment, readFile: { _ in "" })
         #expect(statsd == ["statsd"])
+    }
+
+    @Test func migrateTakesTheTargetButNotADataDirectory() throws {
+        // Its source is --from-data-dir: a RONDONE_DATA_DIR meant for `serve` must not
+        // reach it (it has no --data-dir), nor the settings of the processes.
+        let environment = [
+            "RONDONE_DATA_DIR": "/var/lib/rondone", "RONDONE_INDEXER_URL": "postgresql://r@db/rondone",
+            "RONDONE_STORAGE_URL": "s3://b", "RONDONE_WORKERS": "4", "RONDONE_SACKS": "64",
+        ]
+        let expanded = try SettingSources.expand(
+            ["migrate", "--from-data-dir", "/d"], environment: environment, readFile: { _ in "" })
+        #expect(
+            expanded == [
+                "migrate", "--indexer-url", "postgresql://r@db/rondone", "--sacks", "64", "--storage-url",
+                "s3://b",
+                "--from-data-dir", "/d",
+            ])
     }
 }
