@@ -40,6 +40,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The scaled-out deployment's PostgreSQL drivers (index, incoming, coordination).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // --web-config: bcrypt (hummingbird-auth), the file's YAML (Yams), TLS (swift-nio-ssl).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The time-series engine: time stamps, archive policy maths, aggregation,
@@ -121,6 +125,19 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // `--web-config`: Prometheus's web configuration file (TLS, bcrypt users, admins),
+        // reloadable, with the password check and the listener's TLS configuration.
+        .target(
+            name: "RondoneWebConfig",
+            dependencies: [
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
@@ -132,7 +149,13 @@ let package = Package(
                 "RondoneProcessing",
                 "RondoneQuery",
                 "RondoneIngest",
+                "RondoneWebConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -200,6 +223,7 @@ let package = Package(
                 "RondoneAPI",
                 "RondoneServer",
                 "RondoneIngest",
+                "RondoneWebConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -252,7 +276,8 @@ let package = Package(
             dependencies: [
                 "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
                 // The incoming contract on PostgreSQL, the aggregate contract on S3 + PostgreSQL.
-                "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting", "RondoneIndexerPostgreSQL", "RondoneS3",
+                "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting", "RondoneIndexerPostgreSQL",
+                "RondoneS3",
                 "RondoneStorageS3",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
@@ -270,6 +295,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
+        .testTarget(name: "RondoneWebConfigTests", dependencies: ["RondoneWebConfig"]),
         .testTarget(
             name: "RondoneIngestTests",
             dependencies: [

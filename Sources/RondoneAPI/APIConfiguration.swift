@@ -1,4 +1,5 @@
 public import Logging
+public import RondoneWebConfig
 
 /// Everything the HTTP layer is configured with. The defaults are Gnocchi's
 /// (`[api] max_limit = 1000`, `auth_mode = basic`, no CORS, no proxy headers).
@@ -20,6 +21,9 @@ public struct APIConfiguration: Sendable {
     /// name (`name@label=value,…`) instead of Gnocchi's `__name__` alone, so series that
     /// differ by a label stop overwriting each other (docs/INGEST.md).
     public var prometheusKeepLabels: Bool
+    /// `--web-config`: TLS for the listener, and in basic mode the users whose passwords
+    /// are checked (nil: Gnocchi's behaviour, nothing checked, plain HTTP).
+    public var webConfig: WebConfigStore?
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +34,8 @@ public struct APIConfiguration: Sendable {
         proxyHeaders: Bool = false,
         maxBodySize: Int = 64 * 1024 * 1024,
         logLevel: Logger.Level = .info,
-        prometheusKeepLabels: Bool = false
+        prometheusKeepLabels: Bool = false,
+        webConfig: WebConfigStore? = nil
     ) {
         self.host = host
         self.port = port
@@ -41,6 +46,7 @@ public struct APIConfiguration: Sendable {
         self.maxBodySize = maxBodySize
         self.logLevel = logLevel
         self.prometheusKeepLabels = prometheusKeepLabels
+        self.webConfig = webConfig
     }
 }
 

@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 
@@ -16,8 +17,13 @@ public enum RondoneApplication {
         var logger = Logger(label: "rondone.api")
         logger.logLevel = configuration.logLevel
         let parts = try makeRouter(configuration: configuration, services: services)
+        var server = HTTPServerBuilder.http1()
+        if let webConfig = configuration.webConfig, let tls = try webConfig.serverTLSConfiguration() {
+            server = .https(tlsConfiguration: tls, http2: webConfig.config.http2)
+        }
         return Application(
             router: parts,
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             logger: logger)
@@ -33,7 +39,11 @@ public enum RondoneApplication {
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
         router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         router.add(middleware: ErrorMiddleware(unavailable: services.unavailable))
-        router.add(middleware: AuthMiddleware(authenticator: Authenticator(mode: configuration.authMode)))
+        router.add(
+            middleware: AuthMiddleware(
+                authenticator: Authenticator(mode: configuration.authMode),
+                webConfig: configuration.webConfig,
+                metrics: PrometheusMetricsFactory(registry: registry)))
 
         let routes = RouteTable(router: router)
         let policy = try PolicyEnforcer()

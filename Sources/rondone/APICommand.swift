@@ -28,11 +28,12 @@ struct APICommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = api.logger(label: "rondone.api")
+        let configuration = try api.configuration(logger: logger)
         let backends = try await storage.open(logger: logger)
         let server = RondoneServer(backends: backends, logger: logger)
-        let application = try server.application(configuration: try api.configuration())
+        let application = try server.application(configuration: configuration)
         logger.info(
-            "rondone \(RondoneVersion.current) API node on http://\(api.host):\(api.port), \(backends.location)"
+            "rondone \(RondoneVersion.current) API node on \(api.scheme(configuration))://\(api.host):\(api.port), \(backends.location)"
         )
         try await application.runService()
         await backends.close()

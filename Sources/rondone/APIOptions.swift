@@ -1,6 +1,12 @@
 import ArgumentParser
+import Dispatch
 import Logging
 import RondoneAPI
+import RondoneWebConfig
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The HTTP API's options, named as the settings Gnocchi's functional tests run under.
 struct APIOptions: ParsableArguments {
@@ -36,6 +42,14 @@ struct APIOptions: ParsableArguments {
             """)
     var prometheusKeepLabels = false
 
+    @Option(
+        help: """
+            A web configuration file in Prometheus's format: TLS (tls_server_config), users with \
+            bcrypt password hashes (basic_auth_users, checked in basic mode) and admins (a list \
+            of users). Reloaded on SIGHUP. See docs/SECURITY.md.
+            """)
+    var webConfig: String?
+
     func validate() throws {
         guard AuthMode(rawValue: authMode) != nil else {
             throw ValidationError("--auth-mode must be one of basic, remoteuser, keystone")
@@ -48,11 +62,53 @@ struct APIOptions: ParsableArguments {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
     }
 
-    func configuration() throws -> APIConfiguration {
-        APIConfiguration(
-            host: host, port: port, maxLimit: maxLimit, authMode: AuthMode(rawValue: authMode) ?? .basic,
-            corsAllowedOrigins: corsAllowedOrigin, proxyHeaders: proxyHeaders, maxBodySize: maxBodySize,
-            logLevel: Logger.Level(rawValue: logLevel) ?? .info, prometheusKeepLabels: prometheusKeepLabels)
+    /// The API's configuration, with the web configuration loaded (a file that does not
+    /// load stops the command with its reason) and reloaded on SIGHUP; logs a warning
+    /// saying what the server trusts when nothing is checked.
+    func configuration(logger: Logger) throws -> APIConfiguration {
+        let mode = AuthMode(rawValue: authMode) ?? .basic
+        var store: WebConfigStore?
+        if let webConfig {
+            do {
+                store = try WebConfigStore(path: webConfig)
+            } catch {
+                var standardError = StandardError()
+                print("rondone: \(error)", to: &standardError)
+                throw ExitCode.failure
+            }
+        }
+        if let store { WebConfigReloader.reload(store, onHangUp: logger) }
+        if let warning = Self.trustWarning(mode: mode, webConfig: store?.config) {
+            logger.warning("\(warning)")
+        }
+        return APIConfiguration(
+            host: host, port: port, maxLimit: maxLimit, authMode: mode, corsAllowedOrigins: corsAllowedOrigin,
+            proxyHeaders: proxyHeaders, maxBodySize: maxBodySize,
+            logLevel: Logger.Level(rawValue: logLevel) ?? .info,
+            prometheusKeepLabels: prometheusKeepLabels, webConfig: store)
+    }
+
+    /// What a server without checked credentials trusts, in one sentence; nil when
+    /// passwords are checked.
+    static func trustWarning(mode: AuthMode, webConfig: WebConfig?) -> String? {
+        switch mode {
+        case .basic where !(webConfig?.basicAuthUsers.isEmpty ?? true): return nil
+        case .basic:
+            return "no password is checked: any user name is accepted and the user `admin` is the "
+                + "administrator (Gnocchi's basic mode); put an authenticating proxy in front or give "
+                + "--web-config with basic_auth_users"
+        case .remoteuser:
+            return
+                "the Remote-User header is trusted as the user: only a proxy that sets it may reach this port"
+        case .keystone:
+            return "the X-User-Id, X-Project-Id and X-Roles headers are trusted as the identity: only an "
+                + "authenticating proxy that sets them may reach this port"
+        }
+    }
+
+    /// `https` with the web configuration's TLS, `http` otherwise.
+    func scheme(_ configuration: APIConfiguration) -> String {
+        configuration.webConfig?.config.tls == nil ? "http" : "https"
     }
 
     func logger(label: String) -> Logger {

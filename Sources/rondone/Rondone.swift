@@ -10,7 +10,7 @@ struct Rondone: AsyncParsableCommand {
         version: RondoneVersion.current,
         subcommands: [
             Serve.self, APICommand.self, MetricdCommand.self, StatsdCommand.self, Upgrade.self,
-            MigrateCommand.self,
+            MigrateCommand.self, HashPassword.self,
         ]
     )
 

@@ -30,17 +30,18 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = api.logger(label: "rondone")
+        let configuration = try api.configuration(logger: logger)
         let backends = try await storage.open(logger: logger)
         let server = RondoneServer(backends: backends, logger: logger)
         try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
-        let application = try server.application(configuration: try api.configuration())
+        let application = try server.application(configuration: configuration)
         var listener: StatsdListener?
         if statsd.statsdPort != nil {
             listener = try await server.startStatsd(
                 settings: try statsd.settings(defaultPort: 8125), logger: api.logger(label: "rondone.statsd"))
         }
         logger.info(
-            "rondone \(RondoneVersion.current) serving \(backends.location) on http://\(api.host):\(api.port)"
+            "rondone \(RondoneVersion.current) serving \(backends.location) on \(api.scheme(configuration))://\(api.host):\(api.port)"
         )
         // Returns after SIGINT/SIGTERM once in-flight requests are done.
         try await application.runService()

@@ -9,7 +9,8 @@ enum SettingSources {
     /// Settings that take a value, by long option name.
     static let options: Set<String> = [
         "data-dir", "sacks", "workers", "host", "port", "max-limit", "auth-mode", "cors-allowed-origin",
-        "max-body-size", "log-level", "statsd-host", "statsd-port", "statsd-resource-id", "statsd-creator",
+        "max-body-size", "log-level", "web-config", "statsd-host", "statsd-port", "statsd-resource-id",
+        "statsd-creator",
         "statsd-archive-policy-name", "statsd-flush-delay", "url", "indexer-url", "storage-url",
         "incoming-url",
         "coordination-url",

@@ -1,7 +1,9 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import RondoneAPITesting
+import RondoneWebConfig
 import Testing
 
 @testable import RondoneAPI
@@ -27,10 +29,13 @@ struct AuthMiddlewareTests {
 
     /// A router with the middleware stack of the server (errors, then auth) and two
     /// routes: `/whoami` needs the caller (and asks twice), `/open` does not.
-    static func router(_ mode: AuthMode?) -> Router<RondoneRequestContext> {
+    static func router(_ mode: AuthMode?, webConfig: WebConfigStore? = nil) -> Router<RondoneRequestContext> {
         let router = Router(context: RondoneRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        if let mode { router.add(middleware: AuthMiddleware(authenticator: Authenticator(mode: mode))) }
+        if let mode {
+            router.add(
+                middleware: AuthMiddleware(authenticator: Authenticator(mode: mode), webConfig: webConfig))
+        }
         router.add(middleware: StripCredentials())
         router.get("/whoami") { _, context -> String in
             let identity = try context.identity()
@@ -42,13 +47,13 @@ struct AuthMiddlewareTests {
     }
 
     /// `(status, body)` of GET `path` with `headers` in `mode`.
-    static func get(_ mode: AuthMode?, _ path: String, _ headers: [String: String] = [:]) async throws
-        -> (HTTPResponse.Status, String)
-    {
+    static func get(
+        _ mode: AuthMode?, _ path: String, _ headers: [String: String] = [:], webConfig: WebConfigStore? = nil
+    ) async throws -> (HTTPResponse.Status, String) {
         var fields = HTTPFields()
         for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
         let fieldsCopy = fields
-        return try await Application(router: router(mode)).test(.router) { client in
+        return try await Application(router: router(mode, webConfig: webConfig)).test(.router) { client in
             let response = try await client.execute(uri: path, method: .get, headers: fieldsCopy)
             return (response.status, String(buffer: response.body))
         }
@@ -62,6 +67,36 @@ struct AuthMiddlewareTests {
         // A remote-user header is not a credential in basic mode.
         #expect(try await Self.get(.basic, "/whoami", ["Remote-User": "admin"]).0 == .unauthorized)
         #expect(try await Self.get(.basic, "/whoami", ["Authorization": "Bearer abc"]).0 == .unauthorized)
+    }
+
+    /// `Authorization: Basic` for `user:password`.
+    static func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test func aWebConfigWithUsersChecksPasswordsOnEveryRequest() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID()).yml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let hash = WebConfig.hashPassword("pw", cost: 4)
+        try "basic_auth_users:\n  alice: \(hash)\n  bob: \(hash)\nadmins: [alice]\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let store = try WebConfigStore(path: path)
+        let alice = try await Self.get(
+            .basic, "/whoami", ["Authorization": Self.basic("alice", "pw")], webConfig: store)
+        #expect(alice.0 == .ok && alice.1 == "alice admin=true same=true")
+        let bob = try await Self.get(
+            .basic, "/whoami", ["Authorization": Self.basic("bob", "pw")], webConfig: store)
+        #expect(bob.0 == .ok && bob.1 == "bob admin=false same=true")
+        // Refused before any route runs, even one that never asks for the caller.
+        for headers in [
+            ["Authorization": Self.basic("bob", "nope")], ["Authorization": APITestClient.admin], [:],
+        ] {
+            #expect(try await Self.get(.basic, "/open", headers, webConfig: store).0 == .unauthorized)
+        }
+        #expect(try await Self.get(.basic, "/healthcheck", webConfig: store).0 == .notFound)  // not refused
+        // Other modes keep their own identity: the file's users are basic mode's.
+        let keystone = try await Self.get(.keystone, "/whoami", ["X-User-Id": "u1"], webConfig: store)
+        #expect(keystone.0 == .ok && keystone.1 == "u1: admin=false same=true")
     }
 
     @Test func remoteUserModeReadsRemoteUserOnce() async throws {

@@ -48,6 +48,12 @@ public struct Authenticator: Sendable {
     /// The user name of an `Authorization: Basic <base64(user:password)>` header, read as
     /// werkzeug reads it (scheme case-insensitive, lenient base64, password ignored).
     public static func basicUserName(_ header: String?) -> String? {
+        basicCredentials(header)?.user
+    }
+
+    /// The user name and password of an `Authorization: Basic` header (the password is
+    /// empty when there is no `:`).
+    public static func basicCredentials(_ header: String?) -> (user: String, password: String)? {
         guard let header else { return nil }
         let trimmed = Substring(header).trimmingSpaces
         guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
@@ -56,8 +62,10 @@ public struct Authenticator: Sendable {
         guard let decoded = Base64.decode(trimmed[space...].trimmingSpaces.utf8),
             let text = String(validating: decoded, as: UTF8.self)
         else { return nil }
-        if let colon = text.firstIndex(of: ":") { return String(text[..<colon]) }
-        return text
+        if let colon = text.firstIndex(of: ":") {
+            return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        }
+        return (text, "")
     }
 }
 

@@ -12,9 +12,12 @@ public struct RondoneRequestContext: RequestContext {
     /// The caller, or the 401 to answer where an operation needs one; nil until
     /// ``AuthMiddleware`` ran.
     public var authentication: Result<Identity, APIError>?
+    /// The client's address as the connection has it (for logs of refused logins).
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
     }
 
     /// The caller, or the 401 the request's credentials earned.
