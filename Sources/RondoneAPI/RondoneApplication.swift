@@ -7,7 +7,8 @@ import Prometheus
 /// ``RondoneRequestContext``) and the server configuration.
 ///
 /// Every controller is mounted (a server is always fully wired, see ``APIServices``);
-/// each lives in its own file under `Controllers/`.
+/// each lives in the folder of its API area (`ArchivePolicies/`, `Resources/`, …) with
+/// its schemas and JSON rendering.
 public enum RondoneApplication {
     /// The application for `configuration`, serving `services`.
     public static func build(

@@ -13,7 +13,7 @@ struct ArchivePolicyRuleController {
             try JSONResponse.requireAcceptable(request)
             try enforce("list archive policy rule", requestContext)
             let rules = try await context.indexer.archivePolicyRules()
-            return JSONResponse.make(.array(rules.map(ArchivePolicyJSON.rule)))
+            return JSONResponse.make(.array(rules.map(ArchivePolicyRuleJSON.rule)))
         }
         routes.add(.post, "/v1/archive_policy_rule") { request, requestContext in
             try await create(request, requestContext)
@@ -34,7 +34,7 @@ struct ArchivePolicyRuleController {
             let rule = try await existing(requestContext)
             try JSONResponse.requireAcceptable(request)
             try enforce("get archive policy rule", requestContext)
-            return JSONResponse.make(ArchivePolicyJSON.rule(rule))
+            return JSONResponse.make(ArchivePolicyRuleJSON.rule(rule))
         }
         routes.add(.patch, "/v1/archive_policy_rule/{name}") { request, requestContext in
             let rule = try await existing(requestContext)
@@ -44,7 +44,7 @@ struct ArchivePolicyRuleController {
             try enforce("update archive policy rule", requestContext)
             do {
                 let renamed = try await context.indexer.renameArchivePolicyRule(named: rule.name, to: newName)
-                return JSONResponse.make(ArchivePolicyJSON.rule(renamed))
+                return JSONResponse.make(ArchivePolicyRuleJSON.rule(renamed))
             } catch let error as IndexerError {
                 throw Self.apiError(error)
             }
@@ -73,7 +73,7 @@ struct ArchivePolicyRuleController {
         var headers = HTTPFields()
         headers[.location] = ArchivePolicyJSON.location(
             request, configuration: context.configuration, collection: "archive_policy_rule", name: rule.name)
-        return JSONResponse.make(ArchivePolicyJSON.rule(rule), status: .created, headers: headers)
+        return JSONResponse.make(ArchivePolicyRuleJSON.rule(rule), status: .created, headers: headers)
     }
 
     private func existing(_ requestContext: RondoneRequestContext) async throws -> ArchivePolicyRule {

@@ -2,10 +2,11 @@ import Hummingbird
 import RondoneIndexer
 import RondoneTimeSeries
 
-/// Archive policies and rules as Gnocchi renders them, key order included:
+/// Archive policies as Gnocchi renders them, key order included:
 /// `{"name", "back_window", "definition": [{"timespan", "granularity", "points"}],
-/// "aggregation_methods"}` and `{"name", "archive_policy_name", "metric_pattern"}`.
-/// Durations are Python's `str(timedelta)` (`"0:00:01"`, `"1 day, 0:00:00"`).
+/// "aggregation_methods"}` (rules: ``ArchivePolicyRuleJSON``). Durations are Python's
+/// `str(timedelta)` (`"0:00:01"`, `"1 day, 0:00:00"`). The `Location` and path helpers
+/// serve the rule routes too.
 enum ArchivePolicyJSON {
     static func policy(_ policy: ArchivePolicy) -> JSONValue {
         .object([
@@ -25,14 +26,6 @@ enum ArchivePolicyJSON {
             ("timespan", item.timespan.map { .string($0.formatted) } ?? .null),
             ("granularity", .string(item.granularity.formatted)),
             ("points", item.points.map { .int(Int64($0)) } ?? .null),
-        ])
-    }
-
-    static func rule(_ rule: ArchivePolicyRule) -> JSONValue {
-        .object([
-            ("name", .string(rule.name)),
-            ("archive_policy_name", .string(rule.archivePolicyName)),
-            ("metric_pattern", .string(rule.metricPattern)),
         ])
     }
 
