@@ -36,7 +36,7 @@ public enum RondoneApplication {
         router.add(middleware: ErrorMiddleware(unavailable: services.unavailable))
         router.add(middleware: AuthMiddleware(authenticator: Authenticator(mode: configuration.authMode)))
 
-        let routes = RouteTable(router: router)
+        let routes = RouteTable(router: router, configuration: configuration)
         let policy = try PolicyEnforcer()
         VersionsController(configuration: configuration).register(on: routes)
         HealthcheckController().register(on: routes)

@@ -23,7 +23,6 @@ struct AggregatesController {
     static func post(
         _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
     ) async throws -> Response {
-        try JSONResponse.requireAcceptable(request)
         let query = request.queryPairs
         // `use_history` only matters to the resource mode, but Gnocchi parses it first.
         let useHistory =

@@ -14,7 +14,6 @@ struct AggregationController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.get, "/v1/aggregation/metric") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             var ids: [MetricID] = []
             for (index, text) in request.queryPairs.filter({ $0.name == "metric" }).map(\.value).enumerated()
             {
@@ -26,7 +25,6 @@ struct AggregationController {
             return try await Self.read(ids, request, requestContext, context)
         }
         routes.add(.post, "/v1/aggregation/metric") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
             guard case .array(let items) = document else {
                 throw APIError.invalidInput(reason: "expected a list")

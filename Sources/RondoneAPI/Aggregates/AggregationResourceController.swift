@@ -18,7 +18,6 @@ struct AggregationResourceController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/aggregation/resource/{type}/metric/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
             return try await Self.aggregate(
                 request, requestContext, type: type, metricName: requestContext.pathParameter("name"),
@@ -27,12 +26,12 @@ struct AggregationResourceController {
         // Gnocchi serves POST only (its functional tests expect 405 for GET), and a
         // path without a metric name is 405 too.
         for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
-            routes.add(method, "/v1/aggregation/resource/{type}/metric/{name}") { _, _ in
+            routes.add(method, "/v1/aggregation/resource/{type}/metric/{name}", negotiation: .none) { _, _ in
                 throw APIError.methodNotAllowed(allowed: [.post])
             }
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-            routes.add(method, "/v1/aggregation/resource/{type}/metric") { _, _ in
+            routes.add(method, "/v1/aggregation/resource/{type}/metric", negotiation: .none) { _, _ in
                 throw APIError.methodNotAllowed(allowed: [.post])
             }
         }

@@ -11,7 +11,6 @@ struct ArchivePolicyController {
 
     func register(on routes: RouteTable) {
         routes.add(.get, "/v1/archive_policy") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             try enforce("list archive policy", requestContext)
             let policies = try await context.indexer.archivePolicies()
             return JSONResponse.make(.array(policies.map(ArchivePolicyJSON.policy)))
@@ -21,7 +20,6 @@ struct ArchivePolicyController {
         }
         // Registered in this order so that a 405's `Allow` reads as Gnocchi's.
         routes.add(.delete, "/v1/archive_policy/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let name = ArchivePolicyJSON.pathName(requestContext)
             try enforce("delete archive policy", requestContext)
             do {
@@ -32,7 +30,6 @@ struct ArchivePolicyController {
             return JSONResponse.empty(.noContent)
         }
         routes.add(.get, "/v1/archive_policy/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let policy = try await existing(ArchivePolicyJSON.pathName(requestContext))
             try enforce("get archive policy", requestContext)
             return JSONResponse.make(ArchivePolicyJSON.policy(policy))
@@ -45,7 +42,6 @@ struct ArchivePolicyController {
     private func create(_ request: Request, _ requestContext: RondoneRequestContext) async throws
         -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         try enforce("create archive policy", requestContext)
         let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let policy = try ArchivePolicyCreationSchema(body).policy()
@@ -63,7 +59,6 @@ struct ArchivePolicyController {
     private func update(_ request: Request, _ requestContext: RondoneRequestContext, name: String)
         async throws -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         _ = try await existing(name)
         try enforce("update archive policy", requestContext)
         let body = try await request.jsonBody(limit: context.configuration.maxBodySize)

@@ -10,7 +10,6 @@ struct ArchivePolicyRuleController {
 
     func register(on routes: RouteTable) {
         routes.add(.get, "/v1/archive_policy_rule") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             try enforce("list archive policy rule", requestContext)
             let rules = try await context.indexer.archivePolicyRules()
             return JSONResponse.make(.array(rules.map(ArchivePolicyRuleJSON.rule)))
@@ -19,9 +18,10 @@ struct ArchivePolicyRuleController {
             try await create(request, requestContext)
         }
         // Registered in this order so that a 405's `Allow` reads as Gnocchi's.
-        routes.add(.delete, "/v1/archive_policy_rule/{name}") { request, requestContext in
-            let rule = try await existing(requestContext)
-            try JSONResponse.requireAcceptable(request)
+        let lookup: @Sendable (Request, RondoneRequestContext) async throws -> ArchivePolicyRule = {
+            _, requestContext in try await existing(requestContext)
+        }
+        routes.add(.delete, "/v1/archive_policy_rule/{name}", lookup: lookup) { _, requestContext, rule in
             try enforce("delete archive policy rule", requestContext)
             do {
                 try await context.indexer.deleteArchivePolicyRule(named: rule.name)
@@ -30,15 +30,12 @@ struct ArchivePolicyRuleController {
             }
             return JSONResponse.empty(.noContent)
         }
-        routes.add(.get, "/v1/archive_policy_rule/{name}") { request, requestContext in
-            let rule = try await existing(requestContext)
-            try JSONResponse.requireAcceptable(request)
+        routes.add(.get, "/v1/archive_policy_rule/{name}", lookup: lookup) { _, requestContext, rule in
             try enforce("get archive policy rule", requestContext)
             return JSONResponse.make(ArchivePolicyRuleJSON.rule(rule))
         }
-        routes.add(.patch, "/v1/archive_policy_rule/{name}") { request, requestContext in
-            let rule = try await existing(requestContext)
-            try JSONResponse.requireAcceptable(request)
+        routes.add(.patch, "/v1/archive_policy_rule/{name}", lookup: lookup) {
+            request, requestContext, rule in
             let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
             let newName = try Self.renameSchema(body)
             try enforce("update archive policy rule", requestContext)
@@ -51,7 +48,7 @@ struct ArchivePolicyRuleController {
         }
         // Gnocchi finds the rule before it finds the method unsupported.
         for method in [HTTPRequest.Method.post, .put] {
-            routes.add(method, "/v1/archive_policy_rule/{name}") { _, requestContext in
+            routes.add(method, "/v1/archive_policy_rule/{name}", negotiation: .none) { _, requestContext in
                 _ = try await existing(requestContext)
                 throw APIError.methodNotAllowed(allowed: [.delete, .get, .patch])
             }
@@ -61,7 +58,6 @@ struct ArchivePolicyRuleController {
     private func create(_ request: Request, _ requestContext: RondoneRequestContext) async throws
         -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         try enforce("create archive policy rule", requestContext)
         let body = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let rule = try Self.creationSchema(body)

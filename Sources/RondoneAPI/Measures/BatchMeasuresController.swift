@@ -11,7 +11,6 @@ struct BatchMeasuresController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/batch/metrics/measures") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             try request.requireJSONContentType()
             let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
             let entries = try MeasuresParser.metricBatch(body.readableBytesView, now: .now()) {

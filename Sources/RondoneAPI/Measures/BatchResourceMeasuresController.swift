@@ -13,7 +13,6 @@ struct BatchResourceMeasuresController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/batch/resources/metrics/measures") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let identity = try requestContext.identity()
             let createMetrics =
                 try request.queryPairs.last { $0.name == "create_metrics" }.map { pair throws(APIError) in

@@ -15,12 +15,10 @@ struct MeasuresController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/metric/{id}/measures") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.post(request, requestContext, metric, in: context)
         }
         routes.add(.get, "/v1/metric/{id}/measures") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.get(request, requestContext, metric, in: context)
         }

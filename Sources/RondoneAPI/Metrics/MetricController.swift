@@ -24,12 +24,10 @@ struct MetricController {
             try await Self.list(request, requestContext, context)
         }
         routes.add(.get, "/v1/metric/{id}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.get(request, requestContext, metric, in: context)
         }
         routes.add(.delete, "/v1/metric/{id}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let metric = try await MetricLookup.metric(requestContext.pathParameter("id"), in: context)
             return try await Self.delete(request, requestContext, metric, in: context)
         }
@@ -69,7 +67,6 @@ struct MetricController {
     )
         async throws -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         let identity = try requestContext.identity()
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let schema = try MetricCreationSchema(document)
@@ -107,7 +104,6 @@ struct MetricController {
     )
         async throws -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         let query = request.queryPairs
         var values: [String: String] = [:]
         for name in listFilterNames {

@@ -11,7 +11,6 @@ struct ResourceTypeController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.get, "/v1/resource_type") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let identity = try requestContext.identity()
             try context.policy.enforce("list resource type", identity: identity)
             return JSONResponse.make(.array(try await context.indexer.resourceTypes().map(Self.render)))
@@ -20,14 +19,12 @@ struct ResourceTypeController {
             try await Self.create(request, requestContext, context)
         }
         routes.add(.get, "/v1/resource_type/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await Self.lookup(requestContext, context)
             let identity = try requestContext.identity()
             try context.policy.enforce("get resource type", identity: identity)
             return JSONResponse.make(Self.render(type))
         }
         routes.add(.patch, "/v1/resource_type/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await Self.lookup(requestContext, context)
             let identity = try requestContext.identity()
             try context.policy.enforce("update resource type", identity: identity)
@@ -41,7 +38,6 @@ struct ResourceTypeController {
             return JSONResponse.make(Self.render(updated))
         }
         routes.add(.delete, "/v1/resource_type/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await Self.lookup(requestContext, context)
             let identity = try requestContext.identity()
             try context.policy.enforce("delete resource type", identity: identity)
@@ -72,7 +68,6 @@ struct ResourceTypeController {
     )
         async throws -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
         let schema: ResourceTypeSchema
         do throws(ArchivePolicySchemaFailure) {

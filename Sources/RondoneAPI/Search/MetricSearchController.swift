@@ -20,7 +20,6 @@ struct MetricSearchController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/search/metric") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             return try await Self.search(request, requestContext, in: context)
         }
     }

@@ -4,7 +4,7 @@ import Hummingbird
 /// configured: GET 200 with an empty `text/plain` body, HEAD 204.
 struct HealthcheckController {
     func register(on routes: RouteTable) {
-        routes.add(.get, "/healthcheck", answersHead: true) { request, _ in
+        routes.add(.get, "/healthcheck", answersHead: true, negotiation: .none) { request, _ in
             if request.method == .head { return JSONResponse.empty(.noContent) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=UTF-8", .contentLength: "0"],

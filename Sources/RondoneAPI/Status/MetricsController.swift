@@ -6,7 +6,7 @@ struct MetricsController {
     let registry: PrometheusCollectorRegistry
 
     func register(on routes: RouteTable) {
-        routes.add(.get, "/metrics") { _, _ in
+        routes.add(.get, "/metrics", negotiation: .none) { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(

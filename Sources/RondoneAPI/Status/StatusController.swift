@@ -8,7 +8,6 @@ struct StatusController {
 
     func register(on routes: RouteTable) {
         routes.add(.get, "/v1/status") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let identity = try requestContext.identity()
             try policy.enforce("get status", identity: identity)
             let details =

@@ -14,26 +14,12 @@ struct VersionsController {
     func register(on routes: RouteTable) {
         for method: HTTPRequest.Method in [.get, .post, .put, .patch, .delete] {
             routes.add(method, "/", answersHead: true) { request, _ in
-                try JSONResponse.requireAcceptable(request)
                 return JSONResponse.make(versions(requestURL(request)))
             }
         }
-        routes.add(.get, "/v1", answersHead: true) { request, _ in
-            let url = requestURL(request)
-            guard url.path.hasSuffix("/") else {
-                // pecan's trailing-slash redirect (an HTML 302 page pointing at /v1/).
-                let location = url.absolute("/v1/")
-                var headers = HTTPFields()
-                headers[.location] = location
-                let page =
-                    "<html>\n <head>\n  <title>302 Found</title>\n </head>\n <body>\n  <h1>302 Found</h1>\n  The resource was found at <a href=\"\(location)\">\(location)</a>;\nyou should be redirected automatically.\n\n\n </body>\n</html>"
-                headers[.contentType] = "text/html; charset=UTF-8"
-                return Response(
-                    status: .found, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page))
-                )
-            }
-            try JSONResponse.requireAcceptable(request)
-            return JSONResponse.make(links(url))
+        // A pecan index: the table answers `/v1` with the 302 to `/v1/`.
+        routes.add(.get, "/v1/", answersHead: true) { request, _ in
+            JSONResponse.make(links(requestURL(request)))
         }
     }
 
