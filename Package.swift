@@ -36,7 +36,8 @@ let package = Package(
         // statsd: the UDP listener (RondoneIngest) and the forwarder's HTTP client (`rondone statsd`).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete.
+        // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete;
+        // RondoneAPI: SHA-1 of resource ids (uuid5) and ETags.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The scaled-out deployment's PostgreSQL drivers (index, incoming, coordination).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -136,6 +137,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // SHA-1 of resource ids (uuid5) and ETags.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
