@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "RondoneStorageS3", targets: ["RondoneStorageS3"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
+        .library(name: "RondoneJSON", targets: ["RondoneJSON"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
         .library(name: "RondoneAPI", targets: ["RondoneAPI"]),
         .library(name: "RondoneServer", targets: ["RondoneServer"]),
@@ -122,11 +123,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // JSON as Gnocchi's Python side reads and writes it: the request body reader
+        // (ujson's leniency and messages), the document value with `json.dumps`' output,
+        // Python's `repr()` for messages. No HTTP, no Foundation.
+        .target(name: "RondoneJSON", dependencies: ["RondoneTimeSeries"]),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
             name: "RondoneAPI",
             dependencies: [
+                "RondoneJSON",
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneIndexer",
@@ -201,6 +207,7 @@ let package = Package(
                 "RondoneProcessing",
                 "RondoneIndexer",
                 "RondoneAPI",
+                "RondoneJSON",
                 "RondoneServer",
                 "RondoneIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -246,7 +253,7 @@ let package = Package(
             name: "RondoneAPITests",
             dependencies: [
                 "RondoneAPI", "RondoneAPITesting", "RondoneServer", "RondoneTimeSeries", "RondoneTesting",
-                "RondoneIngest",
+                "RondoneIngest", "RondoneJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -255,7 +262,8 @@ let package = Package(
             dependencies: [
                 "RondoneStorage", "RondoneTimeSeries", "RondoneTesting",
                 // The incoming contract on PostgreSQL, the aggregate contract on S3 + PostgreSQL.
-                "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting", "RondoneIndexerPostgreSQL", "RondoneS3",
+                "RondoneStoragePostgreSQL", "RondonePostgreSQLTesting", "RondoneIndexerPostgreSQL",
+                "RondoneS3",
                 "RondoneStorageS3",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

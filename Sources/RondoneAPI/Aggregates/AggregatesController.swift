@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneQuery
 import RondoneTimeSeries
 

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 import RondoneQuery
 import RondoneTimeSeries
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import RondoneIndexer
+import RondoneJSON
 import RondoneQuery
 import RondoneTimeSeries
 

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// `POST /v1/aggregation/resource/{type}/metric/{name}`: the metric `name` of every

@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// Archive policies as Gnocchi renders them, key order included:

@@ -1,3 +1,4 @@
+import RondoneJSON
 import RondoneTimeSeries
 
 /// One `definition` item as the schema leaves it: any of granularity, points and

@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 
 /// `/v1/archive_policy_rule`: create (admin), list (in matching order), get, rename
 /// (admin), delete (admin). As in Gnocchi, a rule's own URL looks the rule up before

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 
 /// Archive policy rules as Gnocchi renders them, key order included:
 /// `{"name", "archive_policy_name", "metric_pattern"}`.

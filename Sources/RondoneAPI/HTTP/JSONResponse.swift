@@ -1,4 +1,5 @@
 public import Hummingbird
+import RondoneJSON
 
 /// Builds Gnocchi's JSON responses (their content negotiation is the route's
 /// ``ContentNegotiation``, done by ``RouteTable``).

@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// `POST /v1/batch/resources/metrics/measures[?create_metrics=true]`: measures for

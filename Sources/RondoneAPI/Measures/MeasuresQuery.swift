@@ -1,3 +1,4 @@
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The query of `GET /v1/metric/<id>/measures`, validated as Gnocchi 4.7's

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// `/v1/metric` and `/v1/metric/{id}`: create (by archive policy name or by rule),

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The body of `POST /v1/metric`, checked as Gnocchi's `MetricSchema` checks it: a JSON

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// Metrics as Gnocchi 4.7 renders them. Its `Metric.jsonify` changes with what was

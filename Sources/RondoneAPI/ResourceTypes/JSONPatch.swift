@@ -1,3 +1,5 @@
+import RondoneJSON
+
 /// The two JSON-Patch (RFC 6902) operations Gnocchi's resource type `PATCH` accepts,
 /// `add` and `remove`, applied to a document as the `jsonpatch` library does, with its
 /// messages for the failures a client can cause.

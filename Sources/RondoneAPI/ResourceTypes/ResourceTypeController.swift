@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 
 /// `/v1/resource_type` and `/v1/resource_type/{name}`: create, list, show, change (a
 /// JSON-Patch of `add`/`remove` on `/attributes/…`) and delete resource types, with

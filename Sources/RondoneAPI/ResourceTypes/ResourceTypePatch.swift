@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 
 /// `PATCH /v1/resource_type/{name}` as Gnocchi 4.7 does it: the body is a JSON-Patch of
 /// `add`/`remove` operations on paths under `/attributes`, applied to the type's JSON;

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// A resource type definition as Gnocchi 4.7 checks it: the body of

@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// `/v1/resource/{type}/{id}/metric[/{name}[/measures]]`: a resource's metrics by name.

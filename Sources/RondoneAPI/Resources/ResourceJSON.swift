@@ -1,5 +1,6 @@
 import Crypto
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// Resources as Gnocchi 4.7 renders them (`ResourceJsonifier.jsonify`): every column,

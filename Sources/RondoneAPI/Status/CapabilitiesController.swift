@@ -1,4 +1,5 @@
 import Hummingbird
+import RondoneJSON
 import RondoneTimeSeries
 
 /// `/v1/capabilities`: the aggregation methods archive policies accept (Gnocchi 4.7

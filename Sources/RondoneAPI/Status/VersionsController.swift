@@ -1,4 +1,5 @@
 import Hummingbird
+import RondoneJSON
 
 /// `/` (the versions document, any method, as Gnocchi's root controller) and `/v1/`
 /// (links to every API area; `/v1` redirects there with a 302, as pecan does).

@@ -1,4 +1,5 @@
 import Hummingbird
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The small part of voluptuous that the archive policy and rule schemas use, with its

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 
 /// The longest names and strings the index stores (docs/LIMITS.md), checked before
 /// anything is written: longer input is a 400 in voluptuous' words at the field's path,

@@ -243,8 +243,8 @@ public struct JSONReader {
 
     /// The end of the JSON number at `start` and whether it is an integer literal; `nil`
     /// when no digits follow the sign. Leading zeros are allowed, as ujson allows them.
-    @inline(__always)
-    static func scanNumber(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Bool)? {
+    @inlinable @inline(__always)
+    public static func scanNumber(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Bool)? {
         var index = start
         if index < bytes.count && bytes[index] == UInt8(ascii: "-") { index += 1 }
         let digitsStart = index
@@ -273,8 +273,8 @@ public struct JSONReader {
     }
 
     /// An integer literal's value, or `nil` when it does not fit in Int64.
-    @inline(__always)
-    static func integer(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    @inlinable @inline(__always)
+    public static func integer(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
         var index = start
         let negative = bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
@@ -293,7 +293,7 @@ public struct JSONReader {
     }
 
     /// A validated JSON number's value, correctly rounded (strtod on a bounded copy).
-    static func double(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    public static func double(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         let length = end - start
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer -> Double? in
             for index in 0..<length { buffer[index] = CChar(bitPattern: bytes[start + index]) }

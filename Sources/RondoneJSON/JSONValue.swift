@@ -54,7 +54,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// Python's `repr(float)`: shortest round-trip digits, `.0` on integral values.
-    static func pythonRepr(_ value: Double) -> String {
+    @inlinable
+    public static func pythonRepr(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         // Swift and Python agree on shortest digits; they differ on when to switch to
@@ -64,7 +65,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// A JSON string with `ensure_ascii` escaping, as Python writes it.
-    static func writeString(_ value: String, into out: inout [UInt8]) {
+    @inlinable
+    public static func writeString(_ value: String, into out: inout [UInt8]) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for unit in value.utf16 {
