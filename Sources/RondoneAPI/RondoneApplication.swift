@@ -32,7 +32,7 @@ public enum RondoneApplication {
         let router = Router(context: RondoneRequestContext.self)
         router.add(
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
-        router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
+        router.add(middleware: OsloCORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         router.add(middleware: ErrorMiddleware(unavailable: services.unavailable))
         router.add(middleware: AuthMiddleware(authenticator: Authenticator(mode: configuration.authMode)))
 

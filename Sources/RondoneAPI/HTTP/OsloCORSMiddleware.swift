@@ -1,10 +1,15 @@
 public import Hummingbird
 
-/// CORS as oslo.middleware's `cors` filter applies it to Gnocchi: preflight `OPTIONS`
-/// answers an empty 200 (whatever the route would say) and, for an allowed origin, a
-/// permitted method and permitted headers, echoes them with credentials and max-age;
-/// actual requests from an allowed origin get `Access-Control-Allow-Origin`.
-public struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
+/// CORS as oslo.middleware's `cors` filter (`oslo_middleware.cors.CORS`, configured by
+/// `[cors] allowed_origin`) applies it to Gnocchi: preflight `OPTIONS` answers an empty
+/// 200 (whatever the route would say) and, for an allowed origin, a permitted method and
+/// permitted headers, echoes them with credentials and max-age; actual requests from an
+/// allowed origin get `Access-Control-Allow-Origin` and `Vary: Origin`.
+///
+/// Not Hummingbird's `CORSMiddleware`: that one answers a preflight itself with a 204 and
+/// its whole configured method list, where oslo answers 200 and echoes the one requested
+/// method; Gnocchi's functional tests check oslo's answers.
+public struct OsloCORSMiddleware<Context: RequestContext>: RouterMiddleware {
     public let allowedOrigins: Set<String>
     public var allowCredentials = true
     public var maxAge = 3600
