@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import RondoneAPI
 import RondoneIngest
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The statsd sink of `rondone statsd`: forwards each flush to a Gnocchi-compatible API
