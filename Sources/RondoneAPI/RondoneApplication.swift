@@ -47,7 +47,7 @@ public enum RondoneApplication {
                 metrics: PrometheusMetricsFactory(registry: registry)))
 
         let routes = RouteTable(router: router, configuration: configuration)
-        let policy = try PolicyEnforcer()
+        let policy = try PolicyEnforcer(strict: configuration.strictIsolation)
         VersionsController(configuration: configuration).register(on: routes)
         HealthcheckController().register(on: routes)
         CapabilitiesController().register(on: routes)

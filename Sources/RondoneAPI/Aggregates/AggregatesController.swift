@@ -56,7 +56,7 @@ struct AggregatesController {
         // Gnocchi authenticates in its first `enforce`, after the lookups.
         let identity = try requestContext.identity()
         for metric in metrics.values.sorted(by: { $0.id < $1.id }) {
-            try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
+            try await MetricLookup.enforce("get metric", identity: identity, metric, in: context)
         }
         var resolved: [ResolvedReference] = []
         var policies: [String: ArchivePolicy] = [:]

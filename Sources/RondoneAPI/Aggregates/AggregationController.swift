@@ -79,7 +79,9 @@ struct AggregationController {
         let arguments = try AggregatesArguments(query: query, now: .now())
         let identity = try requestContext.identity()
         for metric in metrics {
-            try context.policy.enforce("get metric", identity: identity, target: MetricLookup.target(metric))
+            // With its resource when the rule needs it (`metric_owner`), as Gnocchi's
+            // metrics loaded through their resource carry it.
+            try await MetricLookup.enforce("get metric", identity: identity, metric, in: context)
         }
         guard !metrics.isEmpty else { return Array("[]".utf8) }
         var resample: Sampling?

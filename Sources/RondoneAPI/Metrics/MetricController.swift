@@ -134,7 +134,13 @@ struct MetricController {
         let pagination = try PaginationOptions(
             query: query, defaultSorts: ["id:asc"], maxLimit: context.configuration.maxLimit)
         var projectFilter: String?
-        if context.configuration.authMode == .keystone {
+        var visibleTo: MetricVisibility?
+        if context.configuration.strictIsolation {
+            let identity = try requestContext.identity()
+            if !identity.isAdmin {
+                visibleTo = MetricVisibility(creator: identity.creator, project: identity.projectID)
+            }
+        } else if context.configuration.authMode == .keystone {
             // Basic and remote-user modes put no policy filter on metric lists (Gnocchi).
             let identity = try requestContext.identity()
             if !context.policy.check("list metric", identity: identity, target: [:]) {
@@ -145,7 +151,7 @@ struct MetricController {
         do {
             metrics = try await context.indexer.metrics(
                 MetricQuery(
-                    filters: filters, createdByProjectID: projectFilter,
+                    filters: filters, createdByProjectID: projectFilter, visibleTo: visibleTo,
                     sorts: try MetricSort.parseList(pagination.sorts), limit: pagination.limit,
                     marker: pagination.marker))
         } catch let error as IndexerError {
