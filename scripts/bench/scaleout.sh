@@ -16,7 +16,8 @@
 #   3. processing = measures acknowledged / (ingest start → /v1/status backlog 0);
 #   4. CPU of every process (utime + stime from /proc/<pid>/stat, children reaped
 #      included) from just before the ingest to the empty backlog: rondone serve / api,
-#      each metricd, all of PostgreSQL's processes, moto's, and wrk's.
+#      each metricd, all of PostgreSQL's processes, moto's, and wrk's; and the S3
+#      requests moto answered in that time, by method.
 # Configurations run interleaved (embedded, 1, 2, 3, embedded, 1, …) REPEAT times; the
 # table gives the median of each figure. Before each run the script waits (at most
 # LOAD_WAIT s) for the 1-minute load average to fall under MAX_LOAD, and records it.
@@ -141,6 +142,11 @@ stop_config() {
 # The servers' CPU during wrk (common.sh's run_wrk): every process of the configuration.
 server_cpu() { helper cpus "${NAMED[@]}" | awk '{s += $2} END {printf "%.2f", s}'; }
 
+# Lines of moto's log: one per request answered (werkzeug's access log), 0 without moto.
+moto_lines() {
+    if [ "$MOTO_RUNNING" = 1 ]; then wc -l < "$RONDONE_S3_TEST_STATE/moto.log"; else echo 0; fi
+}
+
 load1() { cut -d' ' -f1 /proc/loadavg; }
 wait_for_quiet() {
     local waited=0
@@ -152,7 +158,7 @@ wait_for_quiet() {
 }
 
 run_config() { # run_config CONFIG REPETITION
-    local config=$1 name before after
+    local config=$1 name before after s3_lines0 s3_lines1
     if [ "$config" = embedded ]; then name=embedded; else name=metricd$config; fi
     SYSTEM=$name.r$2
     log "$SYSTEM: starting"
@@ -166,8 +172,10 @@ run_config() { # run_config CONFIG REPETITION
     wait_for_quiet
     record load.start "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
     before=$(helper cpus "${NAMED[@]}")
+    s3_lines0=$(moto_lines)
     ingest batch batch "$OUT/$SYSTEM.ids" 10 100 "$DURATION" process
     after=$(helper cpus "${NAMED[@]}")
+    s3_lines1=$(moto_lines)
     record load.end "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
     record acked "$ACKED"
     record window "$(calc "$PROCESSED_AT - $WRK_STARTED" 3)"
@@ -176,6 +184,12 @@ run_config() { # run_config CONFIG REPETITION
         record "cpu_s.$process" "$(calc "$c1 - $c0" 2)"
     done
     record cpu_s.wrk "$(tail -1 "$OUT/$SYSTEM-batch.time" | awk '{printf "%.2f", $1 + $2}')"
+    if [ "$config" != embedded ]; then   # the S3 requests moto answered in the run, by method
+        sed -n "$((s3_lines0 + 1)),${s3_lines1}p" "$RONDONE_S3_TEST_STATE/moto.log" \
+            | awk '$6 ~ /^"[A-Z]+$/ {n[substr($6, 2)]++} END {for (m in n) print m, n[m]}' \
+            | while read -r method count; do record "s3.$method" "$count"; done
+        cp "$RONDONE_S3_TEST_STATE/moto.log" "$OUT/$SYSTEM-moto.log"
+    fi
     stop_config
 }
 

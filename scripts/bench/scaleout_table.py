@@ -72,6 +72,20 @@ def share(values, process):
     return cpu / cpu_total(values) * 100 if cpu is not None else None
 
 
+def s3_requests(values):
+    """Median S3 requests per 1 000 measures acknowledged, in all and by method."""
+    methods = sorted({k[len("s3."):] for v in values for k in v if k.startswith("s3.")})
+    if not methods:
+        return "—"
+
+    def per_thousand(v, keys):
+        return sum(num(v, k) or 0 for k in keys) / num(v, "acked") * 1000
+
+    total = median(per_thousand(v, ["s3." + m for m in methods]) for v in values)
+    each = ", ".join("%s %.2f" % (m, median(per_thousand(v, ["s3." + m]) for v in values)) for m in methods)
+    return "%.2f (%s)" % (total, each)
+
+
 def us(value):
     return "—" if value is None else "%.1f" % value
 
@@ -97,8 +111,9 @@ def main():
     def ratio(value, reference):
         return "%.2f×" % (value / reference) if value is not None and reference else "—"
 
-    rates = ["| configuration | ingest, measures/s | × embedded | processing, measures/s | × embedded | runs |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    rates = ["| configuration | ingest, measures/s | × embedded | processing, measures/s | × embedded "
+             "| S3 requests per 1 000 measures (by method) | runs |",
+             "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
     cpu = ["| configuration | serve / api | metricd (each) | PostgreSQL | moto | wrk | total | PostgreSQL's share | moto's share |",
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     seconds = ["| configuration | run (ingest start → backlog 0), s | serve / api | metricd (each) | PostgreSQL | moto | wrk "
@@ -108,9 +123,10 @@ def main():
         ingest = median(num(v, "ingest.batch") for v in values)
         processing = median(num(v, "processing.batch") for v in values)
         partial = any("partial.processing.batch" in v for v in values)
-        rates.append("| %s | %s | %s | %s%s | %s | %d |" % (
+        rates.append("| %s | %s | %s | %s%s | %s | %s | %d |" % (
             label(config), fmt(ingest), ratio(ingest, base_ingest), fmt(processing),
-            " (partial)" if partial else "", ratio(processing, base_processing), len(values)))
+            " (partial)" if partial else "", ratio(processing, base_processing), s3_requests(values),
+            len(values)))
         names = metricd_names(values[0])
         server = next((s for s in SERVERS if "cpu_s." + s in values[0]), None)
 
