@@ -127,6 +127,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // PromQL (issue 18): the lexer, the parser with Prometheus's grammar and type
+        // rules, and the label-matcher regular expressions. Stdlib only.
+        .target(name: "RondonePromQL"),
         // `--web-config`: Prometheus's web configuration file (TLS, bcrypt users, admins),
         // reloadable, with the password check and the listener's TLS configuration.
         .target(
@@ -306,6 +309,7 @@ let package = Package(
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
         .testTarget(name: "RondoneWebConfigTests", dependencies: ["RondoneWebConfig"]),
+        .testTarget(name: "RondonePromQLTests", dependencies: ["RondonePromQL"]),
         .testTarget(
             name: "RondoneIngestTests",
             dependencies: [
