@@ -5,11 +5,15 @@ public enum PromQLError: Error, Equatable, Sendable, CustomStringConvertible {
     case parse(at: Int, String)
     /// Valid PromQL that this implementation does not run yet.
     case unsupported(String)
+    /// A query that parses but cannot be evaluated on this data (Prometheus's `execution`
+    /// errors: duplicate series in a one-to-one match, too many samples).
+    case execution(String)
 
     public var description: String {
         switch self {
         case .parse(let position, let message): "parse error at char \(position + 1): \(message)"
         case .unsupported(let what): "not supported yet: \(what)"
+        case .execution(let message): message
         }
     }
 }
