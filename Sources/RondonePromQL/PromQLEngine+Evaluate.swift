@@ -40,7 +40,9 @@ extension PromQLEngine {
         let offset = selector.modifiers.offset
         let first = (at ?? steps.start) - offset
         let last = (at ?? steps.end) - offset
-        let series = try await storage.select(selector.matchers, start: first - lookback, end: last)
+        let series = try await storage.select(
+            selector.matchers, start: first - lookback, end: last,
+            hints: PromQLSelectHints(step: steps.hintStep, range: lookback, isRange: false))
         try checkSamples(series)
         return series.map { series in
             var values = [Double?](repeating: nil, count: steps.count)
@@ -60,7 +62,9 @@ extension PromQLEngine {
         let offset = selector.modifiers.offset
         let first = (at ?? steps.start) - offset - range
         let last = (at ?? steps.end) - offset
-        let series = try await storage.select(selector.matchers, start: first, end: last)
+        let series = try await storage.select(
+            selector.matchers, start: first, end: last,
+            hints: PromQLSelectHints(step: steps.hintStep, range: range, isRange: true))
         try checkSamples(series)
         return StepMatrix(series: series, range: range, offset: offset, at: at)
     }

@@ -110,6 +110,9 @@ struct Steps: Sendable {
     }
 
     var count: Int { times.count }
+
+    /// The step a storage is told of: 0 for a single evaluation.
+    var hintStep: Int64 { times.count > 1 ? step : 0 }
 }
 
 /// A node's value at every step.
