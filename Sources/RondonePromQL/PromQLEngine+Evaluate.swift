@@ -82,6 +82,10 @@ extension PromQLEngine {
         guard end >= start else {
             return StepMatrix(series: [], range: range, offset: modifiers.offset, at: at)
         }
+        guard (end - start) / interval < Int64(maxSamples) else {
+            throw PromQLError.execution(
+                "query processing would load too many samples into memory in subquery execution")
+        }
         let inside = Steps(start: start, end: end, step: interval)
         var series: [PromQLSeries] = []
         switch try await evaluate(inner, inside) {

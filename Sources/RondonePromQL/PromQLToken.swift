@@ -180,7 +180,7 @@ struct PromQLLexer {
             guard found > lastUnit else { return nil }
             let (product, overflow) = value.multipliedReportingOverflow(by: units[found].1)
             let (sum, overflow2) = total.addingReportingOverflow(product)
-            guard !overflow, !overflow2 else {
+            guard !overflow, !overflow2, sum <= PromQLDuration.maxMilliseconds else {
                 throw PromQLError.parse(at: index, "duration out of range")
             }
             total = sum
@@ -279,6 +279,9 @@ struct PromQLLexer {
 
 /// Prometheus's duration syntax outside a query (the HTTP API's `step`, `timeout`).
 public enum PromQLDuration {
+    /// The longest duration, as Prometheus's (an `int64` of nanoseconds: about 292 years).
+    public static let maxMilliseconds = Int64.max / 1_000_000
+
     /// `text` as a duration (`5m`, `1h30m`, `100ms`), in milliseconds; nil when the whole
     /// of it is not one.
     public static func milliseconds(_ text: String) -> Int64? {

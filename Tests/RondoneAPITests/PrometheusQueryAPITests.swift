@@ -164,6 +164,13 @@ struct PrometheusQueryAPITests {
                 ("/api/v1/query_range?query=up&start=0&end=100000&step=1", 400, "bad_data"),
                 ("/api/v1/query?query=histogram_quantile(0.9,up)", 501, "unavailable"),
                 ("/api/v1/series", 400, "bad_data"),
+                // Times and durations that would overflow milliseconds are refused, and a
+                // subquery of billions of steps is an execution error, not an exhausted memory.
+                ("/api/v1/query?query=up%20offset%201e300", 400, "bad_data"),
+                ("/api/v1/query?query=up%20%40%201e300", 400, "bad_data"),
+                ("/api/v1/query?query=up%5B300y%5D", 400, "bad_data"),
+                ("/api/v1/query_range?query=1&start=-9e15&end=9e15&step=1e12", 400, "bad_data"),
+                ("/api/v1/query?query=up%5B10000d%3A1ms%5D", 422, "execution"),
                 ("/api/v1/label/1bad/values", 400, "bad_data"),
             ] {
                 let answer = try await client.request(.get, path, headers: Self.admin)

@@ -70,12 +70,16 @@ struct PrometheusParameters {
         return selectors
     }
 
+    /// The furthest time from the epoch accepted, in milliseconds (about 290 000 years),
+    /// so that times, ranges and offsets add up without overflow.
+    static let maxMilliseconds = 9.2e15
+
     /// Float seconds since the epoch (rounded to milliseconds), or RFC 3339; the times
     /// Prometheus's clients send for "the beginning" and "the end" of time too.
     static func parseTime(_ text: String) -> Int64? {
         if let seconds = Double(text), seconds.isFinite {
             let milliseconds = (seconds * 1000).rounded()
-            guard abs(milliseconds) < 9.2e18 else { return nil }
+            guard abs(milliseconds) <= maxMilliseconds else { return nil }
             return Int64(milliseconds)
         }
         switch text {
@@ -85,6 +89,7 @@ struct PrometheusParameters {
         }
         guard text.count >= 20, text.utf8.contains(UInt8(ascii: "T")) else { return nil }
         do throws(TimestampError) {
+            // Nanoseconds since the epoch hold ±292 years: within the bound below.
             return try Timestamp.parse(text, now: Timestamp(nanoseconds: 0)).nanoseconds / 1_000_000
         } catch {
             return nil
@@ -95,7 +100,7 @@ struct PrometheusParameters {
     static func parseDuration(_ text: String) -> Int64? {
         if let seconds = Double(text), seconds.isFinite {
             let milliseconds = (seconds * 1000).rounded()
-            guard abs(milliseconds) < 9.2e15 else { return nil }
+            guard abs(milliseconds) <= Double(PromQLDuration.maxMilliseconds) else { return nil }
             return Int64(milliseconds)
         }
         return PromQLDuration.milliseconds(text)
