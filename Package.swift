@@ -159,7 +159,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The OpenAPI description served at /v1/openapi.json, compiled into the binary.
+            resources: [.embedInCode("OpenAPI/openapi.json")]
         ),
         // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
         // made from settings, and the server every command and the test helper run.
