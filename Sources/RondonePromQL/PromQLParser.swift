@@ -359,16 +359,7 @@ public struct PromQLParser {
     ) throws(PromQLError) -> PromQLExpression {
         var grouping: PromQLAggregation.Grouping?
         if isGroupingKeyword(peek) { grouping = try groupingClause() }
-        try expect(.leftParen, "\"(\"")
-        var arguments: [PromQLExpression] = []
-        if peek.kind != .rightParen {
-            arguments.append(try expression(minimumPrecedence: 0))
-            while peek.kind == .comma {
-                _ = advance()
-                arguments.append(try expression(minimumPrecedence: 0))
-            }
-        }
-        try expect(.rightParen, "\")\"")
+        let arguments = try argumentList()
         if isGroupingKeyword(peek) {
             guard grouping == nil else {
                 throw PromQLError.parse(at: peek.position, "unexpected <by/without>")
@@ -428,9 +419,8 @@ public struct PromQLParser {
         return labels
     }
 
-    private mutating func call(_ function: PromQLFunction, at position: Int) throws(PromQLError)
-        -> PromQLExpression
-    {
+    /// `( expression, … )`, possibly empty.
+    private mutating func argumentList() throws(PromQLError) -> [PromQLExpression] {
         try expect(.leftParen, "\"(\"")
         var arguments: [PromQLExpression] = []
         if peek.kind != .rightParen {
@@ -441,6 +431,13 @@ public struct PromQLParser {
             }
         }
         try expect(.rightParen, "\")\"")
+        return arguments
+    }
+
+    private mutating func call(_ function: PromQLFunction, at position: Int) throws(PromQLError)
+        -> PromQLExpression
+    {
+        let arguments = try argumentList()
         let declared = function.arguments.count
         let fewest = function.optional > 0 ? declared - function.optional : declared
         let most = function.optional < 0 ? Int.max : declared
