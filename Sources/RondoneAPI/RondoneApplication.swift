@@ -75,6 +75,7 @@ public enum RondoneApplication {
         MetricSearchController(context: context).register(on: routes)
         PrometheusWriteController(context: context).register(on: routes)
         PrometheusQueryController(context: context).register(on: routes)
+        OpenAPIController().register(on: routes)
         routes.finish()
         return router
     }
