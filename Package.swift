@@ -160,6 +160,7 @@ let package = Package(
                 "RondoneQuery",
                 "RondoneIngest",
                 "RondoneWebConfig",
+                "RondonePromQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -341,8 +341,9 @@ extension PromQLEngine {
         let at = fixedTime(selector.modifiers, steps)
         let offset = selector.modifiers.offset
         let series = try await storage.select(
-            selector.matchers, start: (at ?? steps.start) - offset - lookback, end: (at ?? steps.end) - offset
-        )
+            selector.matchers, start: (at ?? steps.start) - offset - lookback,
+            end: (at ?? steps.end) - offset,
+            hints: PromQLSelectHints(step: steps.hintStep, range: lookback, isRange: false))
         return series.map { series in
             StepSeries(
                 labels: series.labels.droppingName,

@@ -53,6 +53,9 @@ public struct PromQLEngine: Sendable {
             throw PromQLError.execution("zero or negative query resolution step widths are not accepted")
         }
         guard end >= start else { throw PromQLError.execution("end timestamp must not be before start time") }
+        guard (end - start) / step < Int64(maxSamples) else {
+            throw PromQLError.execution("query processing would load too many samples into memory")
+        }
         let expression = try PromQLParser.parse(query)
         guard expression.type == .scalar || expression.type == .vector else {
             throw PromQLError.parse(
@@ -110,6 +113,9 @@ struct Steps: Sendable {
     }
 
     var count: Int { times.count }
+
+    /// The step a storage is told of: 0 for a single evaluation.
+    var hintStep: Int64 { times.count > 1 ? step : 0 }
 }
 
 /// A node's value at every step.

@@ -94,7 +94,27 @@ public struct PromQLSeries: Equatable, Sendable {
 /// Where the engine reads series from: the series whose labels satisfy every matcher,
 /// with their samples in `[start, end]` (milliseconds).
 public protocol PromQLStorage: Sendable {
-    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64) async throws -> [PromQLSeries]
+    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64, hints: PromQLSelectHints) async throws
+        -> [PromQLSeries]
+}
+
+/// What a selection is for (Prometheus's `SelectHints`), so that a storage holding a
+/// series at several resolutions can pick one: the evaluation step and the window each
+/// step looks at.
+public struct PromQLSelectHints: Equatable, Sendable {
+    /// Milliseconds between evaluation steps; 0 when there is a single step.
+    public var step: Int64
+    /// Milliseconds each step looks back: a range selector's range, the lookback of an
+    /// instant selector.
+    public var range: Int64
+    /// Whether the selector is a range (`[r]`), not an instant selector.
+    public var isRange: Bool
+
+    public init(step: Int64, range: Int64, isRange: Bool) {
+        self.step = step
+        self.range = range
+        self.isRange = isRange
+    }
 }
 
 /// The result of a query, as the HTTP API renders it.

@@ -6,7 +6,9 @@ import Testing
 struct MemoryStorage: PromQLStorage {
     var series: [PromQLSeries]
 
-    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64) async throws -> [PromQLSeries] {
+    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64, hints: PromQLSelectHints) async throws
+        -> [PromQLSeries]
+    {
         series.compactMap { series in
             for matcher in matchers {
                 let value = series.labels[matcher.label]
