@@ -49,13 +49,15 @@ wait_for 30 curl -sf "$PROMETHEUS_URL/-/ready" || { echo "prometheus did not sta
 post() { curl -s -o "$TMP/post.out" -w '%{http_code}' -u admin: -H 'Content-Type: application/json' -d "$2" "$ROOT_URL$1"; }
 # backlog_empty: metricd has processed every measure received so far.
 backlog_empty() { api "$PORT" /v1/status | json 'd["storage"]["summary"]["measures"]' | grep -qx 0; }
-# tally COMMAND...: runs a helper that prints its own `ok`/`FAIL` lines, adds them up.
+# tally COMMAND...: runs a helper that prints its own `ok`/`FAIL` lines, adds them up (a
+# helper failing without a FAIL line counts as one).
 tally() {
-    local out
-    out=$("$@" 2>&1)
+    local out rc
+    out=$("$@" 2>&1); rc=$?
     printf '%s\n' "$out"
     passed=$((passed + $(grep -c '^ok ' <<<"$out")))
     failed=$((failed + $(grep -c '^FAIL ' <<<"$out")))
+    if [ $rc -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then failed=$((failed + 1)); echo "FAIL $1 $2: exit $rc"; fi
 }
 
 if [ "$CANDIDATE" = prometheus ]; then
@@ -71,7 +73,7 @@ else
         '{"name": "promql-all", "metric_pattern": "*", "archive_policy_name": "promql-15s"}'
 fi
 
-check "the same samples remote-written to each server" "^(wrote [0-9]+ samples to [^ ]+\s*){${#WRITE_URLS[@]}}$" \
+check "the same samples remote-written to each server" "^wrote [0-9]+ samples to each of ${#WRITE_URLS[@]} servers$" \
     python3 "$HERE/samples.py" --end "$END" "${WRITE_URLS[@]}"
 if [ "$CANDIDATE" != prometheus ]; then
     wait_for 90 backlog_empty
@@ -96,6 +98,7 @@ if [ "$CANDIDATE" != prometheus ]; then
     check "REST: three measures posted" '^202$' post "/v1/resource/generic/$REST_RESOURCE/metric/rest.temperature/measures" \
         "[{\"timestamp\": $((END - 30)), \"value\": 1.5}, {\"timestamp\": $((END - 15)), \"value\": -2.25}, {\"timestamp\": $END, \"value\": 40}]"
     # Values stored through statsd: one datagram, a gauge and a counter twice (one flush: 3 + 4).
+    # As gnocchi-statsd, the metric's name is the statsd name, `|` and the type.
     printf 'promql.statsd.gauge:42|g\npromql.statsd.hits:3|c\npromql.statsd.hits:4|c\n' >/dev/udp/127.0.0.1/"$STATSD"
     statsd_stored() {
         api "$PORT" "/v1/resource/generic/$STATSD_RESOURCE" | json 'len(d["metrics"])' | grep -qx 2 && backlog_empty
@@ -115,15 +118,15 @@ if [ "$CANDIDATE" != prometheus ]; then
     check "promtool query series: the REST metric with its resource's labels" \
         "^\{__name__=\"rest_temperature\", .*resource_id=\"$REST_RESOURCE\", resource_type=\"generic\".*\}$" \
         promtool query series --match=rest_temperature "$PROMTOOL_URL"
-    check "promtool query instant: the statsd gauge" '^promql_statsd_gauge\{.*gnocchi_name="promql.statsd.gauge".*\} => 42 @' \
-        promtool query instant "$PROMTOOL_URL" promql_statsd_gauge
-    check "promtool query instant: the statsd counter (3 + 4 in one flush)" '^promql_statsd_hits\{.*\} => 7 @' \
-        promtool query instant "$PROMTOOL_URL" promql_statsd_hits
+    check "promtool query instant: the statsd gauge" '^promql_statsd_gauge_g\{.*gnocchi_name="promql.statsd.gauge\|g".*\} => 42 @' \
+        promtool query instant "$PROMTOOL_URL" promql_statsd_gauge_g
+    check "promtool query instant: the statsd counter (3 + 4 in one flush)" '^promql_statsd_hits_c\{.*\} => 7 @' \
+        promtool query instant "$PROMTOOL_URL" promql_statsd_hits_c
     check "promtool query series: the statsd metrics on their resource" \
-        "^(\{__name__=\"promql_statsd_(gauge|hits)\", .*resource_id=\"$STATSD_RESOURCE\".*\}\s*){2}$" \
-        promtool query series --match='{__name__=~"promql_statsd_.*"}' "$PROMTOOL_URL"
+        "^(\{__name__=\"promql_statsd_(gauge_g|hits_c)\", .*resource_id=\"$STATSD_RESOURCE\".*\} ){2}$" \
+        sh -c "promtool query series --match='{__name__=~\"promql_statsd_.*\"}' '$PROMTOOL_URL' | tr '\n' ' '"
     check "promtool query labels __name__: remote-written, REST and statsd names" \
-        '^app:requests:ratio app_errors_total .* node_temperature_celsius promql_statsd_gauge promql_statsd_hits rest_temperature $' \
+        '^app:requests:ratio app_errors_total .* node_temperature_celsius promql_statsd_gauge_g promql_statsd_hits_c rest_temperature $' \
         sh -c "promtool query labels '$PROMTOOL_URL' __name__ | tr '\n' ' '"
     check "promtool query labels resource_type" '^generic prometheus $' \
         sh -c "promtool query labels '$PROMTOOL_URL' resource_type | tr '\n' ' '"

@@ -15,7 +15,9 @@ Two answers are identical when both succeed with the same result type, the same 
 sets once Rondone's own labels are removed, the same timestamps, and values equal within
 1e-9 relative (NaN equals NaN, infinities by sign); order counts for instant queries of
 sort, sort_desc, topk and bottomk (as the sequence of values, ties being unordered), the
-rest compare as sets. Both failing with the same errorType is identical too.
+rest compare as sets. Both refusing with the same errorType is identical too; a query
+written `! query` in the list must be refused (the reference answering it is a
+difference). After three connection failures in a row the candidate is taken for dead.
 
 Prints each difference with the query and a short diff, then `N identical of M`;
 differences listed in the expected file (query TAB reason) are printed as expected and
@@ -50,11 +52,14 @@ def ranges(end):
 
 
 def load_queries(path):
+    """[(query, error expected)]: a line starting with `! ` must be refused by both."""
     queries = []
     for line in open(path):
         line = line.strip()
         if line and not line.startswith("#"):
-            queries.append(line.replace("{R}", ", ".join(RONDONE_LABELS)))
+            refused = line.startswith("! ")
+            query = (line[2:] if refused else line).replace("{R}", ", ".join(RONDONE_LABELS))
+            queries.append((query, refused))
     return queries
 
 
@@ -146,8 +151,10 @@ def compare_points(key, ref, cand):
     return []
 
 
-def diff(query, instant, ref, cand):
+def diff(query, instant, ref, cand, refused=False):
     """The differences between two answers, as short lines (empty when identical)."""
+    if refused and ref.get("status") == "success":
+        return ["the reference answered a query listed as refused"]
     if ref.get("status") != "success" or cand.get("status") != "success":
         if ref.get("status") == cand.get("status") == "error" and ref.get("errorType") == cand.get("errorType"):
             return []
@@ -195,9 +202,12 @@ def main():
     reference, candidate = Server(args.reference, args.user), Server(args.candidate, args.user)
     expected = load_expected(args.expected)
     times, windows = instant_times(args.end), ranges(args.end)
-    identical = total = unexpected = 0
+    identical = total = unexpected = unreachable = 0
     differing = set()
-    for n, query in enumerate(load_queries(args.queries)):
+    for n, (query, refused) in enumerate(load_queries(args.queries)):
+        if unreachable >= 3:
+            print("the candidate stopped answering: no more queries (%d identical of %d so far)" % (identical, total))
+            break
         cases = [("query", {"query": query, "time": times[n % 4]}, True),
                  ("query", {"query": query, "time": times[(n + 2) % 4]}, True)]
         start, end, step = windows[n % 4]
@@ -206,15 +216,15 @@ def main():
             post = (n + c) % 2 == 1
             ref = reference.call(endpoint, params, post)
             cand = candidate.call(endpoint, params, post)
-            lines = diff(query, instant, ref, cand)
+            lines = diff(query, instant, ref, cand, refused)
             total += 1
+            unreachable = unreachable + 1 if cand.get("errorType") == "connection" else 0
             what = "%s %s" % (endpoint, " ".join("%s=%s" % kv for kv in params.items() if kv[0] != "query"))
-            if ref.get("status") != "success" and not lines:
-                lines = ["the reference refused it: %s" % ref.get("error")]  # a bad query in the list
             if not lines:
                 identical += 1
                 if args.verbose:
-                    print("same %s   [%s]" % (query, what))
+                    print("same %s   [%s]%s" % (query, what, "" if ref.get("status") == "success"
+                                                 else " both refused: %s" % ref.get("error")))
                 continue
             differing.add(query)
             if query in expected:

@@ -118,6 +118,7 @@ def main():
         check("histogram_quantile: 501 naming it", answer.get("http") == 501 and answer.get("status") == "error"
               and "histogram_quantile" in (answer.get("error") or ""), brief(answer))
     print("grafana: %d passed, %d failed" % (passed, failed))
+    raise SystemExit(1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ count_values, a series with a 30-minute gap, an info metric for group_left, a na
 colons; every series has job and instance, several have more labels. The values come
 from a seeded generator, so every run writes the same values (only the times move).
 Requests hold 10 minutes of every series each and go out in time order, as Prometheus
-refuses samples too far behind its head. Prints one line per URL: `wrote N samples`.
+refuses samples too far behind its head. Prints `wrote N samples to each of K servers`, or the refusal.
 """
 import argparse
 import base64
@@ -105,8 +105,8 @@ def main():
                 print("%s: %s" % (url, status))
                 ok = False
                 break
-        else:
-            print("wrote %d samples to %s" % (count, url))
+    if ok:
+        print("wrote %d samples to each of %d servers" % (count, len(args.urls)))
     raise SystemExit(0 if ok else 1)
 
 
