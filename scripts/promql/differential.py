@@ -5,10 +5,10 @@
 
 URLs are API roots (`http://host:port` for Prometheus, `http://host:port/prometheus` for
 Rondone); `/api/v1/query` and `/api/v1/query_range` are appended. END is the last
-sample's time (samples.py). Each query runs three times: as an instant query at two of
-four times and as a range query with one of four (start, end, step), both picked by the
-query's position, so the list as a whole covers every time and step. GET and form POST
-alternate. `{R}` in a query stands for Rondone's own labels (for `without` and
+sample's time (samples.py). Each query runs six times: as an instant query at each of
+four times (the last sample, between two samples, after the last one, 5 minutes into the
+data) and as a range query with two of four (start, end, step), picked by the query's
+position, so the list as a whole covers every window and step. GET and form POST alternate. `{R}` in a query stands for Rondone's own labels (for `without` and
 `ignoring`, where they would otherwise split groups; Prometheus ignores absent labels).
 
 Two answers are identical when both succeed with the same result type, the same label
@@ -208,10 +208,9 @@ def main():
         if unreachable >= 3:
             print("the candidate stopped answering: no more queries (%d identical of %d so far)" % (identical, total))
             break
-        cases = [("query", {"query": query, "time": times[n % 4]}, True),
-                 ("query", {"query": query, "time": times[(n + 2) % 4]}, True)]
-        start, end, step = windows[n % 4]
-        cases.append(("query_range", {"query": query, "start": start, "end": end, "step": step}, False))
+        cases = [("query", {"query": query, "time": t}, True) for t in times]
+        for start, end, step in (windows[n % 4], windows[(n + 1) % 4]):
+            cases.append(("query_range", {"query": query, "start": start, "end": end, "step": step}, False))
         for c, (endpoint, params, instant) in enumerate(cases):
             post = (n + c) % 2 == 1
             ref = reference.call(endpoint, params, post)
