@@ -16,6 +16,7 @@ Prints `ok   grafana: …` or `FAIL grafana: …` per check.
 """
 import argparse
 import json
+import time
 
 from differential import RONDONE_LABELS, Server, diff, label_key
 
@@ -101,6 +102,19 @@ def main():
     check("POST query_range, start/end aligned to the step: a matrix equal to Prometheus's",
           not lines and c.get("data", {}).get("resultType") == "matrix" and len(c["data"]["result"]) == 2
           and all(len(s["values"]) >= 55 for s in c["data"]["result"]), "; ".join(lines) or brief(c))
+
+    # The other forms of times and durations Prometheus takes (promtool, curl users).
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end - 3))
+    params = {"query": "node_load", "time": stamp}
+    c, r = both("query", params)
+    lines = diff(params["query"], True, r, c)
+    check("query at an RFC 3339 time: the same as Prometheus", not lines and len(c["data"]["result"]) == 2,
+          "; ".join(lines) or brief(c))
+    params = {"query": "avg_over_time(node_load[2m])", "start": stamp, "end": end, "step": "1m30s"}
+    c, r = both("query_range", params)
+    lines = diff(params["query"], False, r, c)
+    check("query_range with an RFC 3339 start and a step of 1m30s: the same as Prometheus",
+          not lines and c["data"]["result"], "; ".join(lines) or brief(c))
 
     # Errors.
     answer = cand.call("query", {"query": "sum(", "time": end}, True)
