@@ -103,6 +103,7 @@ extension PromQLEngine {
         if value.isNaN { return "NaN" }
         if value == .infinity { return "+Inf" }
         if value == -.infinity { return "-Inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }  // Go keeps the sign of zero
         if value == value.rounded(), let integer = Int64(exactly: value) { return String(integer) }
         var text = "\(value)"
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
