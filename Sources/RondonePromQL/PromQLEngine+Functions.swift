@@ -92,7 +92,7 @@ extension PromQLEngine {
                     StepSeries(
                         labels: element.labels.droppingName,
                         values: element.values.enumerated().map { index, value in
-                            value.map { (($0 / nearest[index]) + 0.5).rounded(.down) * nearest[index] }
+                            value.map { ($0 * (1 / nearest[index]) + 0.5).rounded(.down) / (1 / nearest[index]) }
                         })
                 })
         case "label_replace":
