@@ -15,7 +15,7 @@ extension PromQLEngine {
         func groupLabels(_ labels: PromQLLabels) -> PromQLLabels {
             guard let grouping else { return PromQLLabels([PromQLLabel]()) }
             return grouping.without
-                ? labels.removing(Set(grouping.labels).union(["__name__"]))
+                ? labels.removing(Set(grouping.labels).union(PromQLLabels.nameLabels))
                 : labels.keeping(Set(grouping.labels))
         }
         var groups: [PromQLLabels: [Int]] = [:]
@@ -52,6 +52,9 @@ extension PromQLEngine {
                     values.contains { $0 != nil } ? StepSeries(labels: element.labels, values: values) : nil
                 })
         case .countValues:
+            guard PromQLLabels.isValidName(labelName) else {
+                throw PromQLError.execution("invalid label name \"\(labelName)\"")
+            }
             var out: [PromQLLabels: [Double?]] = [:]
             var outOrder: [PromQLLabels] = []
             for key in order {

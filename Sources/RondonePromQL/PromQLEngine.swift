@@ -94,7 +94,29 @@ public struct PromQLEngine: Sendable {
                 return descending ? x > y : x < y
             }
         }
+        if case .aggregate(let aggregation) = inner, aggregation.op == .topk || aggregation.op == .bottomk {
+            return ranked(series, aggregation)
+        }
         return series.sorted { $0.labels < $1.labels }
+    }
+
+    /// An instant `topk`/`bottomk`: groups in the order of their labels, each group's
+    /// series by value (largest first for `topk`, smallest first for `bottomk`; NaN last).
+    static func ranked(_ series: [PromQLSeries], _ aggregation: PromQLAggregation) -> [PromQLSeries] {
+        func group(_ labels: PromQLLabels) -> PromQLLabels {
+            guard let grouping = aggregation.grouping else { return PromQLLabels([PromQLLabel]()) }
+            return grouping.without
+                ? labels.removing(Set(grouping.labels).union(PromQLLabels.nameLabels))
+                : labels.keeping(Set(grouping.labels))
+        }
+        let descending = aggregation.op == .topk
+        return series.map { (group($0.labels), $0) }.sorted { a, b in
+            if a.0 != b.0 { return a.0 < b.0 }
+            let (x, y) = (a.1.samples[0].value, b.1.samples[0].value)
+            if x.isNaN != y.isNaN { return y.isNaN }
+            if x != y, !x.isNaN { return descending ? x > y : x < y }
+            return a.1.labels < b.1.labels
+        }.map(\.1)
     }
 }
 

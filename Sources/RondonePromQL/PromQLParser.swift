@@ -446,10 +446,14 @@ public struct PromQLParser {
     {
         let arguments = try argumentList()
         let declared = function.arguments.count
-        let fewest = function.optional > 0 ? declared - function.optional : declared
+        let fewest =
+            function.optional > 0
+            ? declared - function.optional : function.optional < 0 ? declared - 1 : declared
         let most = function.optional < 0 ? Int.max : declared
         guard arguments.count >= fewest, arguments.count <= most else {
-            let wanted = fewest == declared || most == Int.max ? "\(fewest)" : "\(fewest) or \(most)"
+            let wanted =
+                most == Int.max
+                ? "at least \(fewest)" : fewest == declared ? "\(fewest)" : "\(fewest) or \(most)"
             throw PromQLError.parse(
                 at: position,
                 "expected \(wanted) argument(s) in call to \"\(function.name)\", got \(arguments.count)")

@@ -45,8 +45,30 @@ public struct PromQLLabels: Hashable, Sendable, Comparable {
         PromQLLabels(labels.filter { names.contains($0.name) })
     }
 
+    /// The labels that name a series: `__name__`, and `gnocchi_name`, where Rondone keeps
+    /// a Gnocchi metric's name as given when `__name__` had to change it
+    /// (docs/PROMQL.md). What drops the name (functions, arithmetic, `without`, `ignoring`)
+    /// drops both, so the result of `abs(x)` carries no trace of the name either way.
+    public static let nameLabels: Set<String> = ["__name__", "gnocchi_name"]
+
     /// Without the metric name, as functions and arithmetic return their series.
-    public var droppingName: PromQLLabels { removing(["__name__"]) }
+    public var droppingName: PromQLLabels { removing(Self.nameLabels) }
+
+    /// Prometheus's label name rule: `[a-zA-Z_][a-zA-Z0-9_]*`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            return false
+        }
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                return true
+            default:
+                return false
+            }
+        }
+    }
 
     public static func < (a: Self, b: Self) -> Bool { a.labels.lexicographicallyPrecedes(b.labels) }
 }
