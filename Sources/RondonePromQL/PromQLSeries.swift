@@ -32,17 +32,36 @@ public struct PromQLLabels: Hashable, Sendable, Comparable {
         labels.first { $0.name == name }?.value ?? ""
     }
 
+    private init(sorted labels: [PromQLLabel]) {
+        self.labels = labels
+    }
+
     /// These labels with `name` set to `value` (removed when `value` is empty).
     public func setting(_ name: String, to value: String) -> PromQLLabels {
-        PromQLLabels(labels.filter { $0.name != name } + [PromQLLabel(name, value)])
+        var copy = labels
+        var low = 0
+        var high = copy.count
+        while low < high {
+            let middle = (low + high) / 2
+            if copy[middle].name < name { low = middle + 1 } else { high = middle }
+        }
+        let present = low < copy.count && copy[low].name == name
+        if value.isEmpty {
+            if present { copy.remove(at: low) }
+        } else if present {
+            copy[low].value = value
+        } else {
+            copy.insert(PromQLLabel(name, value), at: low)
+        }
+        return PromQLLabels(sorted: copy)
     }
 
     public func removing(_ names: Set<String>) -> PromQLLabels {
-        PromQLLabels(labels.filter { !names.contains($0.name) })
+        PromQLLabels(sorted: labels.filter { !names.contains($0.name) })
     }
 
     public func keeping(_ names: Set<String>) -> PromQLLabels {
-        PromQLLabels(labels.filter { names.contains($0.name) })
+        PromQLLabels(sorted: labels.filter { names.contains($0.name) })
     }
 
     /// The labels that name a series: `__name__`, and `gnocchi_name`, where Rondone keeps

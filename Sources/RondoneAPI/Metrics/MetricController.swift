@@ -103,7 +103,7 @@ struct MetricController {
     /// Which metrics a caller's lists may show: `--strict-isolation`'s visibility, or in
     /// keystone mode the `list metric` rule's project filter (basic and remote-user modes
     /// put none, as Gnocchi).
-    struct ListScope {
+    struct ListScope: Hashable, Sendable {
         var projectFilter: String?
         var visibleTo: MetricVisibility?
 

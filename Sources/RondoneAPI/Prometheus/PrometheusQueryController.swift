@@ -19,6 +19,8 @@ import RondoneQuery
 /// 422 `execution`, 501 for what is not supported yet.
 struct PrometheusQueryController {
     let context: ControllerContext
+    /// The catalogs of the last second, shared by the calls of one dashboard refresh.
+    let catalogs = PrometheusCatalogCache(lifetime: .seconds(1))
 
     static let prefixes = ["/prometheus/api/v1", "/api/v1"]
     /// Prometheus's limit on the steps of a range query.
@@ -35,27 +37,26 @@ struct PrometheusQueryController {
                 add(routes, method, prefix + "/query_range", Self.queryRange)
                 add(routes, method, prefix + "/series", Self.series)
                 add(routes, method, prefix + "/labels", Self.labels)
-                add(routes, method, prefix + "/query_exemplars") { _, _, _ in
+                add(routes, method, prefix + "/query_exemplars") { _, _ in
                     PrometheusJSON.success(.array([]))
                 }
             }
             add(routes, .get, prefix + "/label/{name}/values", Self.labelValues)
             add(routes, .get, prefix + "/metadata", Self.metadata)
-            add(routes, .get, prefix + "/status/buildinfo") { _, _, _ in
+            add(routes, .get, prefix + "/status/buildinfo") { _, _ in
                 PrometheusJSON.success(Self.buildInfo)
             }
-            add(routes, .get, prefix + "/rules") { _, _, _ in
+            add(routes, .get, prefix + "/rules") { _, _ in
                 PrometheusJSON.success(.object([("groups", .array([]))]))
             }
-            add(routes, .get, prefix + "/alerts") { _, _, _ in
+            add(routes, .get, prefix + "/alerts") { _, _ in
                 PrometheusJSON.success(.object([("alerts", .array([]))]))
             }
         }
     }
 
     private typealias Handler =
-        @Sendable (PrometheusParameters, RondoneRequestContext, ControllerContext)
-        async throws -> Response
+        @Sendable (PrometheusParameters, PrometheusCall) async throws -> Response
 
     /// Registers one route: authentication first, then the parameters, then `handler`;
     /// Prometheus's own refusals become its JSON.
@@ -63,12 +64,15 @@ struct PrometheusQueryController {
         _ routes: RouteTable, _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler
     ) {
         let context = self.context
+        let catalogs = self.catalogs
         routes.add(method, path, negotiation: .none) { request, requestContext in
             _ = try requestContext.identity()
             do {
                 let parameters = try await PrometheusParameters.read(
                     request, limit: context.configuration.maxBodySize)
-                return try await handler(parameters, requestContext, context)
+                return try await handler(
+                    parameters,
+                    PrometheusCall(requestContext: requestContext, context: context, catalogs: catalogs))
             } catch let error as PrometheusAPIError {
                 return error.response
             } catch let error as PromQLError {
@@ -90,30 +94,27 @@ struct PrometheusQueryController {
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     /// An engine reading what the caller may see.
-    static func engine(_ requestContext: RondoneRequestContext, _ context: ControllerContext) -> PromQLEngine
-    {
+    static func engine(_ call: PrometheusCall) -> PromQLEngine {
         let storage = PrometheusLazyStorage(
-            load: { try await PrometheusSeriesCatalog.load(requestContext, in: context) },
-            reader: context.reader, now: now() * 1_000_000, maxSeries: maxSeries)
+            load: { try await call.catalog() }, reader: call.context.reader, now: now() * 1_000_000,
+            maxSeries: maxSeries)
         var engine = PromQLEngine(storage: storage)
         engine.maxSamples = maxSamples
         return engine
     }
 
     static func query(
-        _ parameters: PrometheusParameters, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
+        _ parameters: PrometheusParameters, _ call: PrometheusCall
     ) async throws -> Response {
         let time = try parameters.time("time", default: now())
         _ = try parameters.duration("timeout")
         let text = parameters.value("query") ?? ""
-        let result = try await engine(requestContext, context).instant(text, at: time)
+        let result = try await engine(call).instant(text, at: time)
         return PrometheusJSON.success(result)
     }
 
     static func queryRange(
-        _ parameters: PrometheusParameters, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
+        _ parameters: PrometheusParameters, _ call: PrometheusCall
     ) async throws -> Response {
         guard parameters.value("start") != nil else {
             throw PrometheusAPIError.badData(
@@ -143,21 +144,20 @@ struct PrometheusQueryController {
         }
         _ = try parameters.duration("timeout")
         let text = parameters.value("query") ?? ""
-        let result = try await engine(requestContext, context).range(text, start: start, end: end, step: step)
+        let result = try await engine(call).range(text, start: start, end: end, step: step)
         return PrometheusJSON.success(result)
     }
 
     /// The label sets of the series every `match[]` selects (each once), or of every
     /// series when `required` is false and there is no `match[]`.
     static func selected(
-        _ parameters: PrometheusParameters, required: Bool, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
+        _ parameters: PrometheusParameters, required: Bool, _ call: PrometheusCall
     ) async throws -> [PromQLLabels] {
         let selectors = try parameters.matchers()
         if required && selectors.isEmpty { throw PrometheusAPIError.badData("no match[] parameter provided") }
         _ = try parameters.time("start", default: 0)
         _ = try parameters.time("end", default: 0)
-        let catalog = try await PrometheusSeriesCatalog.load(requestContext, in: context)
+        let catalog = try await call.catalog()
         if selectors.isEmpty {
             return catalog.entries.flatMap { entry in
                 entry.methods.map { entry.labels.setting("aggregation", to: $0) }
@@ -174,10 +174,9 @@ struct PrometheusQueryController {
     }
 
     static func series(
-        _ parameters: PrometheusParameters, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
+        _ parameters: PrometheusParameters, _ call: PrometheusCall
     ) async throws -> Response {
-        var labels = try await selected(parameters, required: true, requestContext, context).sorted()
+        var labels = try await selected(parameters, required: true, call).sorted()
         let limit = try Self.limit(parameters)
         var warnings: [String] = []
         if let limit, labels.count > limit {
@@ -187,29 +186,51 @@ struct PrometheusQueryController {
         return PrometheusJSON.success(.array(labels.map(PrometheusJSON.labelsValue)), warnings: warnings)
     }
 
-    static func labels(
-        _ parameters: PrometheusParameters, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
-    ) async throws -> Response {
+    static func labels(_ parameters: PrometheusParameters, _ call: PrometheusCall) async throws -> Response {
         var names: Set<String> = []
-        for labels in try await selected(parameters, required: false, requestContext, context) {
-            for label in labels.labels { names.insert(label.name) }
+        _ = try parameters.time("start", default: 0)
+        _ = try parameters.time("end", default: 0)
+        if try parameters.matchers().isEmpty {
+            // Every series: each metric's labels, and `aggregation`.
+            let catalog = try await call.catalog()
+            for entry in catalog.entries {
+                for label in entry.labels.labels { names.insert(label.name) }
+            }
+            if !catalog.entries.isEmpty { names.insert("aggregation") }
+        } else {
+            for labels in try await selected(parameters, required: false, call) {
+                for label in labels.labels { names.insert(label.name) }
+            }
         }
         return try limited(names.sorted(), parameters)
     }
 
-    static func labelValues(
-        _ parameters: PrometheusParameters, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
-    ) async throws -> Response {
-        let name = requestContext.pathParameter("name")
+    static func labelValues(_ parameters: PrometheusParameters, _ call: PrometheusCall) async throws
+        -> Response
+    {
+        let name = call.requestContext.pathParameter("name")
         guard PrometheusLabelMapping.isLabelName(name) else {
             throw PrometheusAPIError.badData("invalid label name: \"\(name)\"")
         }
         var values: Set<String> = []
-        for labels in try await selected(parameters, required: false, requestContext, context) {
-            let value = labels[name]
-            if !value.isEmpty { values.insert(value) }
+        _ = try parameters.time("start", default: 0)
+        _ = try parameters.time("end", default: 0)
+        if try parameters.matchers().isEmpty {
+            // Every series, without building each one's labels.
+            let catalog = try await call.catalog()
+            for entry in catalog.entries {
+                if name == "aggregation" {
+                    values.formUnion(entry.methods)
+                } else {
+                    let value = entry.labels[name]
+                    if !value.isEmpty { values.insert(value) }
+                }
+            }
+        } else {
+            for labels in try await selected(parameters, required: false, call) {
+                let value = labels[name]
+                if !value.isEmpty { values.insert(value) }
+            }
         }
         return try limited(values.sorted(), parameters)
     }
@@ -217,10 +238,9 @@ struct PrometheusQueryController {
     /// `{"metric": [{"type","help","unit"}]}` per metric name: Gnocchi knows no type or
     /// help text, only a unit.
     static func metadata(
-        _ parameters: PrometheusParameters, _ requestContext: RondoneRequestContext,
-        _ context: ControllerContext
+        _ parameters: PrometheusParameters, _ call: PrometheusCall
     ) async throws -> Response {
-        let catalog = try await PrometheusSeriesCatalog.load(requestContext, in: context)
+        let catalog = try await call.catalog()
         let only = parameters.value("metric")
         var units: [String: Set<String>] = [:]
         for entry in catalog.entries {

@@ -71,24 +71,32 @@ struct PrometheusSeriesCatalog: Sendable {
         return selected
     }
 
-    /// The catalog of what `identity` may read.
-    static func load(_ requestContext: RondoneRequestContext, in context: ControllerContext) async throws
-        -> PrometheusSeriesCatalog
-    {
-        let scope = try MetricController.listScope(requestContext, context)
-        let resourceFilter = try ResourcePolicyFilter.filter(
-            "list resource", type: "generic", requestContext: requestContext, in: context)
+    /// Whose catalog: the filters the metric and resource lists apply to a caller.
+    struct Scope: Hashable, Sendable {
+        var metrics: MetricController.ListScope
+        var resources: ResourceFilter?
+
+        init(_ requestContext: RondoneRequestContext, in context: ControllerContext) throws(APIError) {
+            metrics = try MetricController.listScope(requestContext, context)
+            resources = try ResourcePolicyFilter.filter(
+                "list resource", type: "generic", requestContext: requestContext, in: context)
+        }
+    }
+
+    /// The catalog of what callers of `scope` may read, from the index.
+    static func load(_ scope: Scope, in context: ControllerContext) async throws -> PrometheusSeriesCatalog {
         let (resources, listed, policies) = try await ResourceLookup.mapping {
             async let resources = context.indexer.resources(
-                ResourceQuery(type: "generic", filter: resourceFilter, details: true))
+                ResourceQuery(type: "generic", filter: scope.resources, details: true))
             async let metrics = context.indexer.metrics(
-                MetricQuery(createdByProjectID: scope.projectFilter, visibleTo: scope.visibleTo))
+                MetricQuery(
+                    createdByProjectID: scope.metrics.projectFilter, visibleTo: scope.metrics.visibleTo))
             async let policies = context.indexer.archivePolicies()
             return try await (resources, metrics, policies)
         }
         var metrics = listed
         var known = Set(listed.map(\.id))
-        if scope.isFiltered || resourceFilter != nil {
+        if scope.metrics.isFiltered || scope.resources != nil {
             // Metrics of visible resources that the metric list itself does not show.
             let missing = resources.flatMap { $0.metrics.values }.filter { !known.contains($0) }
             if !missing.isEmpty {
@@ -102,12 +110,19 @@ struct PrometheusSeriesCatalog: Sendable {
         let resourcesByID = Dictionary(resources.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let policiesByName = Dictionary(
             policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var methodsByPolicy: [String: [String]] = [:]
         var entries: [Entry] = []
         entries.reserveCapacity(metrics.count)
         for metric in metrics {
             guard let policy = policiesByName[metric.archivePolicyName] else { continue }
             let resource = metric.resourceID.flatMap { resourcesByID[$0] }
-            let methods = policy.aggregationMethods.map(\.name).sorted()
+            let methods =
+                methodsByPolicy[policy.name]
+                ?? {
+                    let names = policy.aggregationMethods.map(\.name).sorted()
+                    methodsByPolicy[policy.name] = names
+                    return names
+                }()
             guard let first = methods.first else { continue }
             entries.append(
                 Entry(
@@ -116,5 +131,61 @@ struct PrometheusSeriesCatalog: Sendable {
                     methods: methods, defaultMethod: methods.contains("mean") ? "mean" : first))
         }
         return PrometheusSeriesCatalog(entries: entries)
+    }
+}
+
+/// The catalogs loaded in the last `lifetime`, by scope: the calls Grafana makes together
+/// (label names, values, series, a dashboard's queries) read the index once. One load
+/// runs per scope at a time; the others wait for it. A metric created or deleted is seen
+/// by the Prometheus API at most `lifetime` later.
+actor PrometheusCatalogCache {
+    private let lifetime: Duration
+    private var loads:
+        [PrometheusSeriesCatalog.Scope: (
+            at: ContinuousClock.Instant, task: Task<PrometheusSeriesCatalog, any Error>
+        )] =
+            [:]
+    /// Most scopes kept (each caller project is one).
+    private let capacity = 64
+
+    init(lifetime: Duration) {
+        self.lifetime = lifetime
+    }
+
+    func catalog(
+        _ scope: PrometheusSeriesCatalog.Scope,
+        load: @escaping @Sendable () async throws -> PrometheusSeriesCatalog
+    ) async throws -> PrometheusSeriesCatalog {
+        let now = ContinuousClock.now
+        if let cached = loads[scope], now - cached.at < lifetime {
+            return try await cached.task.value
+        }
+        loads = loads.filter { now - $0.value.at < lifetime }
+        if loads.count >= capacity { loads.removeAll() }
+        let task = Task { try await load() }
+        loads[scope] = (now, task)
+        do {
+            return try await task.value
+        } catch {
+            // A failed load is not kept: the next call tries again.
+            if loads[scope]?.at == now { loads[scope] = nil }
+            throw error
+        }
+    }
+}
+
+/// One call of the Prometheus API: the caller, the API's services, the catalogs.
+struct PrometheusCall: Sendable {
+    let requestContext: RondoneRequestContext
+    let context: ControllerContext
+    let catalogs: PrometheusCatalogCache
+
+    /// What this caller may read, from a catalog at most a second old.
+    func catalog() async throws -> PrometheusSeriesCatalog {
+        let scope = try PrometheusSeriesCatalog.Scope(requestContext, in: context)
+        let context = self.context
+        return try await catalogs.catalog(scope) {
+            try await PrometheusSeriesCatalog.load(scope, in: context)
+        }
     }
 }
