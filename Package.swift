@@ -171,6 +171,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 // SHA-1 of resource ids (uuid5) and ETags.
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The web console's files served under /ui, compiled into the binary (docs/CONSOLE.md).
+            resources: [
+                .embedInCode("Console/Assets/index.html"),
+                .embedInCode("Console/Assets/console.css"),
+                .embedInCode("Console/Assets/favicon.svg"),
+                .embedInCode("Console/Assets/app.js"),
+                .embedInCode("Console/Assets/api.js"),
+                .embedInCode("Console/Assets/dom.js"),
+                .embedInCode("Console/Assets/chart.js"),
+                .embedInCode("Console/Assets/table.js"),
+                .embedInCode("Console/Assets/series.js"),
+                .embedInCode("Console/Assets/query.js"),
+                .embedInCode("Console/Assets/resources.js"),
+                .embedInCode("Console/Assets/policies.js"),
+                .embedInCode("Console/Assets/status.js"),
+                .embedInCode("Console/Assets/promtext.js"),
             ]
         ),
         // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
