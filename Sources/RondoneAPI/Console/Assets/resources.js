@@ -240,13 +240,15 @@ export function mountMetric(page, route) {
       const policy = metric.archive_policy ?? {};
       const definitions = (policy.definition ?? []).map((d) => ({ ...d, seconds: timespanSeconds(d.granularity) })).sort((a, b) => a.seconds - b.seconds);
       const methods = policy.aggregation_methods ?? ['mean'];
+      // The metric's details name its resource (`resource`); a list entry has `resource_id`.
+      const resourceId = metric.resource?.id ?? metric.resource_id;
       state.granularity ??= definitions[0]?.seconds ?? null;
       state.aggregation ??= methods.includes('mean') ? 'mean' : methods[0];
       info.replaceChildren(keyValues([
-        ['name', metric.name], ['unit', metric.unit], ['resource', metric.resource_id], ['archive policy', policy.name],
+        ['name', metric.name], ['unit', metric.unit], ['resource', resourceId], ['archive policy', policy.name],
         ['definition', definitions.map((d) => `${d.points} points at ${d.granularity} (${d.timespan})`).join('; ')], ['creator', metric.creator],
       ]));
-      if (metric.resource_id) info.append(h('a', { href: `#/resources/generic/${seg(metric.resource_id)}`, text: 'resource' }));
+      if (resourceId) info.append(h('a', { href: `#/resources/${seg(metric.resource?.type ?? 'generic')}/${seg(resourceId)}`, text: 'its resource' }));
       const granularities = h('div', { class: 'tabs', id: 'granularities' });
       const aggregation = h('select', { id: 'metric-aggregation', onchange: () => { state.aggregation = aggregation.value; load(); } },
         methods.map((m) => h('option', { value: m, text: m, selected: m === state.aggregation })));
