@@ -160,6 +160,7 @@ let package = Package(
                 "RondoneQuery",
                 "RondoneIngest",
                 "RondoneWebConfig",
+                "RondonePromQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -172,8 +173,10 @@ let package = Package(
                 // SHA-1 of resource ids (uuid5) and ETags.
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            // The web console's files served under /ui, compiled into the binary (docs/CONSOLE.md).
+            // The OpenAPI description served at /v1/openapi.json and the web console's files
+            // served under /ui (docs/CONSOLE.md), compiled into the binary.
             resources: [
+                .embedInCode("OpenAPI/openapi.json"),
                 .embedInCode("Console/Assets/index.html"),
                 .embedInCode("Console/Assets/console.css"),
                 .embedInCode("Console/Assets/favicon.svg"),
