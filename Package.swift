@@ -173,8 +173,25 @@ let package = Package(
                 // SHA-1 of resource ids (uuid5) and ETags.
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            // The OpenAPI description served at /v1/openapi.json, compiled into the binary.
-            resources: [.embedInCode("OpenAPI/openapi.json")]
+            // The OpenAPI description served at /v1/openapi.json and the web console's files
+            // served under /ui (docs/CONSOLE.md), compiled into the binary.
+            resources: [
+                .embedInCode("OpenAPI/openapi.json"),
+                .embedInCode("Console/Assets/index.html"),
+                .embedInCode("Console/Assets/console.css"),
+                .embedInCode("Console/Assets/favicon.svg"),
+                .embedInCode("Console/Assets/app.js"),
+                .embedInCode("Console/Assets/api.js"),
+                .embedInCode("Console/Assets/dom.js"),
+                .embedInCode("Console/Assets/chart.js"),
+                .embedInCode("Console/Assets/table.js"),
+                .embedInCode("Console/Assets/series.js"),
+                .embedInCode("Console/Assets/query.js"),
+                .embedInCode("Console/Assets/resources.js"),
+                .embedInCode("Console/Assets/policies.js"),
+                .embedInCode("Console/Assets/status.js"),
+                .embedInCode("Console/Assets/promtext.js"),
+            ]
         ),
         // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
         // made from settings, and the server every command and the test helper run.

@@ -54,6 +54,7 @@ public enum RondoneApplication {
         StatusController(provider: services.status, policy: policy)
             .register(on: routes)
         MetricsController(registry: registry).register(on: routes)
+        ConsoleController().register(on: routes)
         let context = ControllerContext(
             configuration: configuration, indexer: services.indexer, incoming: services.incoming,
             reader: services.reader, refresh: services.refresh, wake: services.wake,

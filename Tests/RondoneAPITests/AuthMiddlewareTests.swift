@@ -94,6 +94,10 @@ struct AuthMiddlewareTests {
             #expect(try await Self.get(.basic, "/open", headers, webConfig: store).0 == .unauthorized)
         }
         #expect(try await Self.get(.basic, "/healthcheck", webConfig: store).0 == .notFound)  // not refused
+        // The console's files hold no data; every call the console makes is checked.
+        #expect(try await Self.get(.basic, "/ui", webConfig: store).0 == .notFound)
+        #expect(try await Self.get(.basic, "/ui/app.js", webConfig: store).0 == .notFound)
+        #expect(try await Self.get(.basic, "/uix", webConfig: store).0 == .unauthorized)
         // Other modes keep their own identity: the file's users are basic mode's.
         let keystone = try await Self.get(.keystone, "/whoami", ["X-User-Id": "u1"], webConfig: store)
         #expect(keystone.0 == .ok && keystone.1 == "u1: admin=false same=true")

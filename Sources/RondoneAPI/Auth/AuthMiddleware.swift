@@ -10,8 +10,9 @@ public import RondoneWebConfig
 /// without credentials is refused, and when, is the route's decision, as in Gnocchi.
 ///
 /// With a web configuration that has users (`--web-config`), basic mode checks
-/// passwords instead: every request but `GET /healthcheck` must carry a user and its
-/// password, or is answered 401 here; the admin role comes from the file's `admins:`.
+/// passwords instead: every request but `GET /healthcheck` and the console's static
+/// files (`/ui`, which hold no data; every call the console makes is checked) must carry a
+/// user and its password, or is answered 401 here; the admin role comes from the file's `admins:`.
 /// A refused login is logged (the user name and the client, never the password) and
 /// counted in `rondone_http_auth_failures_total`.
 public struct AuthMiddleware: RouterMiddleware {
@@ -33,7 +34,7 @@ public struct AuthMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if let webConfig, webConfig.requiresPasswords, request.uri.path != "/healthcheck" {
+        if let webConfig, webConfig.requiresPasswords, !Self.isPublic(request.uri.path) {
             context.authentication = .success(try await checkedIdentity(request, context, webConfig))
             return try await next(request, context)
         }
@@ -43,6 +44,13 @@ public struct AuthMiddleware: RouterMiddleware {
             context.authentication = .failure(error)
         }
         return try await next(request, context)
+    }
+
+    /// Whether `path` is served without a password even when `--web-config` has users:
+    /// the health check, and the console's page and static files (no data in them).
+    static func isPublic(_ path: String) -> Bool {
+        path == "/healthcheck" || path == ConsoleController.root
+            || path.hasPrefix(ConsoleController.root + "/")
     }
 
     /// The identity of a user whose password checks, or a 401 (the same for an unknown
