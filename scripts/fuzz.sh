@@ -61,9 +61,10 @@ mkdir -p "$artifacts"
 # -timeout: an input that takes longer is a hang (reported as a crash); -rss_limit_mb and
 # -malloc_limit_mb: an input that needs more memory is reported too (a parser must refuse
 # what it cannot hold, never allocate what a length field claims).
-# -detect_leaks=0: LeakSanitizer reports Swift's lazily built globals (the search schemas)
-# as leaked, since Swift keeps spare bits set in enum payload pointers and LSan does not
-# recognise them as references.
+# No leak checks (-detect_leaks=0 per input, ASAN_OPTIONS at exit): LeakSanitizer reports
+# Swift's lazily built globals (the search schemas) as leaked, since Swift keeps spare bits
+# set in enum payload pointers and LSan does not recognise them as references.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 flags=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
     -malloc_limit_mb=1024 -max_len=16384 -detect_leaks=0)
 # Swift's own crash handler would print its backtrace and then trip ASan (it reads the
