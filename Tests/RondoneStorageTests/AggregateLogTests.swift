@@ -229,3 +229,37 @@ import Testing
             try await store.splitKeys(of: metric, aggregation: "mean", granularity: .seconds(60)).isEmpty)
     }
 }
+
+/// Inputs the fuzzer (`fuzz-aggregate-log-record`, docs/FUZZING.md) found to crash the
+/// log's open, replayed through the store: each must open as damage, never trap.
+@Suite struct AggregateLogFuzzRegressionTests {
+    /// An intact buffer record then an intact commit record whose group offset is
+    /// Int64.min: opening computed `offset - first` and trapped on the overflow.
+    @Test func aCommitWithAnOverflowingGroupOffsetIsIgnored() async throws {
+        let segment = bytes(
+            "30000000f5a9a3010152414c020000000102030405060708090a0b0c0d0e0f1000000000000000000000"
+                + "000000000000010200000000000028000000baee17c80652414c00000000000000000000000000000000"
+                + "0000000000000000000000800100000000000000")
+        let directory = TestDirectory("agl-fuzz-commit")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(
+            atPath: directory.path + "/log", withIntermediateDirectories: true)
+        try Data(segment).write(to: URL(fileURLWithPath: directory.path + "/log/0000000000000001.agl"))
+        let store = try FileAggregateStore(directory: directory.path)
+        defer { store.close() }
+        // The commit does not cover the record before it: the buffer is not applied.
+        let metric = MetricID(high: 0x0102_0304_0506_0708, low: 0x090A_0B0C_0D0E_0F10)
+        #expect(try await store.buffer(of: metric) == nil)
+    }
+
+    func bytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            out.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return out
+    }
+}

@@ -63,11 +63,13 @@ extension FileAggregateStore {
                 offset = end
                 continue
             }
+            // A commit's `first` and `second` are compared as read from the file: computing
+            // `offset - first` would overflow for a damaged `first` (fuzz-aggregate-log-record).
             if record.kind != .commit {
                 if pending.isEmpty { pendingStart = offset }
                 pending.append(record)
-            } else if !pending.isEmpty && offset - Int(record.first) == pendingStart
-                && Int(record.second) == pending.count
+            } else if !pending.isEmpty && record.first == Int64(offset - pendingStart)
+                && record.second == Int64(pending.count)
             {
                 for item in pending { apply(item, raw, segment: sequence, to: &index) }
                 pending.removeAll()
