@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "RondoneStorageS3", targets: ["RondoneStorageS3"]),
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
+        .library(name: "RondoneJSON", targets: ["RondoneJSON"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
         .library(name: "RondoneAPI", targets: ["RondoneAPI"]),
         .library(name: "RondoneServer", targets: ["RondoneServer"]),
@@ -36,7 +37,8 @@ let package = Package(
         // statsd: the UDP listener (RondoneIngest) and the forwarder's HTTP client (`rondone statsd`).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete.
+        // RondoneS3: SigV4 signing (HMAC-SHA256) and Content-MD5 for multi-delete;
+        // RondoneAPI: SHA-1 of resource ids (uuid5) and ETags.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The scaled-out deployment's PostgreSQL drivers (index, incoming, coordination).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -125,6 +127,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // PromQL (issue 18): the lexer, the parser with Prometheus's grammar and type
+        // rules, and the label-matcher regular expressions. Stdlib only.
+        .target(name: "RondonePromQL"),
         // `--web-config`: Prometheus's web configuration file (TLS, bcrypt users, admins),
         // reloadable, with the password check and the listener's TLS configuration.
         .target(
@@ -138,11 +143,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // JSON as Gnocchi's Python side reads and writes it: the request body reader
+        // (ujson's leniency and messages), the document value with `json.dumps`' output,
+        // Python's `repr()` for messages. No HTTP, no Foundation.
+        .target(name: "RondoneJSON", dependencies: ["RondoneTimeSeries"]),
         // The Gnocchi v1 HTTP API: application builder, errors, auth and policy, pagination,
         // CORS, proxy headers, measures JSON parser, index-free endpoints, self-metrics.
         .target(
             name: "RondoneAPI",
             dependencies: [
+                "RondoneJSON",
                 "RondoneTimeSeries",
                 "RondoneStorage",
                 "RondoneIndexer",
@@ -159,6 +169,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // SHA-1 of resource ids (uuid5) and ETags.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
@@ -221,6 +233,7 @@ let package = Package(
                 "RondoneProcessing",
                 "RondoneIndexer",
                 "RondoneAPI",
+                "RondoneJSON",
                 "RondoneServer",
                 "RondoneIngest",
                 "RondoneWebConfig",
@@ -267,7 +280,7 @@ let package = Package(
             name: "RondoneAPITests",
             dependencies: [
                 "RondoneAPI", "RondoneAPITesting", "RondoneServer", "RondoneTimeSeries", "RondoneTesting",
-                "RondoneIngest",
+                "RondoneIngest", "RondoneJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -296,6 +309,7 @@ let package = Package(
         ),
         .testTarget(name: "RondoneCommandTests", dependencies: ["rondone"]),
         .testTarget(name: "RondoneWebConfigTests", dependencies: ["RondoneWebConfig"]),
+        .testTarget(name: "RondonePromQLTests", dependencies: ["RondonePromQL"]),
         .testTarget(
             name: "RondoneIngestTests",
             dependencies: [

@@ -10,6 +10,10 @@
 #   scripts/postgresql-test-server.sh stop [DIR]
 #       stops that server (DIR defaults to $RONDONE_TEST_POSTGRESQL_DIR) and removes DIR.
 #
+# RONDONE_TEST_POSTGRESQL_DURABLE=1 starts it durable instead (fsync, synchronous_commit
+# and full_page_writes on, PostgreSQL's defaults): for benchmarks, where a commit must
+# mean what it means in production. The tests' default is off (faster, nothing to keep).
+#
 # initdb and postgres refuse to run as root: as root, they run as the `postgres` user
 # (which the Debian package creates). Progress goes to stderr; stdout is only the exports.
 set -euo pipefail
@@ -68,13 +72,17 @@ start() {
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C \
         --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
-    local port attempt
+    local port attempt durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${RONDONE_TEST_POSTGRESQL_DURABLE:-0}" = 1 ]; then
+        durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        log "durable: fsync, synchronous_commit and full_page_writes on"
+    fi
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
-        # fsync off: a test server whose data dies with it; many connections: every
-        # contract check runs on its own pool, in parallel.
+        # fsync off (unless durable): a test server whose data dies with it; many
+        # connections: every contract check runs on its own pool, in parallel.
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' $durability -c max_connections=300" \
             start >&2; then
             break
         fi

@@ -6,7 +6,8 @@
 #   * a wrong password, an unknown user and no credentials get the same 401 (counted in
 #     /metrics); /healthcheck stays open; `admin` is a role from the file, not a name;
 #   * SIGHUP takes a changed file; a broken one is refused and the old settings stay;
-#   * a file that does not load stops the start with one sentence naming the line.
+#   * a file that does not load stops the start with one sentence naming the line;
+#   * client certificates (RequireAndVerifyClientCert): the CA's let in, none or another's not.
 # Prints one line per check and `N passed, M failed`; exits non-zero if any failed.
 #
 # Env: RONDONE_BIN (default .build/debug/rondone), GNOCCHI_CLI_VENV (default .cli-venv,
@@ -112,6 +113,23 @@ for _ in $(seq 1 50); do grep -q "not reloaded" "$WORK/log" && break; sleep 0.1;
 check "a broken file on SIGHUP is refused, saying why" 'web config not reloaded.*is not YAML' cat "$WORK/log"
 check "and the settings stay" '^200' status carol:carol-secret /v1/metric
 check "and still check passwords" '^401' status carol:wrong /v1/metric
+
+# Client certificates: RequireAndVerifyClientCert with the test CA.
+kill "$SERVER"; wait "$SERVER" 2>/dev/null; SERVER=
+cd "$WORK"
+openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=client" 2>/dev/null
+openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt -days 2 -subj "/CN=rogue" 2>/dev/null
+cd "$ROOT"
+printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n' > "$WORK/mtls.yml"
+"$BIN" serve --data-dir "$WORK/mtls" --host 127.0.0.1 --port "$PORT" --web-config "$WORK/mtls.yml" >"$WORK/mtls.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 300); do curl -s -o /dev/null --cacert "$WORK/ca.crt" --cert "$WORK/client.crt" --key "$WORK/client.key" "$URL/healthcheck" && break; sleep 0.1; done
+check "a client certificate of the CA is let in" '^200' \
+    status "" /healthcheck --cert "$WORK/client.crt" --key "$WORK/client.key"
+check "no client certificate: the handshake fails" '^000' status "" /healthcheck
+check "a certificate of another CA: the handshake fails" '^000' \
+    status "" /healthcheck --cert "$WORK/rogue.crt" --key "$WORK/rogue.key"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

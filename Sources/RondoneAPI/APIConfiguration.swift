@@ -24,6 +24,10 @@ public struct APIConfiguration: Sendable {
     /// `--web-config`: TLS for the listener, and in basic mode the users whose passwords
     /// are checked (nil: Gnocchi's behaviour, nothing checked, plain HTTP).
     public var webConfig: WebConfigStore?
+    /// `--strict-isolation`: in every auth mode, a caller who is not an admin lists,
+    /// searches and aggregates only what they or their project created or own
+    /// (docs/SECURITY.md has the table).
+    public var strictIsolation: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -35,7 +39,8 @@ public struct APIConfiguration: Sendable {
         maxBodySize: Int = 64 * 1024 * 1024,
         logLevel: Logger.Level = .info,
         prometheusKeepLabels: Bool = false,
-        webConfig: WebConfigStore? = nil
+        webConfig: WebConfigStore? = nil,
+        strictIsolation: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -47,6 +52,7 @@ public struct APIConfiguration: Sendable {
         self.logLevel = logLevel
         self.prometheusKeepLabels = prometheusKeepLabels
         self.webConfig = webConfig
+        self.strictIsolation = strictIsolation
     }
 }
 

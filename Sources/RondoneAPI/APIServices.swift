@@ -1,5 +1,6 @@
 public import Prometheus
 public import RondoneIndexer
+import RondoneJSON
 public import RondoneQuery
 public import RondoneStorage
 public import RondoneTimeSeries

@@ -8,7 +8,8 @@ import Prometheus
 /// ``RondoneRequestContext``) and the server configuration.
 ///
 /// Every controller is mounted (a server is always fully wired, see ``APIServices``);
-/// each lives in its own file under `Controllers/`.
+/// each lives in the folder of its API area (`ArchivePolicies/`, `Resources/`, …) with
+/// its schemas and JSON rendering.
 public enum RondoneApplication {
     /// The application for `configuration`, serving `services`.
     public static func build(
@@ -37,7 +38,7 @@ public enum RondoneApplication {
         let router = Router(context: RondoneRequestContext.self)
         router.add(
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
-        router.add(middleware: CORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
+        router.add(middleware: OsloCORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         router.add(middleware: ErrorMiddleware(unavailable: services.unavailable))
         router.add(
             middleware: AuthMiddleware(
@@ -45,8 +46,8 @@ public enum RondoneApplication {
                 webConfig: configuration.webConfig,
                 metrics: PrometheusMetricsFactory(registry: registry)))
 
-        let routes = RouteTable(router: router)
-        let policy = try PolicyEnforcer()
+        let routes = RouteTable(router: router, configuration: configuration)
+        let policy = try PolicyEnforcer(strict: configuration.strictIsolation)
         VersionsController(configuration: configuration).register(on: routes)
         HealthcheckController().register(on: routes)
         CapabilitiesController().register(on: routes)

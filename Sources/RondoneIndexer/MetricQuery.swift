@@ -131,6 +131,8 @@ public struct MetricQuery: Hashable, Sendable {
     /// RBAC in Keystone-style modes: only metrics whose creator ends in
     /// `":" + project` (Gnocchi's `creator LIKE '%:<project>'`, without its wildcards).
     public var createdByProjectID: String?
+    /// `--strict-isolation`: only the metrics this caller may see (nil: no such filter).
+    public var visibleTo: MetricVisibility?
     /// Keys in order; ``MetricSort/completed(_:)`` is applied by the indexer.
     public var sorts: [MetricSort]
     /// At most this many metrics; nil for all.
@@ -140,14 +142,29 @@ public struct MetricQuery: Hashable, Sendable {
 
     public init(
         status: MetricStatus = .active, filters: [MetricFilter] = [], createdByProjectID: String? = nil,
-        sorts: [MetricSort] = [], limit: Int? = nil, marker: String? = nil
+        visibleTo: MetricVisibility? = nil, sorts: [MetricSort] = [], limit: Int? = nil, marker: String? = nil
     ) {
         self.status = status
         self.filters = filters
         self.createdByProjectID = createdByProjectID
+        self.visibleTo = visibleTo
         self.sorts = sorts
         self.limit = limit
         self.marker = marker
+    }
+}
+
+/// Whom a metric list is for under `--strict-isolation`: a metric is listed when the
+/// caller created it (`creator`), when the caller's project created it (its creator ends
+/// in `:project`), or when it is attached to a resource the caller's project owns
+/// (`project_id`) — Gnocchi's `get metric` rule, row by row. A nil project matches nothing.
+public struct MetricVisibility: Hashable, Sendable {
+    public var creator: String
+    public var project: String?
+
+    public init(creator: String, project: String?) {
+        self.creator = creator
+        self.project = project
     }
 }
 

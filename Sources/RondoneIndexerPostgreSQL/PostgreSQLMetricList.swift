@@ -34,6 +34,17 @@ struct PostgreSQLMetricList {
             let bound = statement.bind(.text(":" + project))
             conditions.append("right(creator, char_length(\(bound))) = \(bound)")
         }
+        if let visible = query.visibleTo {
+            var any = ["creator = \(statement.bind(.text(visible.creator)))"]
+            if let project = visible.project {
+                let suffix = statement.bind(.text(":" + project))
+                any.append("right(creator, char_length(\(suffix))) = \(suffix)")
+                any.append(
+                    "resource_id IN (SELECT id FROM resource WHERE project_id = \(statement.bind(.text(project))))"
+                )
+            }
+            conditions.append("(" + any.joined(separator: " OR ") + ")")
+        }
         let keys = sorts.map { PostgreSQLKeyset.key($0) }
         if let marker {
             conditions.append(

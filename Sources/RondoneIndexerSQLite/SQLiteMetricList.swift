@@ -35,6 +35,16 @@ struct SQLiteMetricList {
             conditions.append("substr(creator, -(length(?) + 1)) = ':' || ?")
             arguments += [project.databaseValue, project.databaseValue]
         }
+        if let visible = query.visibleTo {
+            var any = ["creator = ?"]
+            arguments.append(visible.creator.databaseValue)
+            if let project = visible.project {
+                any.append("substr(creator, -(length(?) + 1)) = ':' || ?")
+                any.append("resource_id IN (SELECT id FROM resource WHERE project_id = ?)")
+                arguments += [project.databaseValue, project.databaseValue, project.databaseValue]
+            }
+            conditions.append("(" + any.joined(separator: " OR ") + ")")
+        }
         let keys = sorts.map { SQLiteKeyset.key($0) }
         if let markerRow {
             conditions.append(

@@ -86,10 +86,16 @@ struct WebConfigReader {
                 let known = WebConfig.ClientAuth.allCases.map(\.rawValue).joined(separator: ", ")
                 throw failure(node, "client_auth_type \(text) is not one of \(known)")
             }
+            guard type != .requireAnyClientCert else {
+                throw failure(
+                    node,
+                    "client_auth_type RequireAnyClientCert is not supported: use RequireAndVerifyClientCert "
+                        + "with client_ca_file")
+            }
             files.clientAuth = type
         }
         if files.clientAuth != .noClientCert && files.clientAuth != .requestClientCert
-            && files.clientAuth != .requireAnyClientCert && files.clientCAFile == nil
+            && files.clientCAFile == nil
         {
             throw failure(node, "client_auth_type \(files.clientAuth.rawValue) needs client_ca_file")
         }

@@ -132,8 +132,10 @@ public final class WebConfigStore: Sendable {
             configuration.trustRoots = .file(ca)
         }
         switch tls.clientAuth {
-        case .noClientCert: configuration.certificateVerification = .none
-        case .requestClientCert, .requireAnyClientCert: configuration.certificateVerification = .none
+        // NIOSSL cannot ask for a certificate without verifying it: RequestClientCert asks
+        // for none (the request goes on either way), RequireAnyClientCert is refused at load.
+        case .noClientCert, .requestClientCert, .requireAnyClientCert:
+            configuration.certificateVerification = .none
         case .verifyClientCertIfGiven: configuration.certificateVerification = .optionalVerification
         case .requireAndVerifyClientCert: configuration.certificateVerification = .noHostnameVerification
         }

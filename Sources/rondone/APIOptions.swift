@@ -50,6 +50,13 @@ struct APIOptions: ParsableArguments {
             """)
     var webConfig: String?
 
+    @Flag(
+        help: """
+            In every auth mode, a caller who is not an admin lists, searches and aggregates only \
+            what they or their project created or own (docs/SECURITY.md).
+            """)
+    var strictIsolation = false
+
     func validate() throws {
         guard AuthMode(rawValue: authMode) != nil else {
             throw ValidationError("--auth-mode must be one of basic, remoteuser, keystone")
@@ -85,7 +92,7 @@ struct APIOptions: ParsableArguments {
             host: host, port: port, maxLimit: maxLimit, authMode: mode, corsAllowedOrigins: corsAllowedOrigin,
             proxyHeaders: proxyHeaders, maxBodySize: maxBodySize,
             logLevel: Logger.Level(rawValue: logLevel) ?? .info,
-            prometheusKeepLabels: prometheusKeepLabels, webConfig: store)
+            prometheusKeepLabels: prometheusKeepLabels, webConfig: store, strictIsolation: strictIsolation)
     }
 
     /// What a server without checked credentials trusts, in one sentence; nil when

@@ -22,7 +22,9 @@ enum SettingSources {
         "incoming-url", "coordination-url",
     ]
     /// Settings that are flags: `true`/`yes`/`1` sets them.
-    static let flags: Set<String> = ["no-default-archive-policies", "proxy-headers", "statsd-gauge-deltas"]
+    static let flags: Set<String> = [
+        "no-default-archive-policies", "proxy-headers", "statsd-gauge-deltas", "strict-isolation",
+    ]
 
     /// Whether `command` takes `setting`: one file or environment may hold the settings of
     /// every command, each command reads its own (`statsd` its listener's, `--url` and

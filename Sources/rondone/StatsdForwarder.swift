@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import RondoneAPI
 import RondoneIngest
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The statsd sink of `rondone statsd`: forwards each flush to a Gnocchi-compatible API
@@ -44,6 +45,18 @@ actor StatsdForwarder: StatsdSink {
         self.logger = logger
     }
 
+    /// Creates the resource on the server (`POST /v1/resource/generic`; a 409 means it
+    /// exists).
+    func prepare() async throws {
+        let resource = JSONValue.object([("id", .string(settings.resourceID.description))])
+        let (created, answer) = try await send("/v1/resource/generic", resource.serialized())
+        guard created == .created || created == .conflict else {
+            throw Failure(
+                description: "cannot create resource \(settings.resourceID): \(created.code) \(answer)")
+        }
+        if created == .created { logger.info("statsd: created resource \(settings.resourceID)") }
+    }
+
     func store(_ flush: StatsdFlush) async throws {
         kept.append(flush)
         keptCount += flush.count
@@ -80,13 +93,7 @@ actor StatsdForwarder: StatsdSink {
         var (status, body) = try await send(
             "/v1/batch/resources/metrics/measures?create_metrics=true", batch(measures))
         if status == .badRequest, body.contains("Unknown resources") {
-            let resource = JSONValue.object([("id", .string(settings.resourceID.description))])
-            let (created, answer) = try await send("/v1/resource/generic", resource.serialized())
-            guard created == .created || created == .conflict else {
-                throw Failure(
-                    description: "cannot create resource \(settings.resourceID): \(created.code) \(answer)")
-            }
-            if created == .created { logger.info("statsd: created resource \(settings.resourceID)") }
+            try await prepare()
             (status, body) = try await send(
                 "/v1/batch/resources/metrics/measures?create_metrics=true", batch(measures))
         }

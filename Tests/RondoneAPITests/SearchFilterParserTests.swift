@@ -1,3 +1,4 @@
+import RondoneJSON
 import Testing
 
 @testable import RondoneAPI

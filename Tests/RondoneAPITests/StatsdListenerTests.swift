@@ -68,6 +68,26 @@ struct StatsdListenerTests {
             headers: admin)
     }
 
+    @Test func theResourceExistsBeforeTheFirstDatagram() async throws {
+        try await APITestServer.run(defaultPolicies: true, workers: 0) { client in
+            let settings = StatsdSettings(
+                host: "127.0.0.1", port: 0, resourceID: StatsdSettings.resourceID(Self.resource)!,
+                creator: "statsd-user", flushDelay: 3600)
+            let listener = try await client.server.startStatsd(
+                settings: settings, logger: Logger(label: "test"))
+            let resource = try await client.request(
+                .get, "/v1/resource/generic/\(Self.resource)", headers: Self.admin)
+            #expect(resource.status == .ok)
+            #expect(
+                resource.text.contains(#""creator": "statsd-user""#)
+                    && resource.text.contains(#""metrics": {}"#))
+            await listener.stop()
+            // A second start finds it there.
+            let again = try await client.server.startStatsd(settings: settings, logger: Logger(label: "test"))
+            await again.stop()
+        }
+    }
+
     @Test func datagramsBecomeOneMeasurePerMetricPerFlush() async throws {
         try await APITestServer.run(defaultPolicies: true) { client in
             let settings = StatsdSettings(

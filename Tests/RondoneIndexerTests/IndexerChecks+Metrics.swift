@@ -184,5 +184,25 @@ extension IndexerChecks {
         #expect(try await names([], project: "my_proj") == ["disk"])
         #expect(try await names([], project: "_proj").isEmpty)
         #expect(try await names([], project: "PROJ").isEmpty)
+
+        // --strict-isolation: created by the caller, by the caller's project, or attached
+        // to a resource the caller's project owns.
+        let owned = random.resourceID()
+        _ = try await indexer.createResource(
+            ResourceCreation(
+                id: owned, originalResourceID: owned.description, creator: "admin", projectID: "other",
+                metrics: [("net", .new(id: random.metricID(), archivePolicyName: "low", unit: nil))]))
+        func visible(_ creator: String, _ project: String?) async throws -> Set<String?> {
+            Set(
+                try await indexer.metrics(
+                    MetricQuery(visibleTo: MetricVisibility(creator: creator, project: project))
+                )
+                .map(\.name))
+        }
+        #expect(try await visible("admin", nil) == ["cpu", "net"])
+        #expect(try await visible("foo:proj", "proj") == ["cpu", "mem"])
+        #expect(try await visible("nobody:other", "other") == [nil, "net"])
+        #expect(try await visible("nobody", nil).isEmpty)
+        #expect(try await visible("nobody:_proj", "_proj").isEmpty)
     }
 }

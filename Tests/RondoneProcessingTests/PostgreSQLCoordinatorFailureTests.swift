@@ -102,14 +102,14 @@ struct PostgreSQLCoordinatorFailureTests {
         await PostgreSQLTestSchema.drop(url)
     }
 
-    /// No server: clear `.backend` errors within the TTL, never a crash or a hang.
-    @Test func anUnreachableServerIsABackendError() async throws {
+    /// No server: clear `.backend` errors, never a crash or a hang (the time limit only
+    /// catches a hang: a loaded machine runs the 1 s deadlines late, so no time is asserted).
+    @Test(.timeLimit(.minutes(2))) func anUnreachableServerIsABackendError() async throws {
         var url = try #require(PostgreSQLTestSchema.url)
         url.port = 1
         let coordinator = PostgreSQLCoordinator(
             url: url, options: .init(leaseTTL: .seconds(1), timeout: .seconds(1)),
             logger: PostgreSQLTestSchema.logger)
-        let started = ContinuousClock.now
         for attempt in 0..<2 {
             do {
                 if attempt == 0 {
@@ -122,8 +122,6 @@ struct PostgreSQLCoordinatorFailureTests {
                 #expect(message.hasPrefix("PostgreSQL 127.0.0.1:1/"), "\(message)")
             }
         }
-        // Never a hang (the deadlines are 1 s; a loaded machine runs timers late).
-        #expect(ContinuousClock.now - started < .seconds(30))
         await coordinator.shutdown()
     }
 
@@ -156,7 +154,9 @@ struct PostgreSQLCoordinatorFailureTests {
             } catch {
                 failures.append("\(error)")
             }
-            #expect(ContinuousClock.now - call < .seconds(5))
+            // A call fails at its deadline instead of waiting for the server (a loose
+            // bound: a hang, not a speed, is what it catches).
+            #expect(ContinuousClock.now - call < .seconds(60))
         }
         try pgctl(directory, "start")
         let started = ContinuousClock.now

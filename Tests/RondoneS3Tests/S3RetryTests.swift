@@ -80,7 +80,8 @@ struct S3RetryTests {
             let clock = ContinuousClock()
             let start = clock.now
             let error = try await #require(throws: S3Error.self) { try await s3.listObjects() }
-            #expect(start.duration(to: clock.now) < .seconds(3))
+            // Gave up before the 30 s outage ended (the budget is 1 s; loose for a loaded machine).
+            #expect(start.duration(to: clock.now) < .seconds(25))
             #expect(error.status == 503)
             #expect(error.attempts > 1 && error.attempts < 100)
             #expect(error.description.contains("ListObjectsV2 (GET "))

@@ -61,11 +61,12 @@ struct PostgreSQLIncomingStoreTests {
         await PostgreSQLTestSchema.drop(url)
     }
 
-    /// A server that is not there: a clear `.backend` error within the timeout, no crash.
-    @Test func anUnreachableServerIsABackendError() async throws {
+    /// A server that is not there: a clear `.backend` error, no crash and no hang (the
+    /// deadline is 2 s; the time limit only catches a hang, a loaded machine runs timers
+    /// late, so no time is asserted).
+    @Test(.timeLimit(.minutes(2))) func anUnreachableServerIsABackendError() async throws {
         var url = try #require(PostgreSQLTestSchema.url)
         url.port = 1  // nothing listens there
-        let started = ContinuousClock.now
         do {
             _ = try await PostgreSQLIncomingStore(
                 url: url, options: .init(sacks: 8, timeout: .seconds(2)), logger: PostgreSQLTestSchema.logger)
@@ -73,8 +74,6 @@ struct PostgreSQLIncomingStoreTests {
         } catch StorageError.backend(let message) {
             #expect(message.contains("PostgreSQL 127.0.0.1:1/"), "\(message)")
         }
-        // Never a hang (the deadline is 2 s; a loaded machine runs timers late).
-        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     /// Throughput of `add` for the API's typical batch request: 1 000 metrics × 100

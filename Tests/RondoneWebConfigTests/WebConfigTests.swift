@@ -104,6 +104,11 @@ struct WebConfigTests {
             Self.refusal(
                 "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: SSL3\n",
                 directory: directory)?.reason == "min_version SSL3 is not one of TLS10, TLS11, TLS12, TLS13")
+        #expect(
+            Self.refusal(
+                "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n",
+                directory: directory)?.reason.hasPrefix(
+                    "client_auth_type RequireAnyClientCert is not supported") == true)
     }
 
     @Test func passwordsAreChecked() async throws {

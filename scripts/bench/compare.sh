@@ -68,13 +68,9 @@ RESULTS=$OUT/results.txt
 
 BASE=1767225600             # 2026-01-01T00:00:00Z: the read set's day
 DAY_STOP=$((BASE + 86400))
-INGEST_RUN=0                # each ingest run starts 10 days after the previous one
-POLLER= SAMPLER= SERVER= SYSTEM= LEFTOVERS=()
+SAMPLER= SERVER= SYSTEM= LEFTOVERS=()
 
-log() { echo "[$(date -u +%T)] $*" >&2; }
-helper() { python3 "$ROOT/scripts/bench/compare_setup.py" "$@"; }
-record() { echo "$SYSTEM $1 $2" >> "$RESULTS"; log "$SYSTEM $1 = $2"; }
-calc() { awk "BEGIN { printf \"%.${2:-0}f\", $1 }"; }   # calc EXPRESSION [DECIMALS]
+. "$ROOT/scripts/bench/common.sh"
 
 # ------------------------------------------------------------------ the two systems
 start_rondone() {
@@ -134,67 +130,8 @@ stop_system() {
 }
 
 # ------------------------------------------------------------------ measuring
+# (run_wrk, drain and ingest are in scripts/bench/common.sh)
 server_cpu() { helper procs "${PROCS[@]}" | awk '{print $1}'; }
-
-# run_wrk KEY DURATION, with MODE IDS POINTS BATCH_METRICS START exported: sets REQUESTS
-# (answered 2xx), SECONDS_TAKEN, WRK_STARTED and WRK_ENDED (epoch seconds), touches
-# $OUT/wrk-ended when wrk ends; records the client's and the server's CPU (percent of one
-# core).
-run_wrk() {
-    local key=$1 duration=$2 cpu0 cpu1 line errors client
-    cpu0=$(server_cpu)
-    WRK_STARTED=$(date +%s.%N)
-    THREADS=$THREADS /usr/bin/time -f "%U %S" -o "$OUT/$SYSTEM-$key.time" \
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${duration}s" --timeout 60s \
-        -s "$ROOT/scripts/bench/compare.lua" "$URL" > "$OUT/$SYSTEM-$key.wrk"
-    WRK_ENDED=$(date +%s.%N)
-    touch "$OUT/wrk-ended"
-    cpu1=$(server_cpu)
-    line=$(grep '^WRK ' "$OUT/$SYSTEM-$key.wrk")
-    REQUESTS=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<< "$line")
-    SECONDS_TAKEN=$(calc "$(sed 's/.*duration_us=\([0-9]*\).*/\1/' <<< "$line") / 1e6" 6)
-    errors=$(awk '{s=0; for (i=4;i<=8;i++) {split($i,a,"="); s+=a[2]}; print s}' <<< "$line")
-    if [ "$errors" != 0 ]; then
-        record "errors.$key" "$errors"
-        log "$SYSTEM $key: $line (see $OUT/$SYSTEM-$key.wrk)"
-        # wrk counts a non-2xx answer as a request: acknowledged are the others
-        REQUESTS=$((REQUESTS - $(sed 's/.*status_errors=\([0-9]*\).*/\1/' <<< "$line")))
-    fi
-    client=$(tail -1 "$OUT/$SYSTEM-$key.time" | awk '{print $1 + $2}')
-    record "cpu.$key" "$(calc "$client / $SECONDS_TAKEN * 100") $(calc "($cpu1 - $cpu0) / $SECONDS_TAKEN * 100")"
-}
-
-drain() { # the backlog left by set-up or the previous run, untimed
-    helper wait "$URL" --timeout "$PROCESS_TIMEOUT" > /dev/null
-}
-
-# ingest KEY MODE IDS BATCH_METRICS POINTS DURATION [process]: with `process`, the
-# processing rate too: measures acknowledged / (ingest start → backlog 0), the backlog
-# polled from before the ingest ends (a poller already running, waiting for wrk-ended).
-ingest() {
-    local key=$1 duration=$6 acked done_at left
-    export MODE=$2 IDS=$3 BATCH_METRICS=$4 POINTS=$5
-    INGEST_RUN=$((INGEST_RUN + 1))
-    export START=$((BASE + INGEST_RUN * 864000))
-    drain
-    rm -f "$OUT/wrk-ended"
-    if [ "${7:-}" = process ]; then
-        python3 "$ROOT/scripts/bench/compare_setup.py" wait "$URL" --after "$OUT/wrk-ended" \
-            --per-unit "$PER_UNIT" --timeout "$PROCESS_TIMEOUT" > "$OUT/$SYSTEM-$key.processed" &
-        POLLER=$!
-    fi
-    run_wrk "$key" "$duration"
-    acked=$((REQUESTS * BATCH_METRICS * POINTS))
-    record "ingest.$key" "$(calc "$acked / $SECONDS_TAKEN")"
-    if [ -n "${POLLER:-}" ]; then
-        wait "$POLLER"
-        POLLER=
-        read -r done_at left < "$OUT/$SYSTEM-$key.processed"
-        [ "$left" -le "$acked" ] || left=$acked
-        record "processing.$key" "$(calc "($acked - $left) / ($done_at - $WRK_STARTED)")"
-        [ "$left" = 0 ] || record "partial.processing.$key" "$left"
-    fi
-}
 
 reads() { # reads SUFFIX: one metric at a time, then /v1/aggregates over the read set
     export IDS=$OUT/$SYSTEM-read.ids READ_START=$BASE READ_STOP=$DAY_STOP AGGREGATES_BODY=$OUT/$SYSTEM-aggregates.json

@@ -13,6 +13,9 @@ Nothing here is timed against the servers except `wait` (the processing backlog)
                                          and method of its archive policy
   read URL PATH [BODY]                   one request, the answer saved as JSON on stdout
   procs [--tree PID] [--pgid G]          CPU seconds, RSS and PSS (KiB) of those processes
+  cpus NAME=PID…                         CPU seconds of each named process tree, one
+                                         `NAME seconds` line each (children that ended
+                                         and were reaped included)
   sample OUT [--tree PID] [--pgid G]     peak RSS/PSS every second until SIGTERM
 """
 
@@ -265,6 +268,19 @@ def cmd_procs(args):
     print("%.2f %d %d %d" % (cpu, rss, pss, count))
 
 
+def cmd_cpus(args):
+    """utime + stime + cutime + cstime summed over each tree: a live process's cutime and
+    cstime hold exactly its descendants that ended and were waited for (PostgreSQL's
+    postmaster reaps the backends and workers that come and go), so the sum over the live
+    tree is the whole tree's CPU since it started."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for spec in args.named:
+        name, pid = spec.split("=", 1)
+        chosen = processes({int(pid)}, set())
+        ticks = sum(int(f[11]) + int(f[12]) + int(f[13]) + int(f[14]) for f in chosen.values())
+        print("%s %.2f" % (name, ticks / tick))
+
+
 def cmd_sample(args):
     peak = {"rss": 0, "pss": 0, "processes": 0}
     running = [True]
@@ -305,6 +321,8 @@ def main():
     p.add_argument("url"), p.add_argument("metric")
     p = sub.add_parser("read")
     p.add_argument("url"), p.add_argument("path"), p.add_argument("body", nargs="?")
+    p = sub.add_parser("cpus")
+    p.add_argument("named", nargs="+", metavar="NAME=PID")
     for name in ("procs", "sample"):
         p = sub.add_parser(name)
         if name == "sample":

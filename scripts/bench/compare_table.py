@@ -55,6 +55,21 @@ def machine():
     return "%d × %s, %.1f GiB RAM, Linux %s" % (os.cpu_count(), model, memory, platform.release())
 
 
+def write_between(path, begin, end, section):
+    """Replaces the text between the markers `begin` and `end` of the file (appending the
+    markers at the end if they are missing)."""
+    doc = open(path).read()
+    if begin in doc and end in doc:
+        head, rest = doc.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        doc = head + begin + "\n\n" + section + "\n\n" + end + tail
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + begin + "\n\n" + section + "\n\n" + end + "\n"
+    with open(path, "w") as out:
+        out.write(doc)
+    print("written to %s" % path, file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("results")
@@ -201,16 +216,7 @@ def main():
     section = "\n".join(text)
     print(section)
     if args.doc:
-        doc = open(args.doc).read()
-        if BEGIN in doc and END in doc:
-            head, rest = doc.split(BEGIN, 1)
-            _, tail = rest.split(END, 1)
-            doc = head + BEGIN + "\n\n" + section + "\n\n" + END + tail
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + BEGIN + "\n\n" + section + "\n\n" + END + "\n"
-        with open(args.doc, "w") as out:
-            out.write(doc)
-        print("written to %s" % args.doc, file=sys.stderr)
+        write_between(args.doc, BEGIN, END, section)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ check() { # check NAME EXPECTED-REGEX COMMAND...: retried while a flush may stil
     fi
 }
 api() { curl -s -u admin: "http://127.0.0.1:$PORT$1"; }
+# As gnocchi-statsd, the listener creates its resource when it starts.
+check "the resource exists before the first datagram" '"metrics": \{\}' api "/v1/resource/generic/$RESOURCE"
 # The stored values of a metric of the statsd resource (name URL-encoded by the caller).
 measures() { api "/v1/resource/generic/$RESOURCE/metric/$1/measures?refresh=true&aggregation=${2:-mean}"; }
 counter() { api /metrics | awk -v name="$1" '$1 == name { print $2 }'; }
@@ -118,7 +120,14 @@ check "last line of a datagram with bad lines" ', 9\.0\]\]$' measures 'raw.last%
 check "large datagram (4000 lines)" ', 4000\.0\]\]$' measures 'raw.big%7Cc'
 check "unsupported type not stored" 'does not exist|not found|Not Found' measures 'raw.set%7Cs'
 
-# 3. `rondone statsd --url`: the standalone listener forwarding to this server over HTTP.
+# 3. `rondone statsd --url`: the standalone listener forwarding to this server over HTTP;
+# it too creates its resource at start.
+FRESH=5b0c1a2e-0f3d-4c61-9a7e-3d2f6b1c9e10
+"$BIN" statsd --url "http://127.0.0.1:$PORT" --statsd-host 127.0.0.1 --statsd-port "$((PORT + 3))" \
+    --statsd-resource-id "$FRESH" --statsd-creator admin >"$DATA/fresh.log" 2>&1 &
+FORWARDER=$!
+check "the forwarder creates its resource at start" "\"id\": \"$FRESH\"" api "/v1/resource/generic/$FRESH"
+kill -TERM "$FORWARDER"; wait "$FORWARDER" 2>/dev/null
 "$BIN" statsd --url "http://127.0.0.1:$PORT" --statsd-host 127.0.0.1 --statsd-port "$FORWARD_UDP" \
     --statsd-resource-id "$RESOURCE" --statsd-creator admin --statsd-flush-delay 0.5 >"$DATA/forward.log" 2>&1 &
 FORWARDER=$!

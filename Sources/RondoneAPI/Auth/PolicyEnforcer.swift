@@ -13,9 +13,15 @@ public struct PolicyEnforcer: Sendable {
     }
 
     let rules: [String: Check]
+    /// `--strict-isolation`: an absent value (`None`, or empty) never equals another, so a
+    /// caller without a project does not "own" every resource without one.
+    let strict: Bool
 
     /// Parses every rule; a malformed check string is reported with its rule's name.
-    public init(rules: [String: String] = PolicyRules.gnocchiDefaults) throws(PolicyError) {
+    public init(rules: [String: String] = PolicyRules.gnocchiDefaults, strict: Bool = false)
+        throws(PolicyError)
+    {
+        self.strict = strict
         var parsed: [String: Check] = [:]
         for (name, text) in rules {
             var parser = CheckParser(text)
@@ -54,6 +60,7 @@ public struct PolicyEnforcer: Sendable {
                 return expected == String(kind.dropFirst().dropLast())
             }
             guard let credential = identity.credentials[kind] else { return false }
+            if strict && (expected.isEmpty || expected == "None") { return false }
             return expected == credential
         case .and(let checks):
             return checks.allSatisfy { evaluate($0, identity: identity, target: target, depth: depth + 1) }

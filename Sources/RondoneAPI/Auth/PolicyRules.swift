@@ -1,3 +1,5 @@
+import RondoneJSON
+
 /// Gnocchi 4.7's default policy (`gnocchi/rest/policies.py`), as data: rule name → oslo.policy
 /// check string. Operators may replace or extend it when building a ``PolicyEnforcer``.
 public enum PolicyRules {

@@ -1,4 +1,5 @@
 public import HTTPTypes
+import RondoneJSON
 
 /// The one error type controllers throw: an HTTP status with Gnocchi's `description`
 /// (a string, `null`, or a validation object). ``ErrorMiddleware`` renders it the way

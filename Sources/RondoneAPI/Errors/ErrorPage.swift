@@ -1,3 +1,5 @@
+import RondoneJSON
+
 /// Renders an ``APIError`` body exactly as Gnocchi's stack does: pecan writes
 /// `{"code", "title", "description"}` when `application/json` is the best of
 /// (text/plain, text/html, application/json); otherwise webob picks between its HTML page,

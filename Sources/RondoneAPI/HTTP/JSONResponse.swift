@@ -1,14 +1,9 @@
 public import Hummingbird
+import RondoneJSON
 
-/// Builds Gnocchi's JSON responses and performs pecan's content negotiation for them.
+/// Builds Gnocchi's JSON responses (their content negotiation is the route's
+/// ``ContentNegotiation``, done by ``RouteTable``).
 public enum JSONResponse {
-    /// 406 unless the request accepts `application/json` (pecan checks this before the
-    /// controller runs, so it comes before any 401).
-    public static func requireAcceptable(_ request: Request) throws(APIError) {
-        let accept = AcceptHeader(request.headers[.accept])
-        guard accept.bestOffer(["application/json"]) != nil else { throw APIError(.notAcceptable, .text("")) }
-    }
-
     /// A JSON document with `Content-Type: application/json`.
     public static func make(_ body: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
         -> Response

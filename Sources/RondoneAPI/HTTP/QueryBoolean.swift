@@ -1,3 +1,5 @@
+import RondoneJSON
+
 /// `oslo_utils.strutils.bool_from_string(strict=True)`, as Gnocchi's `strtobool` uses it
 /// for query flags (`details`, `refresh`, `create_metrics`).
 public enum QueryBoolean {

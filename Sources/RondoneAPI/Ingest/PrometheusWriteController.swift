@@ -18,7 +18,7 @@ struct PrometheusWriteController {
 
     func register(on routes: RouteTable) {
         let context = self.context
-        routes.add(.post, "/v1/prometheus/write") { request, requestContext in
+        routes.add(.post, "/v1/prometheus/write", negotiation: .none) { request, requestContext in
             let identity = try requestContext.identity()
             let body = try await request.collectBody(upTo: context.configuration.maxBodySize)
             let naming: PrometheusMetricNaming =

@@ -31,6 +31,11 @@ public struct StatsdIndexSink: StatsdSink {
             userID: user, projectID: nil, roles: ["admin"], creator: user, credentials: ["user": user])
     }
 
+    /// Gets or creates the `generic` resource (with no metric yet).
+    public func prepare() async throws {
+        _ = try await metrics([])
+    }
+
     public func store(_ flush: StatsdFlush) async throws {
         let names = flush.keys.sorted()
         var ids: [String: MetricID]

@@ -1,3 +1,4 @@
+import RondoneJSON
 public import RondoneTimeSeries
 
 /// Decodes measures bodies straight from the request bytes: `POST /v1/metric/<id>/measures`

@@ -1,3 +1,4 @@
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The fast path of ``MeasuresParser``: reads the expected shapes in one pass and returns

@@ -1,3 +1,4 @@
+import RondoneJSON
 import RondoneTimeSeries
 
 /// Gnocchi's validation of measures bodies applied to a decoded document: the reference

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The value of a custom attribute in a resource body (or an `options.fill`), checked

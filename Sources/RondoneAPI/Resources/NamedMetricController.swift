@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// `/v1/resource/{type}/{id}/metric[/{name}[/measures]]`: a resource's metrics by name.
@@ -13,7 +14,6 @@ struct NamedMetricController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.get, "/v1/resource/{type}/{id}/metric") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let (_, _, resource) = try await ResourceLookup.resolve(
                 request, requestContext, enforcing: "get resource", in: context)
             let metrics = try await context.indexer.metrics(
@@ -21,7 +21,6 @@ struct NamedMetricController {
             return JSONResponse.make(.array(try await Self.listed(metrics, in: context)))
         }
         routes.add(.post, "/v1/resource/{type}/{id}/metric") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let (type, _, resource) = try await ResourceLookup.resolve(
                 request, requestContext, enforcing: "update resource", in: context)
             let document = try await request.jsonBody(limit: context.configuration.maxBodySize)
@@ -46,25 +45,21 @@ struct NamedMetricController {
             return JSONResponse.make(.array(try await Self.listed(metrics, in: context)))
         }
         routes.add(.get, "/v1/resource/{type}/{id}/metric/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             return try await MetricController.get(
                 request, requestContext, try await Self.metric(request, requestContext, in: context),
                 in: context)
         }
         routes.add(.delete, "/v1/resource/{type}/{id}/metric/{name}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             return try await MetricController.delete(
                 request, requestContext, try await Self.metric(request, requestContext, in: context),
                 in: context)
         }
         routes.add(.get, "/v1/resource/{type}/{id}/metric/{name}/measures") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             return try await MeasuresController.get(
                 request, requestContext, try await Self.metric(request, requestContext, in: context),
                 in: context)
         }
         routes.add(.post, "/v1/resource/{type}/{id}/metric/{name}/measures") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             return try await MeasuresController.post(
                 request, requestContext, try await Self.metric(request, requestContext, in: context),
                 in: context)

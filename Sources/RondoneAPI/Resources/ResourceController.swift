@@ -13,7 +13,6 @@ struct ResourceController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.get, "/v1/resource") { request, _ in
-            try JSONResponse.requireAcceptable(request)
             let base = MetricLookup.requestURL(request, context).applicationURL
             let types = try await context.indexer.resourceTypes()
             return JSONResponse.make(
@@ -23,13 +22,11 @@ struct ResourceController {
             try await Self.create(request, requestContext, context)
         }
         routes.add(.get, "/v1/resource/{type}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
             return try await ResourceListing.respond(
                 request, requestContext, type: type, id: nil, in: context)
         }
         routes.add(.get, "/v1/resource/{type}/{id}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let (_, _, resource) = try await ResourceLookup.resolve(
                 request, requestContext, enforcing: "get resource", in: context)
             if let notModified = try ResourcePreconditions.check(request, resource) { return notModified }
@@ -40,7 +37,6 @@ struct ResourceController {
             try await Self.patch(request, requestContext, context)
         }
         routes.add(.delete, "/v1/resource/{type}/{id}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let (_, _, resource) = try await ResourceLookup.resolve(
                 request, requestContext, enforcing: "delete resource", in: context)
             _ = try ResourcePreconditions.check(request, resource)
@@ -48,7 +44,6 @@ struct ResourceController {
             return JSONResponse.empty(.noContent)
         }
         routes.add(.get, "/v1/resource/{type}/{id}/history") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let (type, _, resource) = try await ResourceLookup.resolve(
                 request, requestContext, enforcing: "get resource", in: context)
             return try await ResourceListing.respond(
@@ -61,7 +56,6 @@ struct ResourceController {
     )
         async throws -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         let resourceType = try await ResourceLookup.resourceType(requestContext, in: context)
         let type = resourceType.name
         let identity = try requestContext.identity()
@@ -100,7 +94,6 @@ struct ResourceController {
     )
         async throws -> Response
     {
-        try JSONResponse.requireAcceptable(request)
         let (type, _, resource) = try await ResourceLookup.resolve(
             request, requestContext, enforcing: "update resource", in: context)
         _ = try ResourcePreconditions.check(request, resource)

@@ -1,3 +1,4 @@
+import Crypto
 import RondoneIndexer
 import RondoneTimeSeries
 
@@ -41,7 +42,7 @@ enum ResourceIdentifier {
             message.append(UInt8(truncatingIfNeeded: namespace.low >> UInt64(shift)))
         }
         message += name
-        let digest = SHA1.digest(message)
+        let digest = Array(Insecure.SHA1.hash(data: message))
         var high: UInt64 = 0
         var low: UInt64 = 0
         for index in 0..<8 {

@@ -1,4 +1,6 @@
+import Crypto
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// Resources as Gnocchi 4.7 renders them (`ResourceJsonifier.jsonify`): every column,
@@ -47,7 +49,20 @@ enum ResourceJSON {
 
     /// `ETag`: SHA-1 of the id's text and `revision_start.isoformat()`, as Gnocchi.
     static func etag(_ resource: Resource) -> String {
-        SHA1.hexDigest(Array((resource.id.description + resource.revisionStart.formatted(.datetime)).utf8))
+        sha1Hex(Array((resource.id.description + resource.revisionStart.formatted(.datetime)).utf8))
+    }
+
+    /// SHA-1 of `message` as lower-case hex (Python's `hashlib.sha1(…).hexdigest()`).
+    /// Not a security boundary: an identifier Gnocchi derives the same way.
+    static func sha1Hex(_ message: [UInt8]) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(40)
+        for byte in Insecure.SHA1.hash(data: message) {
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func time(_ timestamp: Timestamp) -> JSONValue { .string(timestamp.formatted(.datetime)) }

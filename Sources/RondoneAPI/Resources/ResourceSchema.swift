@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The body of a resource `POST` or `PATCH`, checked as Gnocchi's `ResourceSchema`:

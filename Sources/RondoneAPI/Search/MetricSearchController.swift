@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 import RondoneQuery
 import RondoneTimeSeries
 
@@ -20,7 +21,6 @@ struct MetricSearchController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/search/metric") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             return try await Self.search(request, requestContext, in: context)
         }
     }

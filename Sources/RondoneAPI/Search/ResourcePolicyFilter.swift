@@ -17,6 +17,7 @@ enum ResourcePolicyFilter {
     )
         throws(APIError) -> ResourceFilter?
     {
+        if context.configuration.strictIsolation { return try strict(requestContext) }
         guard context.configuration.authMode == .keystone else { return nil }
         let identity = try requestContext.identity()
         if context.policy.check(rule, identity: identity, target: ["resource_type": type]) { return nil }
@@ -37,5 +38,17 @@ enum ResourcePolicyFilter {
         case (false, true): return createdFilter
         case (false, false): throw APIError(.forbidden, "Insufficient privileges")
         }
+    }
+
+    /// `--strict-isolation`, in every mode: an admin sees everything; anyone else the
+    /// resources they created (`creator`) and those their project created or owns
+    /// (`created_by_project_id`, `project_id`) — what Gnocchi's `get resource` rule lets
+    /// them read one by one, so a list never shows what a read of it would refuse.
+    static func strict(_ requestContext: RondoneRequestContext) throws(APIError) -> ResourceFilter? {
+        let identity = try requestContext.identity()
+        if identity.isAdmin { return nil }
+        var visible: [ResourceFilter] = [.compare(attribute: "creator", .eq, .string(identity.creator))]
+        if let project = identity.projectID { visible.append(.visibleTo(project: project)) }
+        return .or(visible)
     }
 }

@@ -20,7 +20,6 @@ struct ResourceSearchController {
     func register(on routes: RouteTable) {
         let context = self.context
         routes.add(.post, "/v1/search/resource/{type}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
             let filter = try await ResourceSearchRequest.filter(request, requestContext, in: context)
             return try await ResourceListing.respond(
@@ -29,13 +28,12 @@ struct ResourceSearchController {
         }
         // Gnocchi finds the type before the method: an unknown type is a 404 whatever the method.
         for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
-            routes.add(method, "/v1/search/resource/{type}") { _, requestContext in
+            routes.add(method, "/v1/search/resource/{type}", negotiation: .none) { _, requestContext in
                 _ = try await ResourceLookup.type(requestContext, in: context)
                 throw APIError.methodNotAllowed(allowed: [.post])
             }
         }
         routes.add(.delete, "/v1/resource/{type}") { request, requestContext in
-            try JSONResponse.requireAcceptable(request)
             let type = try await ResourceLookup.type(requestContext, in: context)
             guard let filter = try await ResourceSearchRequest.filter(request, requestContext, in: context)
             else {

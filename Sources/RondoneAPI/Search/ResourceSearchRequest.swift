@@ -1,5 +1,6 @@
 import Hummingbird
 import RondoneIndexer
+import RondoneJSON
 
 /// Reads the filter of a resource search or batch delete as Gnocchi does: the JSON body
 /// when there is one (415 unless JSON, 400 when it does not decode), else the `filter=`

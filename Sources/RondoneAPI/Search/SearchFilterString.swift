@@ -1,3 +1,4 @@
+import RondoneJSON
 import RondoneTimeSeries
 
 /// The `filter=` query-string syntax of resource search and batch delete (Gnocchi's

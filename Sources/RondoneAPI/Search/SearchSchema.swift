@@ -1,3 +1,5 @@
+import RondoneJSON
+
 /// A schema in the style of voluptuous, the validation library Gnocchi checks search
 /// filters with, evaluated with its rules so that a refused filter gets the same
 /// `reason` and `detail` as from Gnocchi: which alternative's error an `Any` reports

@@ -1,4 +1,5 @@
 import RondoneIndexer
+import RondoneJSON
 
 /// A search filter as the Python side of Gnocchi holds it between parsing and
 /// validation: a JSON body after `json.load`, or the dict the `filter=` string syntax

@@ -37,6 +37,13 @@ public final class StatsdListener: Sendable {
     public static func start(
         settings: StatsdSettings, sink: any StatsdSink, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws -> StatsdListener {
+        do {
+            try await sink.prepare()
+        } catch {
+            logger.warning(
+                "statsd: resource \(settings.resourceID) not created at start (the first flush will): \(error)"
+            )
+        }
         let state = StatsdState(
             accumulator: StatsdAccumulator(gaugeDeltas: settings.gaugeDeltas),
             counters: StatsdCounters(registry: registry), logger: logger)
