@@ -3,10 +3,21 @@
 /// `^`, right-associative; unary minus at the level of `*`), aggregations with `by` /
 /// `without` before or after their arguments, vector matching, `offset` and `@`,
 /// subqueries, and the argument types of every function.
+///
+/// An expression nests at most ``maxDepth`` levels deep, counting each parenthesis,
+/// unary sign, call or aggregation argument and binary operator (so a flat chain
+/// `a + b + c …` counts one level per operator: its tree is that deep). Prometheus has no
+/// such limit (Go's stacks grow to 1 GB); here the parser, the type rules and the
+/// evaluator recurse on the tree, and a thread's stack is a few megabytes.
 public struct PromQLParser {
+    /// The deepest expression the parser accepts (see the type's documentation).
+    public static let maxDepth = 256
+
     private var tokens: [PromQLToken]
     private var index = 0
     private let length: Int
+    /// Levels of the tree above the expression being parsed.
+    private var depth = 0
 
     /// The expression `query` holds.
     ///
@@ -38,9 +49,14 @@ public struct PromQLParser {
     // MARK: Binary expressions
 
     private mutating func expression(minimumPrecedence: Int) throws(PromQLError) -> PromQLExpression {
+        let outer = depth
+        defer { depth = outer }
+        try nest(at: peek.position)
         var lhs = try unary()
         while let op = binaryOperator(peek), op.precedence > minimumPrecedence {
             let position = advance().position
+            // Each operator puts the tree built so far one level down.
+            try nest(at: position)
             var returnsBool = false
             if case .identifier(let word) = peek.kind, word.lowercased() == "bool" {
                 _ = advance()
@@ -52,6 +68,14 @@ public struct PromQLParser {
             lhs = try checkedBinary(op, lhs, rhs, returnsBool: returnsBool, matching: matching, at: position)
         }
         return lhs
+    }
+
+    /// One more level of nesting, refused beyond ``maxDepth`` (before recursing into it).
+    private mutating func nest(at position: Int) throws(PromQLError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw PromQLError.parse(at: position, "expression nested deeper than \(Self.maxDepth) levels")
+        }
     }
 
     private func binaryOperator(_ token: PromQLToken) -> PromQLBinary.Operator? {
@@ -199,15 +223,18 @@ public struct PromQLParser {
                 let at: PromQLModifiers.At
                 switch advance().kind {
                 case .number(let seconds):
-                    guard seconds.isFinite else {
+                    guard let milliseconds = Self.milliseconds(seconds) else {
                         throw PromQLError.parse(at: position, "timestamp out of bounds for @ modifier")
                     }
-                    at = .time(milliseconds: Int64((seconds * 1000).rounded()))
+                    at = .time(milliseconds: milliseconds)
                 case .op(let sign) where sign == "-" || sign == "+":
-                    guard case .number(let seconds) = advance().kind, seconds.isFinite else {
+                    guard case .number(let seconds) = advance().kind else {
                         throw PromQLError.parse(at: position, "unexpected character in @ modifier")
                     }
-                    at = .time(milliseconds: Int64(((sign == "-" ? -seconds : seconds) * 1000).rounded()))
+                    guard let milliseconds = Self.milliseconds(sign == "-" ? -seconds : seconds) else {
+                        throw PromQLError.parse(at: position, "timestamp out of bounds for @ modifier")
+                    }
+                    at = .time(milliseconds: milliseconds)
                 case .identifier(let word) where ["start", "end"].contains(word.lowercased()):
                     try expect(.leftParen, "\"(\"")
                     try expect(.rightParen, "\")\"")
@@ -468,11 +495,20 @@ public struct PromQLParser {
             }
             return milliseconds
         case .number(let seconds) where what == "offset" || seconds > 0:
-            return Int64((seconds * 1000).rounded())
+            guard let milliseconds = Self.milliseconds(seconds) else {
+                throw PromQLError.parse(at: token.position, "duration out of range")
+            }
+            return milliseconds
         default:
             throw PromQLError.parse(
                 at: token.position, "unexpected \(describe(token)), expected duration for \(what)")
         }
+    }
+
+    /// Seconds as whole milliseconds; nil for NaN, the infinities and what Int64 cannot hold
+    /// (converting those would trap: `x[9223372036854775807]`, `x @ 1e300`, `x offset NaN`).
+    private static func milliseconds(_ seconds: Double) -> Int64? {
+        Int64(exactly: (seconds * 1000).rounded())
     }
 
     private mutating func expect(_ kind: PromQLToken.Kind, _ what: String) throws(PromQLError) {
