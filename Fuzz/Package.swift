@@ -15,11 +15,17 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-measures-json", [.product(name: "RondoneAPI", package: "Rondone")]),
     ("fuzz-timestamp", []),
     ("fuzz-search-filter-string", ["FuzzSearchSupport", .product(name: "RondoneAPI", package: "Rondone")]),
-    ("fuzz-search-json", ["FuzzSearchSupport", .product(name: "RondoneAPI", package: "Rondone")]),
+    (
+        "fuzz-search-json",
+        [
+            "FuzzSearchSupport", .product(name: "RondoneAPI", package: "Rondone"),
+            .product(name: "RondoneJSON", package: "Rondone"),
+        ]
+    ),
     (
         "fuzz-operations",
         [
-            .product(name: "RondoneAPI", package: "Rondone"),
+            .product(name: "RondoneJSON", package: "Rondone"),
             .product(name: "RondoneQuery", package: "Rondone"),
         ]
     ),

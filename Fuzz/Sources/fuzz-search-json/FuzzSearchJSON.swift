@@ -1,5 +1,6 @@
 import FuzzSearchSupport
 import FuzzSupport
+import RondoneJSON
 
 @testable import RondoneAPI
 
