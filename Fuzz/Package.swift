@@ -43,6 +43,7 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-split-pack", [.product(name: "RondoneStorage", package: "Rondone")]),
     ("fuzz-aggregate-log-record", [.product(name: "RondoneStorage", package: "Rondone")]),
     ("fuzz-incoming-record", [.product(name: "RondoneStorage", package: "Rondone")]),
+    ("fuzz-promql", [.product(name: "RondonePromQL", package: "Rondone")]),
 ]
 
 let package = Package(
