@@ -162,6 +162,7 @@ let package = Package(
                 "RondoneQuery",
                 "RondoneIngest",
                 "RondoneWebConfig",
+                "RondonePromQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -173,7 +174,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 // SHA-1 of resource ids (uuid5) and ETags.
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // The OpenAPI description served at /v1/openapi.json, compiled into the binary.
+            resources: [.embedInCode("OpenAPI/openapi.json")]
         ),
         // The one composition root: `Backends` (index, incoming, aggregates, coordinator)
         // made from settings, and the server every command and the test helper run.

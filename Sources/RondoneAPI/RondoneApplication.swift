@@ -74,6 +74,8 @@ public enum RondoneApplication {
         ResourceSearchController(context: context).register(on: routes)
         MetricSearchController(context: context).register(on: routes)
         PrometheusWriteController(context: context).register(on: routes)
+        PrometheusQueryController(context: context).register(on: routes)
+        OpenAPIController().register(on: routes)
         routes.finish()
         return router
     }

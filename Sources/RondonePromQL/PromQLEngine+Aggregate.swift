@@ -15,7 +15,7 @@ extension PromQLEngine {
         func groupLabels(_ labels: PromQLLabels) -> PromQLLabels {
             guard let grouping else { return PromQLLabels([PromQLLabel]()) }
             return grouping.without
-                ? labels.removing(Set(grouping.labels).union(["__name__"]))
+                ? labels.removing(Set(grouping.labels).union(PromQLLabels.nameLabels))
                 : labels.keeping(Set(grouping.labels))
         }
         var groups: [PromQLLabels: [Int]] = [:]
@@ -30,7 +30,10 @@ extension PromQLEngine {
             // The k largest (smallest) of each group at each step, with their own labels.
             var values = series.map { [Double?](repeating: nil, count: steps.count * 0 + $0.values.count) }
             for index in 0..<steps.count {
-                let k = Int(parameter[index])
+                // Prometheus's convertibleToInt64 check: NaN or ±1e300 is an error, not a trap.
+                guard let k = Int(exactly: parameter[index].rounded(.towardZero)) else {
+                    throw PromQLError.execution("Scalar value \(parameter[index]) overflows int64")
+                }
                 guard k >= 1 else { continue }
                 for key in order {
                     let members = groups[key]!.compactMap { member in
@@ -49,6 +52,9 @@ extension PromQLEngine {
                     values.contains { $0 != nil } ? StepSeries(labels: element.labels, values: values) : nil
                 })
         case .countValues:
+            guard PromQLLabels.isValidName(labelName) else {
+                throw PromQLError.execution("invalid label name \"\(labelName)\"")
+            }
             var out: [PromQLLabels: [Double?]] = [:]
             var outOrder: [PromQLLabels] = []
             for key in order {
@@ -100,6 +106,7 @@ extension PromQLEngine {
         if value.isNaN { return "NaN" }
         if value == .infinity { return "+Inf" }
         if value == -.infinity { return "-Inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }  // Go keeps the sign of zero
         if value == value.rounded(), let integer = Int64(exactly: value) { return String(integer) }
         var text = "\(value)"
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {

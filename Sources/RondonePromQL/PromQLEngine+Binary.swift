@@ -50,7 +50,7 @@ extension PromQLEngine {
         _ series: [StepSeries], _ scalar: [Double], _ op: PromQLBinary.Operator, _ returnsBool: Bool,
         vectorOnLeft: Bool
     ) -> [StepSeries] {
-        let keepsName = op.isComparison && !returnsBool
+        let keepsName = !op.dropsName(returnsBool: returnsBool)
         return series.compactMap { element in
             let values: [Double?] = element.values.enumerated().map { index, value in
                 guard let value else { return nil }
@@ -68,7 +68,8 @@ extension PromQLEngine {
     /// The labels two series are matched on.
     static func signature(_ labels: PromQLLabels, _ matching: PromQLBinary.Matching) -> PromQLLabels {
         matching.on
-            ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels).union(["__name__"]))
+            ? labels.keeping(Set(matching.labels))
+            : labels.removing(Set(matching.labels).union(PromQLLabels.nameLabels))
     }
 
     func setOperation(
@@ -175,7 +176,7 @@ extension PromQLEngine {
         _ many: PromQLLabels, _ one: PromQLLabels, _ binary: PromQLBinary, _ matching: PromQLBinary.Matching
     ) -> PromQLLabels {
         var labels = many
-        if !binary.op.isComparison || binary.returnsBool { labels = labels.droppingName }
+        if binary.op.dropsName(returnsBool: binary.returnsBool) { labels = labels.droppingName }
         if matching.cardinality == .oneToOne {
             labels =
                 matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels))

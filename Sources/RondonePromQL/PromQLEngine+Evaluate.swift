@@ -40,7 +40,9 @@ extension PromQLEngine {
         let offset = selector.modifiers.offset
         let first = (at ?? steps.start) - offset
         let last = (at ?? steps.end) - offset
-        let series = try await storage.select(selector.matchers, start: first - lookback, end: last)
+        let series = try await storage.select(
+            selector.matchers, start: first - lookback, end: last,
+            hints: PromQLSelectHints(step: steps.hintStep, range: lookback, isRange: false))
         try checkSamples(series)
         return series.map { series in
             var values = [Double?](repeating: nil, count: steps.count)
@@ -60,7 +62,9 @@ extension PromQLEngine {
         let offset = selector.modifiers.offset
         let first = (at ?? steps.start) - offset - range
         let last = (at ?? steps.end) - offset
-        let series = try await storage.select(selector.matchers, start: first, end: last)
+        let series = try await storage.select(
+            selector.matchers, start: first, end: last,
+            hints: PromQLSelectHints(step: steps.hintStep, range: range, isRange: true))
         try checkSamples(series)
         return StepMatrix(series: series, range: range, offset: offset, at: at)
     }
@@ -77,6 +81,10 @@ extension PromQLEngine {
         let end = (at ?? steps.end) - modifiers.offset
         guard end >= start else {
             return StepMatrix(series: [], range: range, offset: modifiers.offset, at: at)
+        }
+        guard (end - start) / interval < Int64(maxSamples) else {
+            throw PromQLError.execution(
+                "query processing would load too many samples into memory in subquery execution")
         }
         let inside = Steps(start: start, end: end, step: interval)
         var series: [PromQLSeries] = []

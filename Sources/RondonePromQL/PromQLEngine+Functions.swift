@@ -92,13 +92,19 @@ extension PromQLEngine {
                     StepSeries(
                         labels: element.labels.droppingName,
                         values: element.values.enumerated().map { index, value in
-                            value.map { (($0 / nearest[index]) + 0.5).rounded(.down) * nearest[index] }
+                            value.map {
+                                ($0 * (1 / nearest[index]) + 0.5).rounded(.down) / (1 / nearest[index])
+                            }
                         })
                 })
         case "label_replace":
             guard case .string(let destination) = values[1], case .string(let replacement) = values[2],
                 case .string(let source) = values[3], case .string(let pattern) = values[4]
             else { throw PromQLError.execution("label_replace needs strings") }
+            guard PromQLLabels.isValidName(destination) else {
+                throw PromQLError.execution(
+                    "invalid destination label name in label_replace(): \(destination)")
+            }
             return .vector(try labelReplace(try vector(values[0]), destination, replacement, source, pattern))
         case "label_join":
             guard case .string(let destination) = values[1], case .string(let separator) = values[2] else {
@@ -111,6 +117,12 @@ extension PromQLEngine {
                 }
                 sources.append(source)
             }
+            guard PromQLLabels.isValidName(destination) else {
+                throw PromQLError.execution("invalid destination label name in label_join(): \(destination)")
+            }
+            for source in sources where !PromQLLabels.isValidName(source) {
+                throw PromQLError.execution("invalid source label name in label_join(): \(source)")
+            }
             return .vector(
                 try Self.merged(
                     try vector(values[0]).map { element in
@@ -118,6 +130,8 @@ extension PromQLEngine {
                         return StepSeries(
                             labels: element.labels.setting(destination, to: joined), values: element.values)
                     }))
+        case "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year":
+            return .vector(try dateFunction(name, values, steps))
         default:
             throw PromQLError.unsupported("function \(name)")
         }
@@ -341,8 +355,9 @@ extension PromQLEngine {
         let at = fixedTime(selector.modifiers, steps)
         let offset = selector.modifiers.offset
         let series = try await storage.select(
-            selector.matchers, start: (at ?? steps.start) - offset - lookback, end: (at ?? steps.end) - offset
-        )
+            selector.matchers, start: (at ?? steps.start) - offset - lookback,
+            end: (at ?? steps.end) - offset,
+            hints: PromQLSelectHints(step: steps.hintStep, range: lookback, isRange: false))
         return series.map { series in
             StepSeries(
                 labels: series.labels.droppingName,

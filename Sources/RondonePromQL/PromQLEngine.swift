@@ -53,6 +53,9 @@ public struct PromQLEngine: Sendable {
             throw PromQLError.execution("zero or negative query resolution step widths are not accepted")
         }
         guard end >= start else { throw PromQLError.execution("end timestamp must not be before start time") }
+        guard (end - start) / step < Int64(maxSamples) else {
+            throw PromQLError.execution("query processing would load too many samples into memory")
+        }
         let expression = try PromQLParser.parse(query)
         guard expression.type == .scalar || expression.type == .vector else {
             throw PromQLError.parse(
@@ -91,7 +94,29 @@ public struct PromQLEngine: Sendable {
                 return descending ? x > y : x < y
             }
         }
+        if case .aggregate(let aggregation) = inner, aggregation.op == .topk || aggregation.op == .bottomk {
+            return ranked(series, aggregation)
+        }
         return series.sorted { $0.labels < $1.labels }
+    }
+
+    /// An instant `topk`/`bottomk`: groups in the order of their labels, each group's
+    /// series by value (largest first for `topk`, smallest first for `bottomk`; NaN last).
+    static func ranked(_ series: [PromQLSeries], _ aggregation: PromQLAggregation) -> [PromQLSeries] {
+        func group(_ labels: PromQLLabels) -> PromQLLabels {
+            guard let grouping = aggregation.grouping else { return PromQLLabels([PromQLLabel]()) }
+            return grouping.without
+                ? labels.removing(Set(grouping.labels).union(PromQLLabels.nameLabels))
+                : labels.keeping(Set(grouping.labels))
+        }
+        let descending = aggregation.op == .topk
+        return series.map { (group($0.labels), $0) }.sorted { a, b in
+            if a.0 != b.0 { return a.0 < b.0 }
+            let (x, y) = (a.1.samples[0].value, b.1.samples[0].value)
+            if x.isNaN != y.isNaN { return y.isNaN }
+            if x != y, !x.isNaN { return descending ? x > y : x < y }
+            return a.1.labels < b.1.labels
+        }.map(\.1)
     }
 }
 
@@ -110,6 +135,9 @@ struct Steps: Sendable {
     }
 
     var count: Int { times.count }
+
+    /// The step a storage is told of: 0 for a single evaluation.
+    var hintStep: Int64 { times.count > 1 ? step : 0 }
 }
 
 /// A node's value at every step.

@@ -139,6 +139,12 @@ public struct PromQLBinary: Equatable, Sendable {
         }
         public var isSetOperator: Bool { [.and, .or, .unless].contains(self) }
 
+        /// Whether the result loses the metric name (Prometheus's `shouldDropMetricName`,
+        /// or a comparison with `bool`).
+        public func dropsName(returnsBool: Bool) -> Bool {
+            returnsBool || [.add, .subtract, .multiply, .divide, .modulo, .power].contains(self)
+        }
+
         /// Higher binds tighter (Prometheus's grammar).
         var precedence: Int {
             switch self {

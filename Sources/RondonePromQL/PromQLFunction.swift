@@ -3,8 +3,8 @@
 public struct PromQLFunction: Equatable, Sendable {
     public var name: String
     public var arguments: [PromQLValueType]
-    /// How many of the last arguments may be left out; -1: the last may repeat any number
-    /// of times (`label_join`).
+    /// How many of the last arguments may be left out; -1: the last may be left out or
+    /// repeat any number of times (`label_join`, Prometheus's `Variadic: -1`).
     public var optional: Int
     public var returns: PromQLValueType
 

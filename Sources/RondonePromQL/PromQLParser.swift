@@ -22,6 +22,10 @@ public struct PromQLParser {
     /// The expression `query` holds.
     ///
     /// - Throws: ``PromQLError/parse(at:_:)`` with Prometheus's wording where it has one.
+    /// The furthest `@` time from the epoch, in seconds: what the API accepts as a time
+    /// (about 290 000 years), so that times and durations add up without overflow.
+    static let maxSeconds = 9.2e12
+
     public static func parse(_ query: String) throws(PromQLError) -> PromQLExpression {
         var lexer = PromQLLexer(query)
         var parser = PromQLParser(tokens: try lexer.tokens(), length: query.utf8.count)
@@ -223,18 +227,18 @@ public struct PromQLParser {
                 let at: PromQLModifiers.At
                 switch advance().kind {
                 case .number(let seconds):
-                    guard let milliseconds = Self.milliseconds(seconds) else {
+                    guard seconds.isFinite, abs(seconds) <= Self.maxSeconds else {
                         throw PromQLError.parse(at: position, "timestamp out of bounds for @ modifier")
                     }
-                    at = .time(milliseconds: milliseconds)
+                    at = .time(milliseconds: Int64((seconds * 1000).rounded()))
                 case .op(let sign) where sign == "-" || sign == "+":
-                    guard case .number(let seconds) = advance().kind else {
+                    guard case .number(let seconds) = advance().kind, seconds.isFinite else {
                         throw PromQLError.parse(at: position, "unexpected character in @ modifier")
                     }
-                    guard let milliseconds = Self.milliseconds(sign == "-" ? -seconds : seconds) else {
+                    guard abs(seconds) <= Self.maxSeconds else {
                         throw PromQLError.parse(at: position, "timestamp out of bounds for @ modifier")
                     }
-                    at = .time(milliseconds: milliseconds)
+                    at = .time(milliseconds: Int64(((sign == "-" ? -seconds : seconds) * 1000).rounded()))
                 case .identifier(let word) where ["start", "end"].contains(word.lowercased()):
                     try expect(.leftParen, "\"(\"")
                     try expect(.rightParen, "\")\"")
@@ -466,10 +470,14 @@ public struct PromQLParser {
     {
         let arguments = try argumentList()
         let declared = function.arguments.count
-        let fewest = function.optional > 0 ? declared - function.optional : declared
+        let fewest =
+            function.optional > 0
+            ? declared - function.optional : function.optional < 0 ? declared - 1 : declared
         let most = function.optional < 0 ? Int.max : declared
         guard arguments.count >= fewest, arguments.count <= most else {
-            let wanted = fewest == declared || most == Int.max ? "\(fewest)" : "\(fewest) or \(most)"
+            let wanted =
+                most == Int.max
+                ? "at least \(fewest)" : fewest == declared ? "\(fewest)" : "\(fewest) or \(most)"
             throw PromQLError.parse(
                 at: position,
                 "expected \(wanted) argument(s) in call to \"\(function.name)\", got \(arguments.count)")
@@ -495,20 +503,14 @@ public struct PromQLParser {
             }
             return milliseconds
         case .number(let seconds) where what == "offset" || seconds > 0:
-            guard let milliseconds = Self.milliseconds(seconds) else {
+            guard abs(seconds * 1000) <= Double(PromQLDuration.maxMilliseconds) else {
                 throw PromQLError.parse(at: token.position, "duration out of range")
             }
-            return milliseconds
+            return Int64((seconds * 1000).rounded())
         default:
             throw PromQLError.parse(
                 at: token.position, "unexpected \(describe(token)), expected duration for \(what)")
         }
-    }
-
-    /// Seconds as whole milliseconds; nil for NaN, the infinities and what Int64 cannot hold
-    /// (converting those would trap: `x[9223372036854775807]`, `x @ 1e300`, `x offset NaN`).
-    private static func milliseconds(_ seconds: Double) -> Int64? {
-        Int64(exactly: (seconds * 1000).rounded())
     }
 
     private mutating func expect(_ kind: PromQLToken.Kind, _ what: String) throws(PromQLError) {

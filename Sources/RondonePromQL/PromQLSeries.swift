@@ -45,8 +45,30 @@ public struct PromQLLabels: Hashable, Sendable, Comparable {
         PromQLLabels(labels.filter { names.contains($0.name) })
     }
 
+    /// The labels that name a series: `__name__`, and `gnocchi_name`, where Rondone keeps
+    /// a Gnocchi metric's name as given when `__name__` had to change it
+    /// (docs/PROMQL.md). What drops the name (functions, arithmetic, `without`, `ignoring`)
+    /// drops both, so the result of `abs(x)` carries no trace of the name either way.
+    public static let nameLabels: Set<String> = ["__name__", "gnocchi_name"]
+
     /// Without the metric name, as functions and arithmetic return their series.
-    public var droppingName: PromQLLabels { removing(["__name__"]) }
+    public var droppingName: PromQLLabels { removing(Self.nameLabels) }
+
+    /// Prometheus's label name rule: `[a-zA-Z_][a-zA-Z0-9_]*`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            return false
+        }
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                return true
+            default:
+                return false
+            }
+        }
+    }
 
     public static func < (a: Self, b: Self) -> Bool { a.labels.lexicographicallyPrecedes(b.labels) }
 }
@@ -94,7 +116,27 @@ public struct PromQLSeries: Equatable, Sendable {
 /// Where the engine reads series from: the series whose labels satisfy every matcher,
 /// with their samples in `[start, end]` (milliseconds).
 public protocol PromQLStorage: Sendable {
-    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64) async throws -> [PromQLSeries]
+    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64, hints: PromQLSelectHints) async throws
+        -> [PromQLSeries]
+}
+
+/// What a selection is for (Prometheus's `SelectHints`), so that a storage holding a
+/// series at several resolutions can pick one: the evaluation step and the window each
+/// step looks at.
+public struct PromQLSelectHints: Equatable, Sendable {
+    /// Milliseconds between evaluation steps; 0 when there is a single step.
+    public var step: Int64
+    /// Milliseconds each step looks back: a range selector's range, the lookback of an
+    /// instant selector.
+    public var range: Int64
+    /// Whether the selector is a range (`[r]`), not an instant selector.
+    public var isRange: Bool
+
+    public init(step: Int64, range: Int64, isRange: Bool) {
+        self.step = step
+        self.range = range
+        self.isRange = isRange
+    }
 }
 
 /// The result of a query, as the HTTP API renders it.

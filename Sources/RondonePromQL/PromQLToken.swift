@@ -157,7 +157,7 @@ struct PromQLLexer {
 
     /// Milliseconds of a duration literal at `index` (units in decreasing order, each at
     /// most once, as Prometheus's `ParseDuration`), or nil when it is not one.
-    private mutating func durationLiteral() throws(PromQLError) -> Int64? {
+    fileprivate mutating func durationLiteral() throws(PromQLError) -> Int64? {
         let units: [(String, Int64)] = [
             ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
             ("m", 60_000),
@@ -180,7 +180,7 @@ struct PromQLLexer {
             guard found > lastUnit else { return nil }
             let (product, overflow) = value.multipliedReportingOverflow(by: units[found].1)
             let (sum, overflow2) = total.addingReportingOverflow(product)
-            guard !overflow, !overflow2 else {
+            guard !overflow, !overflow2, sum <= PromQLDuration.maxMilliseconds else {
                 throw PromQLError.parse(at: index, "duration out of range")
             }
             total = sum
@@ -274,5 +274,19 @@ struct PromQLLexer {
     static func describe(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F
             ? "'\(Character(UnicodeScalar(byte)))'" : "byte 0x" + String(byte, radix: 16)
+    }
+}
+
+/// Prometheus's duration syntax outside a query (the HTTP API's `step`, `timeout`).
+public enum PromQLDuration {
+    /// The longest duration, as Prometheus's (an `int64` of nanoseconds: about 292 years).
+    public static let maxMilliseconds = Int64.max / 1_000_000
+
+    /// `text` as a duration (`5m`, `1h30m`, `100ms`), in milliseconds; nil when the whole
+    /// of it is not one.
+    public static func milliseconds(_ text: String) -> Int64? {
+        var lexer = PromQLLexer(text)
+        guard let value = try? lexer.durationLiteral(), lexer.index == lexer.bytes.count else { return nil }
+        return value
     }
 }

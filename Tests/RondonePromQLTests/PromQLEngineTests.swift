@@ -6,7 +6,9 @@ import Testing
 struct MemoryStorage: PromQLStorage {
     var series: [PromQLSeries]
 
-    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64) async throws -> [PromQLSeries] {
+    func select(_ matchers: [PromQLMatcher], start: Int64, end: Int64, hints: PromQLSelectHints) async throws
+        -> [PromQLSeries]
+    {
         series.compactMap { series in
             for matcher in matchers {
                 let value = series.labels[matcher.label]
@@ -231,5 +233,65 @@ struct PromQLEngineTests {
         #expect(PromQLEngine.format(1.5e21) == "1500000000000000000000")
         #expect(PromQLEngine.format(-2.5) == "-2.5")
         #expect(PromQLEngine.format(.infinity) == "+Inf")
+        #expect(PromQLEngine.format(-0.0) == "-0")
+    }
+
+    /// What the differential test against Prometheus 2.42 found (scripts/promql-test.sh).
+    @Test func differencesFoundAgainstPrometheus() async throws {
+        // round multiplies by the inverse, as Prometheus: no 35.300000000000004.
+        #expect(try await Self.vector("round(vector(35.3), 0.1)", at: 60) == ["{}": 35.3])
+        // k that is no int64 is an execution error, not a trap.
+        for query in ["topk(scalar(requests), requests)", "topk(1e300, requests)"] {
+            await #expect(throws: PromQLError.self) { _ = try await Self.vector(query, at: 60) }
+        }
+        // An instant topk/bottomk answers by value; sort order is otherwise by labels.
+        for (query, values) in [("topk(3, requests)", [120.0, 60, 30]), ("bottomk(2, requests)", [30, 60])] {
+            guard case .vector(_, let series) = try await Self.engine.instant(query, at: 60_000) else {
+                Issue.record(Comment(rawValue: query))
+                continue
+            }
+            #expect(series.map { $0.samples[0].value } == values, "\(query)")
+        }
+        // Invalid label names are refused where Prometheus refuses them.
+        for query in [
+            #"label_replace(info, "1x", "$1", "instance", "(.*)")"#, #"count_values("1bad", requests)"#,
+            #"label_join(info, "1x", "-", "instance")"#,
+        ] {
+            await #expect(throws: PromQLError.self) { _ = try await Self.vector(query, at: 60) }
+        }
+        // label_join's source labels may be none at all; atan2 keeps the name.
+        #expect(try await Self.vector(#"label_join(info{instance="a"}, "x", "-")"#, at: 60).count == 1)
+        #expect(
+            try await Self.vector(#"requests{instance="c"} atan2 requests{instance="c"}"#, at: 60).keys.first?
+                .contains("requests") == true)
+    }
+
+    @Test func dateFunctions() async throws {
+        // 1700000000 is 2023-11-14T22:13:20Z, a Tuesday, the 318th day of a 30-day month.
+        for (function, value) in [
+            ("hour", 22.0), ("minute", 13), ("month", 11), ("year", 2023), ("day_of_month", 14),
+            ("day_of_week", 2), ("day_of_year", 318), ("days_in_month", 30),
+        ] {
+            #expect(
+                try await Self.vector("\(function)(vector(1700000000))", at: 60) == ["{}": value],
+                "\(function)")
+        }
+        #expect(try await Self.vector("year()", at: 60) == ["{}": 1970])
+        #expect(PromQLEngine.datePart("days_in_month", seconds: 951_782_400) == 29)  // 2000-02-29
+        #expect(PromQLEngine.datePart("day_of_week", seconds: -86_400) == 3)  // 1969-12-31, a Wednesday
+    }
+
+    @Test func gnocchiNameGoesWithTheName() async throws {
+        let engine = PromQLEngine(
+            storage: MemoryStorage(series: [
+                PromQLSeries(
+                    labels: PromQLLabels(["__name__": "cpu_util", "gnocchi_name": "cpu.util", "host": "a"]),
+                    samples: [PromQLSample(0, 2)])
+            ]))
+        guard case .vector(_, let series) = try await engine.instant("abs(cpu_util)", at: 0) else {
+            Issue.record("abs")
+            return
+        }
+        #expect(series.first?.labels == PromQLLabels(["host": "a"]))
     }
 }

@@ -16,7 +16,8 @@ struct PromQLParserFuzzRegressionTests {
     }
 
     /// A number where a duration goes is seconds; times 1 000 it did not fit an Int64 and
-    /// the conversion trapped (`SUM [9223372036854775807`, the fuzzer's first crash).
+    /// the conversion trapped (`SUM [9223372036854775807`, the fuzzer's first crash; main
+    /// bounded these at the same time, with Prometheus's limits).
     @Test(arguments: [
         ("SUM [9223372036854775807", "parse error at char 6: duration out of range"),
         ("x[9223372036854775807]", "parse error at char 3: duration out of range"),
@@ -26,25 +27,24 @@ struct PromQLParserFuzzRegressionTests {
         ("x offset 1e300", "parse error at char 10: duration out of range"),
         ("x @ 1e300", "parse error at char 3: timestamp out of bounds for @ modifier"),
         ("x @ -1e16", "parse error at char 3: timestamp out of bounds for @ modifier"),
-        ("x @ -Inf", "parse error at char 3: timestamp out of bounds for @ modifier"),
         ("x @ NaN", "parse error at char 3: timestamp out of bounds for @ modifier"),
     ])
-    func numbersBeyondMillisecondsAreRefused(query: String, message: String) {
+    func numbersBeyondTheBoundsAreRefused(query: String, message: String) {
         #expect(Self.error(query) == message)
     }
 
-    /// The largest numbers that still fit are read as before.
-    @Test func numbersWithinMillisecondsStillParse() throws {
-        guard case .vectorSelector(let selector) = try PromQLParser.parse("x @ 9000000000000000") else {
+    /// Numbers within the bounds are read as before.
+    @Test func numbersWithinTheBoundsStillParse() throws {
+        guard case .vectorSelector(let selector) = try PromQLParser.parse("x @ 9000000000") else {
             Issue.record("not a selector")
             return
         }
-        #expect(selector.modifiers.at == .time(milliseconds: 9_000_000_000_000_000_000))
-        guard case .matrixSelector(_, let range) = try PromQLParser.parse("x[1e15]") else {
+        #expect(selector.modifiers.at == .time(milliseconds: 9_000_000_000_000))
+        guard case .matrixSelector(_, let range) = try PromQLParser.parse("x[1e9]") else {
             Issue.record("not a range")
             return
         }
-        #expect(range == 1_000_000_000_000_000_000)
+        #expect(range == 1_000_000_000_000)
     }
 
     /// Nesting recursed once per level with no bound: a few thousand parentheses, signs or

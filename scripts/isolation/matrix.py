@@ -87,12 +87,14 @@ def setup(server, mode):
         status, _ = server.call("POST", f"/v1/metric/{metric}/measures",
                                 [{"timestamp": "2026-01-01T00:00:00", "value": 1.0}], who)
         assert status == 202, status
-    return {"M": r1["metrics"]["cpu"], "S": s["id"]}
+    return {"M": r1["metrics"]["cpu"], "S": s["id"], "M2": r2["metrics"]["cpu"]}
 
 
 def seen(body, names):
     """Which of the owner's objects a list holds: `R1 R2`, `S M`, or `-`."""
     ids = set()
+    if isinstance(body, dict) and isinstance(body.get("data"), list):  # Prometheus's series
+        ids = {item.get("metric_id") for item in body["data"] if isinstance(item, dict)}
     if isinstance(body, list):
         for item in body:
             if isinstance(item, dict):
@@ -127,6 +129,8 @@ def operations(ids):
          {"resource_type": "generic", "search": everything, "operations": "(metric cpu mean)"}, resources),
         ("aggregation by resource (deprecated)", "POST", "/v1/aggregation/resource/generic/metric/cpu",
          everything, None),
+        ("prometheus series", "GET", "/api/v1/series?match%5B%5D=%7B__name__%3D~%22.%2B%22%7D", None,
+         metrics + [("M2", ids["M2"])]),
         ("status", "GET", "/v1/status", None, None),
         ("create archive policy", "POST", "/v1/archive_policy",
          {"name": "p-{user}", "definition": [{"granularity": "1s", "points": 10}]}, None),

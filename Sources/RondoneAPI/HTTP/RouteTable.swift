@@ -99,8 +99,28 @@ public final class RouteTable: @unchecked Sendable {
             status: .found, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 
+    /// A method and path the table serves, as registered (the 405 answers that
+    /// ``finish()`` adds for the other methods are not routes of their own).
+    public struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
+        public var method: HTTPRequest.Method
+        /// Hummingbird's path syntax, as given to ``add(_:_:answersHead:handler:)``.
+        public var path: String
+
+        public var description: String { "\(method.rawValue) \(path)" }
+    }
+
+    /// Every route served, in registration order (HEAD where a GET answers it).
+    public var served: [ServedRoute] {
+        order.flatMap { path in methodsByPath[path]!.map { ServedRoute(method: $0, path: path) } }
+    }
+
+    /// Told the routes of each table as it is finished. The route-coverage test builds the
+    /// router exactly as the server does and compares these with the OpenAPI description.
+    @TaskLocal static var finishedObserver: (@Sendable ([ServedRoute]) -> Void)? = nil
+
     /// Registers the 405 handlers; called once after every controller registered.
     func finish() {
+        Self.finishedObserver?(served)
         let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
         for path in order {
             let served = methodsByPath[path]!

@@ -100,6 +100,35 @@ struct MetricController {
         return JSONResponse.make(MetricJSON.created(metric), status: .created, headers: headers)
     }
 
+    /// Which metrics a caller's lists may show: `--strict-isolation`'s visibility, or in
+    /// keystone mode the `list metric` rule's project filter (basic and remote-user modes
+    /// put none, as Gnocchi).
+    struct ListScope {
+        var projectFilter: String?
+        var visibleTo: MetricVisibility?
+
+        var isFiltered: Bool { projectFilter != nil || visibleTo != nil }
+    }
+
+    static func listScope(_ requestContext: RondoneRequestContext, _ context: ControllerContext)
+        throws(APIError)
+        -> ListScope
+    {
+        var scope = ListScope()
+        if context.configuration.strictIsolation {
+            let identity = try requestContext.identity()
+            if !identity.isAdmin {
+                scope.visibleTo = MetricVisibility(creator: identity.creator, project: identity.projectID)
+            }
+        } else if context.configuration.authMode == .keystone {
+            let identity = try requestContext.identity()
+            if !context.policy.check("list metric", identity: identity, target: [:]) {
+                scope.projectFilter = identity.projectID ?? "None"
+            }
+        }
+        return scope
+    }
+
     static func list(
         _ request: Request, _ requestContext: RondoneRequestContext, _ context: ControllerContext
     )
@@ -133,25 +162,12 @@ struct MetricController {
         }
         let pagination = try PaginationOptions(
             query: query, defaultSorts: ["id:asc"], maxLimit: context.configuration.maxLimit)
-        var projectFilter: String?
-        var visibleTo: MetricVisibility?
-        if context.configuration.strictIsolation {
-            let identity = try requestContext.identity()
-            if !identity.isAdmin {
-                visibleTo = MetricVisibility(creator: identity.creator, project: identity.projectID)
-            }
-        } else if context.configuration.authMode == .keystone {
-            // Basic and remote-user modes put no policy filter on metric lists (Gnocchi).
-            let identity = try requestContext.identity()
-            if !context.policy.check("list metric", identity: identity, target: [:]) {
-                projectFilter = identity.projectID ?? "None"
-            }
-        }
+        let scope = try listScope(requestContext, context)
         let metrics: [Metric]
         do {
             metrics = try await context.indexer.metrics(
                 MetricQuery(
-                    filters: filters, createdByProjectID: projectFilter, visibleTo: visibleTo,
+                    filters: filters, createdByProjectID: scope.projectFilter, visibleTo: scope.visibleTo,
                     sorts: try MetricSort.parseList(pagination.sorts), limit: pagination.limit,
                     marker: pagination.marker))
         } catch let error as IndexerError {
