@@ -73,6 +73,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 all=$(find Fuzz/Sources -maxdepth 1 -name 'fuzz-*' | wc -l)
 if [ ${#targets[@]} -eq "$all" ]; then products=(""); else products=("${targets[@]}"); fi
+# SwiftPM keeps the build plan it made for the main package (a path dependency here) and
+# does not see files added to it since (`cannot find … in scope`): drop the plan so it is
+# made again (seconds).
+rm -f Fuzz/.build/debug.yaml Fuzz/.build/*/debug/description.json
 echo "fuzz.sh: building ${#targets[@]} target(s) (${build[*]})"
 for product in "${products[@]}"; do
     command=("${build[@]}")
