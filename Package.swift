@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "RondoneQuery", targets: ["RondoneQuery"]),
         .library(name: "RondoneIngest", targets: ["RondoneIngest"]),
         .library(name: "RondoneJSON", targets: ["RondoneJSON"]),
+        // For Fuzz/ (its own package), which fuzzes the parser.
+        .library(name: "RondonePromQL", targets: ["RondonePromQL"]),
         // The HTTP API and the seeded test data, as libraries for Benchmarks/ (its own package).
         .library(name: "RondoneAPI", targets: ["RondoneAPI"]),
         .library(name: "RondoneServer", targets: ["RondoneServer"]),

@@ -3,10 +3,21 @@
 /// `^`, right-associative; unary minus at the level of `*`), aggregations with `by` /
 /// `without` before or after their arguments, vector matching, `offset` and `@`,
 /// subqueries, and the argument types of every function.
+///
+/// An expression nests at most ``maxDepth`` levels deep, counting each parenthesis,
+/// unary sign, call or aggregation argument and binary operator (so a flat chain
+/// `a + b + c …` counts one level per operator: its tree is that deep). Prometheus has no
+/// such limit (Go's stacks grow to 1 GB); here the parser, the type rules and the
+/// evaluator recurse on the tree, and a thread's stack is a few megabytes.
 public struct PromQLParser {
+    /// The deepest expression the parser accepts (see the type's documentation).
+    public static let maxDepth = 256
+
     private var tokens: [PromQLToken]
     private var index = 0
     private let length: Int
+    /// Levels of the tree above the expression being parsed.
+    private var depth = 0
 
     /// The expression `query` holds.
     ///
@@ -42,9 +53,14 @@ public struct PromQLParser {
     // MARK: Binary expressions
 
     private mutating func expression(minimumPrecedence: Int) throws(PromQLError) -> PromQLExpression {
+        let outer = depth
+        defer { depth = outer }
+        try nest(at: peek.position)
         var lhs = try unary()
         while let op = binaryOperator(peek), op.precedence > minimumPrecedence {
             let position = advance().position
+            // Each operator puts the tree built so far one level down.
+            try nest(at: position)
             var returnsBool = false
             if case .identifier(let word) = peek.kind, word.lowercased() == "bool" {
                 _ = advance()
@@ -56,6 +72,14 @@ public struct PromQLParser {
             lhs = try checkedBinary(op, lhs, rhs, returnsBool: returnsBool, matching: matching, at: position)
         }
         return lhs
+    }
+
+    /// One more level of nesting, refused beyond ``maxDepth`` (before recursing into it).
+    private mutating func nest(at position: Int) throws(PromQLError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw PromQLError.parse(at: position, "expression nested deeper than \(Self.maxDepth) levels")
+        }
     }
 
     private func binaryOperator(_ token: PromQLToken) -> PromQLBinary.Operator? {

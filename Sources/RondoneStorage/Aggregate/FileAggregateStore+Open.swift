@@ -27,47 +27,8 @@ extension FileAggregateStore {
             let path = log + "/" + LogSegment.name(sequence)
             let bytes = try posix.readAll(path)
             bytes.withUnsafeBytes { raw in
-                var pending: [AggregateLogRecord.Parsed] = []
-                var pendingStart = 0
-                var offset = 0
-                while offset < raw.count {
-                    guard let record = AggregateLogRecord.parse(raw, at: offset) else {
-                        var next = offset + 8
-                        while next < raw.count && AggregateLogRecord.parse(raw, at: next) == nil { next += 8 }
-                        let end = min(next, raw.count)
-                        let start = pending.isEmpty ? offset : pendingStart
-                        corruptions.append(
-                            AggregateCorruption(
-                                path: path, offset: Int64(start), length: Int64(end - start),
-                                tornTail: end == raw.count))
-                        pending.removeAll()
-                        offset = end
-                        continue
-                    }
-                    // A commit's `first` and `second` are compared as read: `offset - first`
-                    // would overflow for a damaged `first` (found by fuzzing, branch `fuzzing`).
-                    if record.kind != .commit {
-                        if pending.isEmpty { pendingStart = offset }
-                        pending.append(record)
-                    } else if !pending.isEmpty && record.first == Int64(offset - pendingStart)
-                        && record.second == Int64(pending.count)
-                    {
-                        for item in pending { apply(item, raw, segment: sequence, to: &state.index) }
-                        pending.removeAll()
-                    } else if !pending.isEmpty {
-                        // The commit does not cover what precedes it: part of its group
-                        // was lost to damage already reported, or this is garbage.
-                        pending.removeAll()
-                    }
-                    offset += record.length
-                }
-                if !pending.isEmpty {
-                    // Records with no commit after them: a commit cut short by a crash.
-                    corruptions.append(
-                        AggregateCorruption(
-                            path: path, offset: Int64(pendingStart), length: Int64(raw.count - pendingStart),
-                            tornTail: true))
-                }
+                scanSegment(
+                    raw, sequence: sequence, path: path, into: &state.index, corruptions: &corruptions)
             }
             state.index.segmentBytes[sequence] = Int64(bytes.count)
             let descriptor = try posix.openFile(path, O_RDONLY)
@@ -75,6 +36,57 @@ extension FileAggregateStore {
         }
         // Appends go to a new segment: a torn tail stays behind records never acknowledged.
         return Opened(state: state, nextSequence: (sequences.last ?? 0) + 1, corruptions: corruptions)
+    }
+
+    /// Applies every intact, committed group of records of one segment's bytes to `index`
+    /// and reports each damaged or uncommitted stretch (see ``scan(log:posix:)``). Takes
+    /// the bytes as read, whatever they are (the fuzz target `fuzz-aggregate-log-record`
+    /// feeds it arbitrary ones).
+    static func scanSegment(
+        _ raw: UnsafeRawBufferPointer, sequence: UInt64, path: String, into index: inout AggregateLogIndex,
+        corruptions: inout [AggregateCorruption]
+    ) {
+        var pending: [AggregateLogRecord.Parsed] = []
+        var pendingStart = 0
+        var offset = 0
+        while offset < raw.count {
+            guard let record = AggregateLogRecord.parse(raw, at: offset) else {
+                var next = offset + 8
+                while next < raw.count && AggregateLogRecord.parse(raw, at: next) == nil { next += 8 }
+                let end = min(next, raw.count)
+                let start = pending.isEmpty ? offset : pendingStart
+                corruptions.append(
+                    AggregateCorruption(
+                        path: path, offset: Int64(start), length: Int64(end - start),
+                        tornTail: end == raw.count))
+                pending.removeAll()
+                offset = end
+                continue
+            }
+            // A commit's `first` and `second` are compared as read from the file: computing
+            // `offset - first` would overflow for a damaged `first` (fuzz-aggregate-log-record).
+            if record.kind != .commit {
+                if pending.isEmpty { pendingStart = offset }
+                pending.append(record)
+            } else if !pending.isEmpty && record.first == Int64(offset - pendingStart)
+                && record.second == Int64(pending.count)
+            {
+                for item in pending { apply(item, raw, segment: sequence, to: &index) }
+                pending.removeAll()
+            } else if !pending.isEmpty {
+                // The commit does not cover what precedes it: part of its group
+                // was lost to damage already reported, or this is garbage.
+                pending.removeAll()
+            }
+            offset += record.length
+        }
+        if !pending.isEmpty {
+            // Records with no commit after them: a commit cut short by a crash.
+            corruptions.append(
+                AggregateCorruption(
+                    path: path, offset: Int64(pendingStart), length: Int64(raw.count - pendingStart),
+                    tornTail: true))
+        }
     }
 
     private static func apply(
