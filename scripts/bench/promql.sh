@@ -115,6 +115,16 @@ load_set() { # load_set SET
     log "set $1 written to both and processed in $((SECONDS - t0)) s"
 }
 
+# settle PID: waits (at most 60 s) until the process is idle (under 5 % of a core over
+# 0.5 s): a server goes on computing the answers in flight when wrk stops.
+settle() {
+    local a b _
+    for _ in $(seq 1 120); do
+        a=$(cpu "$1"); sleep 0.5; b=$(cpu "$1")
+        awk -v a="$a" -v b="$b" 'BEGIN { exit !(b - a < 0.025) }' && return 0
+    done
+    log "process $1 still busy"
+}
 # bench KEY SYSTEM PID URL: one wrk run at a fixed URL; a results line.
 bench() {
     local key=$1 system=$2 pid=$3 url=$4 status c0 c1 load0 wrkout rps p50 p99 client non2xx elapsed
@@ -126,6 +136,7 @@ bench() {
     /usr/bin/time -f "%U %S %e" -o "$wrkout.time" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
         --latency --timeout 60s -H "$AUTH" "$url" > "$wrkout.wrk"
     c1=$(cpu "$pid")
+    settle "$pid"
     non2xx=$(awk '/Non-2xx/ {print $5}' "$wrkout.wrk")
     [ -z "$non2xx" ] || { echo "$system $key: $non2xx non-2xx answers" >&2; cat "$wrkout.wrk" >&2; exit 1; }
     rps=$(awk '/Requests\/sec/ {print $2}' "$wrkout.wrk")
@@ -153,8 +164,8 @@ cold() {
 bench_kind() { # bench_kind KIND [SUFFIX]: every benchmarked query of a kind, on both
     local name path
     while IFS=$'\t' read -r name path; do
-        bench "$name$2" prometheus "$PROM_PID" "$PROM/api/v1/$path"
-        bench "$name$2" rondone "$RONDONE_PID" "$RONDONE/prometheus/api/v1/$path"
+        bench "$name${2:-}" prometheus "$PROM_PID" "$PROM/api/v1/$path"
+        bench "$name${2:-}" rondone "$RONDONE_PID" "$RONDONE/prometheus/api/v1/$path"
     done < <(python3 scripts/bench/promql_load.py urls --end "$END" "$1")
 }
 check() {
