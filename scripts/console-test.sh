@@ -4,11 +4,12 @@
 # `rondone serve` on a temporary data directory, with data stored through the REST API.
 # Every page loads with no browser console error, a chart of a metric with N stored points
 # draws N points, a search narrows the resource list, a bad query shows its error, 10 000
-# series are listed and charted; screenshots of each page go to docs/console/. Prints one
+# series are listed and charted; a screenshot of each page is taken (into the temporary
+# directory, or CONSOLE_SHOTS: CONSOLE_SHOTS=docs/console refreshes the committed ones). Prints one
 # line per check and ends with `N passed, M failed`; exits non-zero if any check failed.
 #
 #   scripts/console-test.sh   (RONDONE_BIN, default .build/debug/rondone; CONSOLE_PORT, default 8180;
-#                              CONSOLE_SERIES, default 10000; CONSOLE_SHOTS, default docs/console)
+#                              CONSOLE_SERIES, default 10000; CONSOLE_SHOTS, a directory)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,7 +34,7 @@ trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 400); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthcheck" && break; sleep 0.05; done
 # selenium must not fetch a driver or send statistics: the system chromedriver is named.
 SE_AVOID_STATS=true "$VENV/bin/python" scripts/console/console_test.py \
-    --url "http://127.0.0.1:$PORT" --series "${CONSOLE_SERIES:-10000}" --shots "${CONSOLE_SHOTS:-$ROOT/docs/console}"
+    --url "http://127.0.0.1:$PORT" --series "${CONSOLE_SERIES:-10000}" --shots "${CONSOLE_SHOTS:-$DATA/shots}"
 status=$?
 if [ $status -ne 0 ]; then echo "--- server log (last 30 lines)"; tail -30 "$DATA/log"; fi
 exit $status
