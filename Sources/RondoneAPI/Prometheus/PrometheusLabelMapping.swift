@@ -92,18 +92,10 @@ enum PrometheusLabelMapping {
         for part in rest.split(separator: ",", omittingEmptySubsequences: false) {
             guard let equals = part.firstIndex(of: "=") else { return (name, []) }
             let label = String(part[..<equals])
-            guard isLabelName(label) else { return (name, []) }
+            guard PromQLLabels.isValidName(label) else { return (name, []) }
             labels.append((label, String(part[part.index(after: equals)...])))
         }
         return (String(name[..<at]), labels)
-    }
-
-    /// Prometheus's label name rule: `[a-zA-Z_][a-zA-Z0-9_]*`.
-    static func isLabelName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
-            return false
-        }
-        return name.utf8.allSatisfy { $0 != UInt8(ascii: ":") && isNameByte($0) }
     }
 
     /// An attribute's value as a label value ("" for null, which leaves the label out).

@@ -209,7 +209,7 @@ struct PrometheusQueryController {
         -> Response
     {
         let name = call.requestContext.pathParameter("name")
-        guard PrometheusLabelMapping.isLabelName(name) else {
+        guard PromQLLabels.isValidName(name) else {
             throw PrometheusAPIError.badData("invalid label name: \"\(name)\"")
         }
         var values: Set<String> = []
