@@ -36,10 +36,11 @@ struct PrometheusSeriesStorage: PromQLStorage {
         )
         let first = from.overflow ? (start < 0 ? Int64.min : Int64.max) : from.partialValue
         let last = to.overflow ? (end < 0 ? Int64.min : Int64.max) : to.partialValue
+        // Each request beside the series it is for, so the answers pair with their labels.
+        let readable = selected.compactMap { series in Aggregation(name: series.method).map { (series, $0) } }
         var requests: [SeriesRequest] = []
-        requests.reserveCapacity(selected.count)
-        for series in selected {
-            guard let aggregation = Aggregation(name: series.method) else { continue }
+        requests.reserveCapacity(readable.count)
+        for (series, aggregation) in readable {
             let granularity = Self.granularity(
                 of: series.entry.policy, wanted: min(wanted, Int64.max / 1_000_000) * 1_000_000,
                 windowStart: first, now: now)
@@ -52,7 +53,7 @@ struct PrometheusSeriesStorage: PromQLStorage {
         let read = try await reader.read(requests)
         var result: [PromQLSeries] = []
         result.reserveCapacity(read.count)
-        for (series, points) in zip(selected, read) {
+        for ((series, _), points) in zip(readable, read) {
             var samples: [PromQLSample] = []
             samples.reserveCapacity(points.count)
             for index in 0..<points.count {
