@@ -130,8 +130,9 @@ let package = Package(
             ]
         ),
         // PromQL (issue 18): the lexer, the parser with Prometheus's grammar and type
-        // rules, and the label-matcher regular expressions. Stdlib only.
-        .target(name: "RondonePromQL"),
+        // rules, the label-matcher regular expressions, the evaluator. Stdlib and
+        // RondoneTimeSeries (its calendar) only.
+        .target(name: "RondonePromQL", dependencies: ["RondoneTimeSeries"]),
         // `--web-config`: Prometheus's web configuration file (TLS, bcrypt users, admins),
         // reloadable, with the password check and the listener's TLS configuration.
         .target(

@@ -1,3 +1,5 @@
+import RondoneTimeSeries
+
 extension PromQLEngine {
     /// `hour`, `minute`, `month`, `year`, `day_of_month`, `day_of_week`, `day_of_year`,
     /// `days_in_month` of each value read as seconds since the epoch (UTC), or of the step's
@@ -28,9 +30,7 @@ extension PromQLEngine {
             within += 86_400
             days -= 1
         }
-        let (year, month, day) = civil(days)
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let monthLengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        let (year, month, day) = CivilCalendar.date(days: days)
         switch name {
         case "hour": return Double(within / 3600)
         case "minute": return Double(within / 60 % 60)
@@ -38,23 +38,9 @@ extension PromQLEngine {
         case "year": return Double(year)
         case "day_of_month": return Double(day)
         case "day_of_week": return Double(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
-        case "day_of_year": return Double(monthLengths.prefix(Int(month - 1)).reduce(0, +) + day)
-        case "days_in_month": return Double(monthLengths[Int(month - 1)])
+        case "day_of_year": return Double(days - CivilCalendar.days(year: year, month: 1, day: 1) + 1)
+        case "days_in_month": return Double(CivilCalendar.daysInMonth(month, year: year))
         default: return .nan
         }
-    }
-
-    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
-    /// `civil_from_days`).
-    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -4,16 +4,16 @@
 /// parsed date turns into nanoseconds with plain integer maths and no `Date`. The
 /// algorithms are Howard Hinnant's `days_from_civil` / `civil_from_days`, exact for any
 /// year that fits the arithmetic (callers bound the year first).
-enum CivilCalendar {
+public enum CivilCalendar {
     /// Whether `year` has a 29 February.
     @inlinable
-    static func isLeapYear(_ year: Int64) -> Bool {
+    public static func isLeapYear(_ year: Int64) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
     /// The number of days in `month` (1...12) of `year`.
     @inlinable
-    static func daysInMonth(_ month: Int, year: Int64) -> Int {
+    public static func daysInMonth(_ month: Int, year: Int64) -> Int {
         switch month {
         case 2: return isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -23,7 +23,7 @@ enum CivilCalendar {
 
     /// Days since 1970-01-01 of a valid date (`month` 1...12, `day` within the month).
     @inlinable
-    static func days(year: Int64, month: Int, day: Int) -> Int64 {
+    public static func days(year: Int64, month: Int, day: Int) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -35,7 +35,7 @@ enum CivilCalendar {
 
     /// The date of a day number (inverse of `days(year:month:day:)`).
     @inlinable
-    static func date(days: Int64) -> (year: Int64, month: Int, day: Int) {
+    public static func date(days: Int64) -> (year: Int64, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
