@@ -115,7 +115,7 @@ let package = Package(
         // Reading series for a request straight from the aggregate store (no metricd) and
         // the `/v1/aggregates` operations language: parser, cross-metric grid (overlap,
         // fill) and evaluator. No HTTP, no Foundation.
-        .target(name: "RondoneQuery", dependencies: ["RondoneStorage", "RondoneTimeSeries"]),
+        .target(name: "RondoneQuery", dependencies: ["RondoneStorage", "RondoneTimeSeries", "RondoneJSON"]),
         // Decoding of the protocols other tools send (statsd, InfluxDB line protocol,
         // Prometheus remote write) straight into measures batches, and the statsd UDP
         // listener (SwiftNIO) with its per-flush accumulator. No HTTP, no Foundation.

@@ -17,23 +17,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? OperationsSchema.validate(node)
     }
     if let json = try? JSONReader.parse(bytes) {
-        _ = try? OperationsSchema.validate(node(json))
+        _ = try? OperationsSchema.validate(OperationNode(json: json))
     }
     return 0
-}
-
-/// A JSON value as an operations node: `AggregatesSupport.node(_:)` of RondoneAPI (the
-/// controller's one conversion, repeated here so the target does not import the API).
-func node(_ value: JSONValue) -> OperationNode {
-    switch value {
-    case .array(let items): .list(items.map(node))
-    case .string(let text): .string(text)
-    case .int(let number): .number(Double(number), isInteger: true)
-    case .double(let number): .number(number, isInteger: false)
-    case .bool(let flag): .boolean(flag)
-    case .null: .other(typeName: "NoneType")
-    case .object: .other(typeName: "dict")
-    }
 }
 
 /// The program's entry (see ``runLibFuzzer(_:_:_:)``).

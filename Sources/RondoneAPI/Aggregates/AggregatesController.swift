@@ -115,7 +115,7 @@ struct AggregatesController {
             throw APIError.invalidInput(
                 reason: "required key not provided @ data['operations']", path: ["operations"])
         }
-        var node = AggregatesSupport.node(source)
+        var node = OperationNode(json: source)
         if case .string(let text) = source {
             do throws(OperationsText.SyntaxError) {
                 node = try OperationsText.parse(text)

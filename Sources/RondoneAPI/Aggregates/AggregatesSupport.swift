@@ -14,19 +14,6 @@ enum AggregatesSupport {
         APIError(status, .json(.object(members)))
     }
 
-    /// The JSON value as an operations input tree.
-    static func node(_ value: JSONValue) -> OperationNode {
-        switch value {
-        case .array(let items): .list(items.map(node))
-        case .string(let text): .string(text)
-        case .int(let number): .number(Double(number), isInteger: true)
-        case .double(let number): .number(number, isInteger: false)
-        case .bool(let flag): .boolean(flag)
-        case .null: .other(typeName: "NoneType")
-        case .object: .other(typeName: "dict")
-        }
-    }
-
     /// The validated tree as Gnocchi echoes it in errors: numbers as floats, timespans
     /// in seconds, operator names in the spelling ``UnaryOperator/name`` gives.
     static func json(_ operation: Operation) -> JSONValue {
