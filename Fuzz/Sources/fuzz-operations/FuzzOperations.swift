@@ -4,7 +4,7 @@ import RondoneQuery
 
 // The `/v1/aggregates` operations language as `AggregatesController.operations(in:)` reads
 // it: the string form (`OperationsText.parse`, then `OperationsSchema.validate`) and, when
-// the input is JSON, the list form (`JSONReader`, the node conversion, then the schema).
+// the input is JSON, the list form (`JSONReader`, `OperationNode(json:)`, then the schema).
 // Both parsers live in RondoneQuery, so this target needs neither RondoneAPI nor its HTTP
 // stack (and runs in CI: docs/FUZZING.md).
 
