@@ -11,8 +11,13 @@ public import RondoneTimeSeries
 public struct APIServices: Sendable {
     /// Backlog and processing state for `/v1/status`.
     public var status: any StatusProvider
-    /// Archive policies, rules, resources and metrics.
+    /// Archive policies, rules, resources and metrics. When it is an ``ObservedIndexer``,
+    /// readers that keep copies of the index (the Prometheus API's series catalog) apply
+    /// its recorded changes instead of reading everything again.
     public var indexer: any Indexer
+    /// Only this process writes the index, so an ``ObservedIndexer``'s feed holds every
+    /// change: copies need not also expire with time.
+    public var indexIsExclusive: Bool
     /// Where posted measures are made durable before the 202.
     public var incoming: any IncomingStore
     /// The read path: stored aggregates straight from the aggregate store.
@@ -31,7 +36,7 @@ public struct APIServices: Sendable {
 
     public init(
         status: any StatusProvider, indexer: any Indexer, incoming: any IncomingStore, reader: SeriesReader,
-        refresh: any RefreshProcessor, wake: @escaping @Sendable () -> Void,
+        refresh: any RefreshProcessor, wake: @escaping @Sendable () -> Void, indexIsExclusive: Bool = false,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil }
     ) {
@@ -39,6 +44,7 @@ public struct APIServices: Sendable {
         self.unavailable = unavailable
         self.status = status
         self.indexer = indexer
+        self.indexIsExclusive = indexIsExclusive
         self.incoming = incoming
         self.reader = reader
         self.refresh = refresh

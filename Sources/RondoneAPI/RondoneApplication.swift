@@ -56,7 +56,8 @@ public enum RondoneApplication {
         MetricsController(registry: registry).register(on: routes)
         ConsoleController().register(on: routes)
         let context = ControllerContext(
-            configuration: configuration, indexer: services.indexer, incoming: services.incoming,
+            configuration: configuration, indexer: services.indexer,
+            indexIsExclusive: services.indexIsExclusive, incoming: services.incoming,
             reader: services.reader, refresh: services.refresh, wake: services.wake,
             policy: policy)
         ArchivePolicyController(context: context).register(on: routes)

@@ -20,6 +20,9 @@ public struct Backends: Sendable {
     public let coordinator: any Coordinator
     /// Where the data lives, for the start-up log line (a path or URLs without secrets).
     public let location: String
+    /// Only this process writes the index (the embedded data directory, which one process
+    /// owns), so what it records of its own writes is every change there is.
+    public let indexIsExclusive: Bool
     /// The backend an error says is unavailable (the API answers 503), or nil.
     public let unavailable: @Sendable (any Error) -> String?
     /// Space reclaiming of the backends themselves, run by the janitor every 2 s.
@@ -31,7 +34,7 @@ public struct Backends: Sendable {
     /// Backends of any kind; `close` releases them (after every user has stopped).
     public init(
         indexer: any Indexer, incoming: any IncomingStore, aggregates: any AggregateStore,
-        coordinator: any Coordinator, location: String,
+        coordinator: any Coordinator, location: String, indexIsExclusive: Bool = false,
         prepare: @escaping @Sendable () async throws -> Void = {},
         housekeeping: (@Sendable () async -> Void)? = nil,
         unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil },
@@ -44,6 +47,7 @@ public struct Backends: Sendable {
         self.aggregates = aggregates
         self.coordinator = coordinator
         self.location = location
+        self.indexIsExclusive = indexIsExclusive
         self.housekeeping = housekeeping
         self.closeAction = close
     }
@@ -53,7 +57,7 @@ public struct Backends: Sendable {
     public static func embedded(_ directory: DataDirectory) -> Backends {
         Backends(
             indexer: directory.indexer, incoming: directory.incoming, aggregates: directory.aggregates,
-            coordinator: InProcessCoordinator(), location: directory.path,
+            coordinator: InProcessCoordinator(), location: directory.path, indexIsExclusive: true,
             housekeeping: { [indexer = directory.indexer] in await indexer.truncateIdleWAL() },
             close: { directory.close() })
     }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import RondoneIndexer
 public import RondoneAPI
 public import RondoneIngest
 public import RondoneProcessing
@@ -45,8 +46,9 @@ public struct RondoneServer: Sendable {
         self.reader = reader
         self.services = APIServices(
             status: MetricdStatusProvider(metricd: metricd, coordinator: backends.coordinator),
-            indexer: backends.indexer,
+            indexer: ObservedIndexer(backends.indexer),
             incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() },
+            indexIsExclusive: backends.indexIsExclusive,
             unavailable: backends.unavailable)
     }
 

@@ -8,6 +8,8 @@ import RondoneStorage
 struct ControllerContext: Sendable {
     let configuration: APIConfiguration
     let indexer: any Indexer
+    /// Only this process writes the index (``APIServices/indexIsExclusive``).
+    let indexIsExclusive: Bool
     let incoming: any IncomingStore
     /// Reads stored aggregates (never through metricd).
     let reader: SeriesReader

@@ -22,7 +22,8 @@ public struct StatsdIndexSink: StatsdSink {
         self.settings = settings
         self.logger = logger
         context = ControllerContext(
-            configuration: APIConfiguration(), indexer: services.indexer, incoming: services.incoming,
+            configuration: APIConfiguration(), indexer: services.indexer,
+            indexIsExclusive: services.indexIsExclusive, incoming: services.incoming,
             reader: services.reader, refresh: services.refresh, wake: services.wake,
             policy: try PolicyEnforcer())
         // statsd writes as Gnocchi's statsd does, straight to the index: no policy applies.

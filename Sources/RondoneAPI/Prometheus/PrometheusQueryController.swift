@@ -19,8 +19,13 @@ import RondoneQuery
 /// 422 `execution`, 501 for what is not supported yet.
 struct PrometheusQueryController {
     let context: ControllerContext
-    /// The catalogs of the last second, shared by the calls of one dashboard refresh.
-    let catalogs = PrometheusCatalogCache(lifetime: .seconds(1))
+    /// The series catalogs, kept up to date with the index.
+    let catalogs: PrometheusCatalogCache
+
+    init(context: ControllerContext) {
+        self.context = context
+        catalogs = PrometheusCatalogCache(context: context, lifetime: .seconds(1))
+    }
 
     static let prefixes = ["/prometheus/api/v1", "/api/v1"]
     /// Prometheus's limit on the steps of a range query.
@@ -187,20 +192,15 @@ struct PrometheusQueryController {
     }
 
     static func labels(_ parameters: PrometheusParameters, _ call: PrometheusCall) async throws -> Response {
-        var names: Set<String> = []
         _ = try parameters.time("start", default: 0)
         _ = try parameters.time("end", default: 0)
         if try parameters.matchers().isEmpty {
-            // Every series: each metric's labels, and `aggregation`.
-            let catalog = try await call.catalog()
-            for entry in catalog.entries {
-                for label in entry.labels.labels { names.insert(label.name) }
-            }
-            if !catalog.entries.isEmpty { names.insert("aggregation") }
-        } else {
-            for labels in try await selected(parameters, required: false, call) {
-                for label in labels.labels { names.insert(label.name) }
-            }
+            // Every series: the catalog keeps their label names.
+            return try limited(try await call.catalog().labelNames(), parameters)
+        }
+        var names: Set<String> = []
+        for labels in try await selected(parameters, required: false, call) {
+            for label in labels.labels { names.insert(label.name) }
         }
         return try limited(names.sorted(), parameters)
     }
@@ -212,25 +212,16 @@ struct PrometheusQueryController {
         guard PromQLLabels.isValidName(name) else {
             throw PrometheusAPIError.badData("invalid label name: \"\(name)\"")
         }
-        var values: Set<String> = []
         _ = try parameters.time("start", default: 0)
         _ = try parameters.time("end", default: 0)
         if try parameters.matchers().isEmpty {
-            // Every series, without building each one's labels.
-            let catalog = try await call.catalog()
-            for entry in catalog.entries {
-                if name == "aggregation" {
-                    values.formUnion(entry.methods)
-                } else {
-                    let value = entry.labels[name]
-                    if !value.isEmpty { values.insert(value) }
-                }
-            }
-        } else {
-            for labels in try await selected(parameters, required: false, call) {
-                let value = labels[name]
-                if !value.isEmpty { values.insert(value) }
-            }
+            // Every series: the catalog keeps each label's values.
+            return try limited(try await call.catalog().values(of: name), parameters)
+        }
+        var values: Set<String> = []
+        for labels in try await selected(parameters, required: false, call) {
+            let value = labels[name]
+            if !value.isEmpty { values.insert(value) }
         }
         return try limited(values.sorted(), parameters)
     }
