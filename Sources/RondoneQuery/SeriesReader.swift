@@ -36,6 +36,12 @@ public struct SeriesReader: Sendable {
     /// - Throws: `QueryError.aggregationDoesNotExist` when the policy keeps no such
     ///   method at that granularity; storage errors.
     public func read(_ request: SeriesRequest) async throws -> Series {
+        let (target, range) = try plan(request)
+        return assemble(request, target, try await aggregates.splits(in: [range])[0])
+    }
+
+    /// The stored aggregation a request reads and the range of its splits.
+    private func plan(_ request: SeriesRequest) throws -> (PolicyAggregation, SplitRange) {
         let granularity = request.granularity
         guard
             let target = request.policy.aggregations.first(where: {
@@ -45,27 +51,31 @@ public struct SeriesReader: Sendable {
             throw QueryError.aggregationDoesNotExist(
                 metric: request.metric, method: request.aggregation.name, granularity: granularity)
         }
-        let firstKey = request.from.map { SplitKey(containing: $0, granularity: granularity) }
-        let lastKey = request.to.map { SplitKey(containing: $0, granularity: granularity) }
-        let addresses = try await aggregates.splitKeys(
-            of: request.metric, aggregation: target.aggregation.name, granularity: granularity
-        )
-        .map { SplitKey(timestamp: $0, granularity: granularity) }
-        .filter { key in (firstKey.map { key >= $0 } ?? true) && (lastKey.map { key <= $0 } ?? true) }
-        .map { SplitAddress(target, key: $0) }
-        let stored = try await aggregates.splits(addresses, of: request.metric)
+        let range = SplitRange(
+            metric: request.metric, aggregation: target.aggregation.name, granularity: granularity,
+            first: request.from.map { SplitKey(containing: $0, granularity: granularity).timestamp },
+            last: request.to.map { SplitKey(containing: $0, granularity: granularity).timestamp })
+        return (target, range)
+    }
+
+    /// The points of a request from its stored splits.
+    private func assemble(_ request: SeriesRequest, _ target: PolicyAggregation, _ stored: [SplitBlob])
+        -> Series
+    {
+        let granularity = request.granularity
         var series = Series()
-        for (address, bytes) in zip(addresses, stored) {
-            guard let bytes else { continue }
+        for split in stored {
+            let address = SplitAddress(
+                aggregation: target.aggregation.name, granularity: granularity, key: split.key)
             do throws(CorruptSplit) {
-                let split = try address.decode(bytes, of: request.metric)
+                let points = try address.decode(split.bytes, of: request.metric)
                 // Splits hold disjoint, increasing ranges, so appending keeps the order;
                 // the first one is taken as is (one split is the common case: no copy).
                 if series.isEmpty {
-                    series = split
+                    series = points
                 } else {
-                    series.timestamps.append(contentsOf: split.timestamps)
-                    series.values.append(contentsOf: split.values)
+                    series.timestamps.append(contentsOf: points.timestamps)
+                    series.values.append(contentsOf: points.values)
                 }
             } catch {
                 onCorruptSplit(error)
@@ -93,9 +103,45 @@ public struct SeriesReader: Sendable {
                 to: to))
     }
 
-    /// Several series, read concurrently (at most ``concurrentReads`` at a time), in the
-    /// order asked; an error is the one reading them one by one would have thrown.
+    /// Several series, in the order asked: their splits in one call to the store
+    /// (``AggregateStore/splits(in:)``), decoded on up to ``concurrentReads`` tasks. An
+    /// error is the one reading them one by one would have thrown first.
     public func read(_ requests: [SeriesRequest]) async throws -> [Series] {
-        try await ConcurrentReads.run(requests, width: Self.concurrentReads) { try await read($0) }
+        var targets: [PolicyAggregation] = []
+        var ranges: [SplitRange] = []
+        targets.reserveCapacity(requests.count)
+        ranges.reserveCapacity(requests.count)
+        for request in requests {
+            let (target, range) = try plan(request)
+            targets.append(target)
+            ranges.append(range)
+        }
+        let stored = try await aggregates.splits(in: ranges)
+        // Decoding is the work: a part per core-sized share, at least 64 series each.
+        let parts = min(Self.concurrentReads, max(1, requests.count / 64))
+        guard parts > 1 else {
+            return requests.indices.map { assemble(requests[$0], targets[$0], stored[$0]) }
+        }
+        let size = (requests.count + parts - 1) / parts
+        return await withTaskGroup(of: DecodedPart.self) { group in
+            for start in stride(from: 0, to: requests.count, by: size) {
+                let part = start..<min(start + size, requests.count)
+                group.addTask { [targets] in
+                    DecodedPart(
+                        start: start, series: part.map { assemble(requests[$0], targets[$0], stored[$0]) })
+                }
+            }
+            var series = [Series](repeating: Series(), count: requests.count)
+            for await decoded in group {
+                for (offset, one) in decoded.series.enumerated() { series[decoded.start + offset] = one }
+            }
+            return series
+        }
+    }
+
+    /// Decoded series from `start` on (a struct: see `ConcurrentReads.Outcome`).
+    private struct DecodedPart: Sendable {
+        var start: Int
+        var series: [Series]
     }
 }

@@ -12,7 +12,7 @@ struct AggregateStoreContract: Sendable {
 
     enum Check: String, CaseIterable, Sendable {
         case bufferLifecycle, splitLifecycle, splitKeysPerSeries, deleteMetric, blobsAreOpaque, invalidName,
-            concurrentPuts, commitAppliesEveryChange, concurrentCommitsKeepEveryMethod
+            concurrentPuts, commitAppliesEveryChange, concurrentCommitsKeepEveryMethod, splitsInRanges
     }
 
     func run(_ check: Check) async throws {
@@ -75,6 +75,52 @@ struct AggregateStoreContract: Sendable {
                     of: other, aggregation: "rate:mean", granularity: TimeDelta(nanoseconds: 60)
                 )
                 .isEmpty)
+
+        case .splitsInRanges:
+            // Many metrics (enough for a driver to split the work), two methods sharing
+            // keys, two granularities, and ranges bounded on either side.
+            let metrics = (0..<300).map { _ in random.metric() }
+            let minute = TimeDelta(nanoseconds: 60_000_000_000)
+            try await store.commit(
+                metrics.enumerated().map { index, metric in
+                    var change = MetricChanges(metric: metric)
+                    for seconds: Int64 in [0, 216_000, 432_000] {
+                        change.splits[key("mean", 60, seconds)] = [UInt8(index % 256), 1]
+                    }
+                    change.splits[key("max", 60, 216_000)] = [UInt8(index % 256), 2]
+                    change.splits[key("mean", 3600, 0)] = [UInt8(index % 256), 3]
+                    return change
+                })
+            func at(_ seconds: Int64) -> Timestamp { Timestamp(nanoseconds: seconds * 1_000_000_000) }
+            var ranges = metrics.map {
+                SplitRange(metric: $0, aggregation: "mean", granularity: minute, first: nil, last: nil)
+            }
+            ranges.append(
+                SplitRange(
+                    metric: metrics[1], aggregation: "mean", granularity: minute, first: at(1), last: nil))
+            ranges.append(
+                SplitRange(
+                    metric: metrics[2], aggregation: "mean", granularity: minute, first: nil,
+                    last: at(216_000)))
+            ranges.append(
+                SplitRange(metric: metrics[3], aggregation: "max", granularity: minute, first: nil, last: nil)
+            )
+            ranges.append(
+                SplitRange(metric: metrics[4], aggregation: "sum", granularity: minute, first: nil, last: nil)
+            )
+            ranges.append(
+                SplitRange(metric: other, aggregation: "mean", granularity: minute, first: nil, last: nil))
+            let found = try await store.splits(in: ranges)
+            #expect(found.count == ranges.count)
+            for (index, _) in metrics.enumerated() {
+                #expect(found[index].map(\.key) == [at(0), at(216_000), at(432_000)])
+                #expect(found[index].allSatisfy { $0.bytes == [UInt8(index % 256), 1] })
+            }
+            #expect(found[300].map(\.key) == [at(216_000), at(432_000)])
+            #expect(found[301].map(\.key) == [at(0), at(216_000)])
+            #expect(found[302].map(\.key) == [at(216_000)] && found[302].first?.bytes == [3, 2])
+            #expect(found[303].isEmpty)
+            #expect(found[304].isEmpty)
 
         case .deleteMetric:
             try await store.putBuffer([1], for: metric)

@@ -11,8 +11,8 @@
 #      `bench_day` and `rate(bench_day[5m])`;
 #   2. `sum by (instance) (bench_wide)` over 10 000 series: instant, and range over 1 h;
 #   3. then 90 000 more series (100 100 in all): `label/__name__/values` and
-#      `label/instance/values`, the first call after 1.5 s idle (COLD_CALLS times, with
-#      curl: Rondone keeps its catalog for a second) and wrk's steady state; and the
+#      `label/instance/values`: the first call once the new series exist, the first call
+#      after 1.5 s idle (COLD_CALLS times, with curl) and wrk's steady state; and the
 #      instant `sum by` of 2. again, now among 100 100 series.
 # Every wrk run records requests/s, p50, p99, the server's CPU (/proc/<pid>/stat) and
 # wrk's (/usr/bin/time), in percent of one core, and the load average before it.
@@ -182,6 +182,15 @@ bench_kind day
 bench_kind wide
 
 load_set many
+# The first call once 90 000 new series exist (Rondone's catalog may have followed them
+# in the background already, as Prometheus's index does).
+for system in prometheus rondone; do
+    if [ $system = prometheus ]; then url=$PROM/api/v1/label/__name__/values; else url=$RONDONE/prometheus/api/v1/label/__name__/values; fi
+    t=$(curl -s -o /dev/null -w '%{time_total}' -H "$AUTH" "$url")
+    printf '%s\t%s\tfirst\t%.2f\t%.2f\t\t\t%s\n' "label/__name__/values, first call after 90 000 new series" \
+        "$system" "$(awk -v t="$t" 'BEGIN { print t * 1000 }')" "$(awk -v t="$t" 'BEGIN { print t * 1000 }')" "$(load)" >> "$RESULTS"
+    log "$system first label/__name__/values after the new series: $t s"
+done
 check day wide many
 while IFS=$'\t' read -r name path; do
     cold "$name" prometheus "$PROM/api/v1/$path"

@@ -2,8 +2,8 @@
 
     promql_table.py results.tsv
 
-Lines: key, system, requests/s (or `cold`), p50 ms (median for cold), p99 ms (max for
-cold), server CPU %, wrk CPU %, load average. One row per key, Prometheus then Rondone,
+Lines: key, system, requests/s (or `cold`, or `first` for one call), p50 ms (median for
+cold), p99 ms (max for cold), server CPU %, wrk CPU %, load average. One row per key, Prometheus then Rondone,
 and the ratio Rondone/Prometheus of the p50 latencies (above 1: Rondone slower).
 """
 import sys
@@ -13,7 +13,7 @@ def main():
     rows, order = {}, []
     for line in open(sys.argv[1]):
         key, system, rps, p50, p99, server, client, load = line.rstrip("\n").split("\t")
-        kind = "cold" if rps == "cold" else "wrk"
+        kind = rps if rps in ("cold", "first") else "wrk"
         if (key, kind) not in rows:
             rows[(key, kind)] = {}
             order.append((key, kind))
@@ -26,7 +26,10 @@ def main():
         if not p or not r:
             continue
         ratio = r["p50"] / p["p50"] if p["p50"] else float("inf")
-        if kind == "cold":
+        if kind == "first":
+            print("| %s (one call) | | %.1f | | %.1f | %.1f× | | | %s / %s |"
+                  % (key, p["p50"], r["p50"], ratio, p["load"], r["load"]))
+        elif kind == "cold":
             print("| `%s`, first call after 1.5 s idle (median / max of the calls) | | %.1f / %.1f | | %.1f / %.1f | %.1f× | | | %s / %s |"
                   % (key, p["p50"], p["p99"], r["p50"], r["p99"], ratio, p["load"], r["load"]))
         else:

@@ -14,6 +14,54 @@ extension AggregateStore {
         return result
     }
 
+    /// Each range in two calls (its keys, then its splits), ``SplitRange/concurrentReads``
+    /// ranges at a time; the first error in range order is thrown.
+    public func splits(in ranges: [SplitRange]) async throws -> [[SplitBlob]] {
+        var outcomes = [Result<[SplitBlob], any Error>?](repeating: nil, count: ranges.count)
+        await withTaskGroup(of: RangeOutcome.self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                let range = ranges[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return RangeOutcome(index: index, result: .success(try await self.splits(in: range)))
+                    } catch {
+                        return RangeOutcome(index: index, result: .failure(error))
+                    }
+                }
+            }
+            while next < min(SplitRange.concurrentReads, ranges.count) { launch() }
+            var failed = false
+            while let outcome = await group.next() {
+                outcomes[outcome.index] = outcome.result
+                if case .failure = outcome.result { failed = true }
+                if !failed && next < ranges.count { launch() }
+            }
+        }
+        var results: [[SplitBlob]] = []
+        results.reserveCapacity(ranges.count)
+        for outcome in outcomes {
+            // A nil is past a failure, which the loop throws first.
+            guard let outcome else { break }
+            results.append(try outcome.get())
+        }
+        return results
+    }
+
+    private func splits(in range: SplitRange) async throws -> [SplitBlob] {
+        let keys = try await splitKeys(
+            of: range.metric, aggregation: range.aggregation, granularity: range.granularity
+        )
+        .filter(range.contains)
+        let addresses = keys.map {
+            SplitAddress(aggregation: range.aggregation, granularity: range.granularity, key: $0)
+        }
+        let stored = try await splits(addresses, of: range.metric)
+        return zip(keys, stored).compactMap { key, bytes in bytes.map { SplitBlob(key: key, bytes: $0) } }
+    }
+
     /// One put or delete at a time, each durable before the next; every metric's
     /// splits go before any buffer, which keeps `commit`'s ordering rule.
     public func commit(_ changes: [MetricChanges]) async throws {
@@ -32,4 +80,11 @@ extension AggregateStore {
             if let buffer = change.buffer { try await putBuffer(buffer, for: change.metric) }
         }
     }
+}
+
+/// One range's outcome and its place (a struct: see `ConcurrentReads.Outcome` on the
+/// optimizer and task groups of tuples).
+private struct RangeOutcome: Sendable {
+    var index: Int
+    var result: Result<[SplitBlob], any Error>
 }

@@ -2,6 +2,45 @@ import RondoneTimeSeries
 
 /// Names one split of an aggregated series: which aggregation, at which granularity,
 /// and the split's key (the timestamp its time range starts at).
+/// The splits of one metric, method and granularity whose keys lie between `first`
+/// and `last` (inclusive; nil: unbounded), for ``AggregateStore/splits(in:)``.
+public struct SplitRange: Hashable, Sendable {
+    public var metric: MetricID
+    public var aggregation: String
+    public var granularity: TimeDelta
+    public var first: Timestamp?
+    public var last: Timestamp?
+
+    /// How many ranges the default ``AggregateStore/splits(in:)`` reads at once.
+    public static let concurrentReads = 16
+
+    public init(
+        metric: MetricID, aggregation: String, granularity: TimeDelta, first: Timestamp?, last: Timestamp?
+    ) {
+        self.metric = metric
+        self.aggregation = aggregation
+        self.granularity = granularity
+        self.first = first
+        self.last = last
+    }
+
+    /// Whether `key` lies in the range.
+    public func contains(_ key: Timestamp) -> Bool {
+        (first.map { key >= $0 } ?? true) && (last.map { key <= $0 } ?? true)
+    }
+}
+
+/// One stored split: its key and its bytes.
+public struct SplitBlob: Sendable {
+    public var key: Timestamp
+    public var bytes: [UInt8]
+
+    public init(key: Timestamp, bytes: [UInt8]) {
+        self.key = key
+        self.bytes = bytes
+    }
+}
+
 public struct SplitAddress: Hashable, Sendable {
     /// The aggregation method's name as Gnocchi spells it (`mean`, `rate:max`, `95pct`).
     public var aggregation: String
@@ -57,6 +96,13 @@ public protocol AggregateStore: Sendable {
     /// Several splits of one metric: element `i` is what `split(keys[i], of:)` returns.
     /// A driver may read them together (a default reads them one by one).
     func splits(_ keys: [SplitAddress], of metric: MetricID) async throws -> [[UInt8]?]
+
+    /// For each range, the metric's splits of that method and granularity whose keys
+    /// lie in the range, ascending by key: what ``splitKeys(of:aggregation:granularity:)``
+    /// and then ``splits(_:of:)`` answer, for many metrics in one call. A driver may
+    /// read them together (the default reads ``SplitRange/concurrentReads`` ranges at a
+    /// time).
+    func splits(in ranges: [SplitRange]) async throws -> [[SplitBlob]]
 
     /// Applies the changes of many metrics, durably, when it returns.
     ///

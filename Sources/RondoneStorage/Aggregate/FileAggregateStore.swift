@@ -135,6 +135,51 @@ public final class FileAggregateStore: AggregateStore {
         }
     }
 
+    /// The packs of every range found under one lock, then read on at most two of the
+    /// I/O threads (a thread hand-off per part, not per metric).
+    public func splits(in ranges: [SplitRange]) async throws -> [[SplitBlob]] {
+        for range in ranges { try Self.checkName(range.aggregation) }
+        typealias Pack = (key: Int64, segment: LogSegment, location: LogLocation)
+        let found: [[Pack]] = state.withLock { state in
+            ranges.map { range in
+                guard let entry = state.index.metrics[range.metric] else { return [] }
+                let granularity = range.granularity.nanoseconds
+                let first = range.first?.nanoseconds ?? .min
+                let last = range.last?.nanoseconds ?? .max
+                var (_, index) = entry.packIndex(granularity, first)
+                var packs: [Pack] = []
+                while index < entry.packs.count, entry.packs[index].granularity == granularity,
+                    entry.packs[index].key <= last
+                {
+                    let pack = entry.packs[index]
+                    index += 1
+                    guard state.index.names.mayHold(pack.methods, range.aggregation),
+                        let segment = state.segments[pack.location.segment]
+                    else { continue }
+                    packs.append((pack.key, segment, pack.location))
+                }
+                return packs
+            }
+        }
+        let total = found.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return ranges.map { _ in [] } }
+        @Sendable func read(_ part: Range<Int>) throws -> [[SplitBlob]] {
+            try part.map { index in
+                try found[index].compactMap { pack in
+                    PackContent(try self.readBlob(pack.segment, pack.location)).blob(
+                        ranges[index].aggregation
+                    )
+                    .map { SplitBlob(key: Timestamp(nanoseconds: pack.key), bytes: $0) }
+                }
+            }
+        }
+        guard total >= 512, ranges.count >= 2 else { return try await io.run { try read(0..<ranges.count) } }
+        let middle = ranges.count / 2
+        async let head = io.run { try read(0..<middle) }
+        let tail = try await io.run { try read(middle..<ranges.count) }
+        return try await head + tail
+    }
+
     public func putSplit(_ bytes: [UInt8], _ key: SplitAddress, for metric: MetricID) async throws {
         try await commit([MetricChanges(metric: metric, splits: [key: bytes])])
     }
