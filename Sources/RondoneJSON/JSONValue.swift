@@ -67,8 +67,23 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// A JSON string with `ensure_ascii` escaping, as Python writes it.
     @inlinable
     public static func writeString(_ value: String, into out: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        var value = value
+        // Most strings are printable ASCII needing no escape: one copy of their bytes.
+        let plain = value.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x22 || $0 == 0x5C }) else {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if !plain { writeEscaped(value, into: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The escaped characters of a string that needs some (without the quotes).
+    @usableFromInline
+    static func writeEscaped(_ value: String, into out: inout [UInt8]) {
         for unit in value.utf16 {
             switch unit {
             case 0x22: out.append(contentsOf: "\\\"".utf8)
@@ -82,10 +97,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             default:
                 out.append(contentsOf: "\\u".utf8)
                 for shift in stride(from: 12, through: 0, by: -4) {
-                    out.append(hex[Int((unit >> UInt16(shift)) & 0xF)])
+                    let digit = UInt8((unit >> UInt16(shift)) & 0xF)
+                    out.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
                 }
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -108,14 +108,46 @@ extension PromQLEngine {
         if value == -.infinity { return "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }  // Go keeps the sign of zero
         if value == value.rounded(), let integer = Int64(exactly: value) { return String(integer) }
-        var text = "\(value)"
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        var text = value.description
+        if text.utf8.contains(UInt8(ascii: "e")), let e = text.firstIndex(of: "e") {
             // Swift writes 1e-07; Go's 'f' format writes every digit.
             let mantissa = Double(text[..<e]) ?? value
             let exponent = Int(text[text.index(after: e)...]) ?? 0
             text = Self.plainDecimal(mantissa: String(text[..<e]), exponent: exponent, negative: mantissa < 0)
         }
         return text
+    }
+
+    /// ``format(_:)`` appended to `out` as UTF-8, without a string for integral values.
+    public static func format(_ value: Double, into out: inout [UInt8]) {
+        if value != 0, value == value.rounded(), let integer = Int64(exactly: value) {
+            if integer < 0 { out.append(UInt8(ascii: "-")) }
+            appendDecimal(integer.magnitude, into: &out)
+        } else if value.isFinite, value != 0 {
+            // Swift's shortest digits are Go's unless Swift chose an exponent.
+            let start = out.count
+            out.append(contentsOf: value.description.utf8)
+            if out[start...].contains(UInt8(ascii: "e")) {
+                out.removeSubrange(start...)
+                out.append(contentsOf: format(value).utf8)
+            }
+        } else {
+            out.append(contentsOf: format(value).utf8)
+        }
+    }
+
+    /// The decimal digits of `value` appended to `out`.
+    public static func appendDecimal(_ value: UInt64, into out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var index = 20
+            var rest = value
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index...]))
+        }
     }
 
     private static func plainDecimal(mantissa: String, exponent: Int, negative: Bool) -> String {

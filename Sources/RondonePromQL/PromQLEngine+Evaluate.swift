@@ -46,11 +46,18 @@ extension PromQLEngine {
         try checkSamples(series)
         return series.map { series in
             var values = [Double?](repeating: nil, count: steps.count)
+            let samples = series.samples
+            // Steps go forward: the first sample after the reference only moves forward too.
+            var next = 0
             for (index, time) in steps.times.enumerated() {
                 let reference = (at ?? time) - offset
-                let next = series.firstIndex(atOrAfter: reference &+ 1)
-                if next > 0, series.samples[next - 1].time >= reference - lookback {
-                    values[index] = series.samples[next - 1].value
+                if at == nil {
+                    while next < samples.count, samples[next].time <= reference { next += 1 }
+                } else {
+                    next = series.firstIndex(atOrAfter: reference &+ 1)
+                }
+                if next > 0, samples[next - 1].time >= reference - lookback {
+                    values[index] = samples[next - 1].value
                 }
             }
             return StepSeries(labels: series.labels, values: values)

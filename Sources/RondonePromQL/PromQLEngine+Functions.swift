@@ -146,10 +146,21 @@ extension PromQLEngine {
         for series in matrix.series {
             var values = [Double?](repeating: nil, count: steps.count)
             var any = false
+            let samples = series.samples
+            // Steps go forward, and so do both ends of the window (without `@`).
+            var lower = 0
+            var upper = 0
             for (index, time) in steps.times.enumerated() {
                 let reference = matrix.reference(time)
                 let start = reference - matrix.range
-                let window = series.window(from: start, through: reference)
+                let window: ArraySlice<PromQLSample>
+                if matrix.at == nil {
+                    while lower < samples.count, samples[lower].time < start { lower += 1 }
+                    while upper < samples.count, samples[upper].time <= reference { upper += 1 }
+                    window = samples[lower..<max(lower, upper)]
+                } else {
+                    window = series.window(from: start, through: reference)
+                }
                 guard !window.isEmpty, let value = f(window, start, reference) else { continue }
                 values[index] = value
                 any = true

@@ -234,6 +234,15 @@ struct PromQLEngineTests {
         #expect(PromQLEngine.format(-2.5) == "-2.5")
         #expect(PromQLEngine.format(.infinity) == "+Inf")
         #expect(PromQLEngine.format(-0.0) == "-0")
+        // The byte writer answers the same.
+        for value in [
+            0, -0.0, 1, -1, 7, 10, 123_456_789, -9_007_199_254_740_992, 9.2e18, 0.1, 1e-7, 1.5e21, -2.5,
+            .infinity, -.infinity, .nan, Double(Int64.max), Double(Int64.min), .ulpOfOne,
+        ] {
+            var bytes: [UInt8] = [1]
+            PromQLEngine.format(value, into: &bytes)
+            #expect(bytes == [1] + Array(PromQLEngine.format(value).utf8), "\(value)")
+        }
     }
 
     /// What the differential test against Prometheus 2.42 found (scripts/promql-test.sh).

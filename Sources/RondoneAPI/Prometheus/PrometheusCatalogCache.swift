@@ -6,8 +6,9 @@ import RondoneIndexer
 /// process writes the index (the embedded data directory), a catalog is read from the
 /// index once and then follows the recorded changes: a call finds it current, or applies
 /// the changes since (reading only the metrics and resources they name). A change also
-/// brings the catalogs used in the last minute up to date in the background, so the next
-/// call finds them ready. Catalogs of a restricted scope are read again after a change.
+/// brings the catalogs used in the last 10 minutes up to date in the background, so the
+/// next call finds them ready (and drops the others). Catalogs of a restricted scope are
+/// read again after a change.
 ///
 /// When other processes may write the index too (PostgreSQL), a catalog is also read
 /// again once it is `lifetime` old: a metric another node created is seen at most that
@@ -32,8 +33,9 @@ actor PrometheusCatalogCache {
     private var refreshScheduled = false
     /// Most scopes kept (each caller project is one).
     private let capacity = 64
-    /// Catalogs used this recently are brought up to date after a change.
-    private let refreshedWhenUsedWithin = Duration.seconds(60)
+    /// Catalogs used this recently are brought up to date after a change; older ones
+    /// are dropped then (their memory freed), and read again when next asked for.
+    private let keptWhenUsedWithin = Duration.seconds(600)
 
     init(context: ControllerContext, lifetime: Duration) {
         self.context = context
@@ -138,9 +140,13 @@ actor PrometheusCatalogCache {
     private func refresh() async {
         refreshScheduled = false
         let now = ContinuousClock.now
-        for scope in kept.keys where scope.isWhole {
-            guard let used = lastUsed[scope], now - used < refreshedWhenUsedWithin else { continue }
-            _ = try? await current(scope)
+        for scope in Array(kept.keys) {
+            guard let used = lastUsed[scope], now - used < keptWhenUsedWithin else {
+                kept[scope] = nil
+                lastUsed[scope] = nil
+                continue
+            }
+            if scope.isWhole { _ = try? await current(scope) }
         }
     }
 }

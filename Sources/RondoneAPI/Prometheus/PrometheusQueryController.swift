@@ -165,7 +165,7 @@ struct PrometheusQueryController {
         let catalog = try await call.catalog()
         if selectors.isEmpty {
             return catalog.entries.flatMap { entry in
-                entry.methods.map { entry.labels.setting("aggregation", to: $0) }
+                entry.methods.map { entry.labels(of: $0) }
             }
         }
         var seen: Set<PromQLLabels> = []

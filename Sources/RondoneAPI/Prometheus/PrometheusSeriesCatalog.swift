@@ -19,19 +19,27 @@ struct PrometheusSeriesCatalog: Sendable {
     final class Entry: Sendable {
         let metric: Metric
         let policy: ArchivePolicy
-        /// Without `aggregation`.
+        /// With `aggregation` naming the default method: the series a selector that
+        /// names no method reads, built once.
         let labels: PromQLLabels
         /// The stored methods, by name.
         let methods: [String]
         /// The method a selector that names none gets: `mean` when stored, else the first.
         let defaultMethod: String
 
+        /// An entry of `metric`, whose labels without `aggregation` are `labels`.
         init(metric: Metric, policy: ArchivePolicy, labels: PromQLLabels, methods: [String]) {
+            let defaultMethod = methods.contains("mean") ? "mean" : methods[0]
             self.metric = metric
             self.policy = policy
-            self.labels = labels
+            self.labels = labels.setting("aggregation", to: defaultMethod)
             self.methods = methods
-            self.defaultMethod = methods.contains("mean") ? "mean" : methods[0]
+            self.defaultMethod = defaultMethod
+        }
+
+        /// The labels of the series of `method`.
+        func labels(of method: String) -> PromQLLabels {
+            method == defaultMethod ? labels : labels.setting("aggregation", to: method)
         }
     }
 
@@ -74,7 +82,7 @@ struct PrometheusSeriesCatalog: Sendable {
             for method in methods {
                 selected.append(
                     Selected(
-                        entry: entry, method: method, labels: entry.labels.setting("aggregation", to: method))
+                        entry: entry, method: method, labels: entry.labels(of: method))
                 )
             }
         }
