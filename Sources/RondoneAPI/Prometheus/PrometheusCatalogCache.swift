@@ -146,7 +146,10 @@ actor PrometheusCatalogCache {
                 lastUsed[scope] = nil
                 continue
             }
-            if scope.isWhole { _ = try? await current(scope) }
+            // The lookups are built off the actor: calls meanwhile wait on the catalog's lock.
+            if scope.isWhole, let catalog = try? await current(scope) {
+                Task.detached(priority: .utility) { catalog.prepareLookups() }
+            }
         }
     }
 }

@@ -100,6 +100,14 @@ struct PrometheusSeriesCatalog: Sendable {
         lookups.names(entries)
     }
 
+    /// Builds the lookups every dashboard asks for first (metrics by name, label names,
+    /// metric names), so that the call after an update in the background finds them.
+    func prepareLookups() {
+        _ = lookups.byName(entries)
+        _ = lookups.names(entries)
+        _ = lookups.values(of: "__name__", entries)
+    }
+
     /// The lookups of one catalog, each built at its first use and kept with it.
     private final class Lookups: Sendable {
         private struct State {
