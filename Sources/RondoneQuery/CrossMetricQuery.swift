@@ -1,3 +1,4 @@
+import RondoneStorage
 import RondoneTimeSeries
 
 /// A query over several metrics: which series to read (Gnocchi 4.7's
@@ -102,7 +103,7 @@ public struct CrossMetricQuery: Sendable {
                         granularity: granularity, from: start, to: stop))
             }
         }
-        let series = try await ConcurrentReads.run(requests, width: SeriesReader.concurrentReads, read)
+        let series = try await OrderedConcurrentMap.run(requests, width: SeriesReader.concurrentReads, read)
         let frames = granularities.enumerated().map { index, granularity in
             let first = index * references.count
             return (granularity, Array(series[first..<first + references.count]))

@@ -139,7 +139,7 @@ public struct SeriesReader: Sendable {
         }
     }
 
-    /// Decoded series from `start` on (a struct: see `ConcurrentReads.Outcome`).
+    /// Decoded series from `start` on (a struct: see `OrderedConcurrentMap.Outcome`).
     private struct DecodedPart: Sendable {
         var start: Int
         var series: [Series]

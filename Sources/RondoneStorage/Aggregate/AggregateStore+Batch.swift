@@ -17,37 +17,9 @@ extension AggregateStore {
     /// Each range in two calls (its keys, then its splits), ``SplitRange/concurrentReads``
     /// ranges at a time; the first error in range order is thrown.
     public func splits(in ranges: [SplitRange]) async throws -> [[SplitBlob]] {
-        var outcomes = [Result<[SplitBlob], any Error>?](repeating: nil, count: ranges.count)
-        await withTaskGroup(of: RangeOutcome.self) { group in
-            var next = 0
-            func launch() {
-                let index = next
-                let range = ranges[index]
-                next += 1
-                group.addTask {
-                    do {
-                        return RangeOutcome(index: index, result: .success(try await self.splits(in: range)))
-                    } catch {
-                        return RangeOutcome(index: index, result: .failure(error))
-                    }
-                }
-            }
-            while next < min(SplitRange.concurrentReads, ranges.count) { launch() }
-            var failed = false
-            while let outcome = await group.next() {
-                outcomes[outcome.index] = outcome.result
-                if case .failure = outcome.result { failed = true }
-                if !failed && next < ranges.count { launch() }
-            }
+        try await OrderedConcurrentMap.run(ranges, width: SplitRange.concurrentReads) { range in
+            try await self.splits(in: range)
         }
-        var results: [[SplitBlob]] = []
-        results.reserveCapacity(ranges.count)
-        for outcome in outcomes {
-            // A nil is past a failure, which the loop throws first.
-            guard let outcome else { break }
-            results.append(try outcome.get())
-        }
-        return results
     }
 
     private func splits(in range: SplitRange) async throws -> [SplitBlob] {
@@ -80,11 +52,4 @@ extension AggregateStore {
             if let buffer = change.buffer { try await putBuffer(buffer, for: change.metric) }
         }
     }
-}
-
-/// One range's outcome and its place (a struct: see `ConcurrentReads.Outcome` on the
-/// optimizer and task groups of tuples).
-private struct RangeOutcome: Sendable {
-    var index: Int
-    var result: Result<[SplitBlob], any Error>
 }
