@@ -8,7 +8,7 @@ import RondoneIndexer
 /// the changes since (reading only the metrics and resources they name). A change also
 /// brings the catalogs used in the last 10 minutes up to date in the background, so the
 /// next call finds them ready (and drops the others). Catalogs of a restricted scope are
-/// read again after a change.
+/// read again after a change, at most once a second.
 ///
 /// When other processes may write the index too (PostgreSQL), a catalog is also read
 /// again once it is `lifetime` old: a metric another node created is seen at most that
@@ -33,6 +33,8 @@ actor PrometheusCatalogCache {
     private var refreshScheduled = false
     /// Most scopes kept (each caller project is one).
     private let capacity = 64
+    /// A restricted catalog, read whole after a change, is read at most this often.
+    private let restrictedLifetime = Duration.seconds(1)
     /// Catalogs used this recently are brought up to date after a change; older ones
     /// are dropped then (their memory freed), and read again when next asked for.
     private let keptWhenUsedWithin = Duration.seconds(600)
@@ -55,7 +57,10 @@ actor PrometheusCatalogCache {
         let called = ContinuousClock.now
         let wanted = changes?.generation ?? 0
         while true {
-            if let current = kept[scope], current.generation >= wanted, isFresh(current, at: .now) {
+            if let current = kept[scope], isFresh(current, at: .now),
+                current.generation >= wanted
+                    || (!scope.isWhole && .now - current.loadedAt < restrictedLifetime)
+            {
                 return current.catalog
             }
             let task = updates[scope] ?? startUpdate(scope)
@@ -132,7 +137,8 @@ actor PrometheusCatalogCache {
         guard !refreshScheduled else { return }
         refreshScheduled = true
         Task {
-            try? await Task.sleep(for: .milliseconds(50))
+            // Changes that come together are applied together.
+            try? await Task.sleep(for: .milliseconds(200))
             await refresh()
         }
     }
