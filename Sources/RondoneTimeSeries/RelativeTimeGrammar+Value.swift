@@ -63,7 +63,13 @@ extension RelativeTimeGrammar {
                         fraction * 10
                         + (index < decimal.fraction.upperBound ? Int128(body[index] &- 0x30) : 0)
                 }
-                total += (Int128(whole) * scale + fraction) * Int128(multipliers[field])
+                // Past Int128 the value is no Int64 either (the nil below): no trap.
+                guard case (let scaled, false) = Int128(whole).multipliedReportingOverflow(by: scale),
+                    case (let exact, false) = scaled.addingReportingOverflow(fraction),
+                    case (let term, false) = exact.multipliedReportingOverflow(by: Int128(multipliers[field])),
+                    case (let sum, false) = total.addingReportingOverflow(term)
+                else { return nil }
+                total = sum
             }
             var secondsValue: Int64 = 0
             if let range = fields[seconds] {

@@ -33,6 +33,14 @@ let fixedNow = Timestamp(nanoseconds: 1_795_507_509_363_323_000)
         }
     }
 
+    /// Found by fuzz-timestamp: a decimal field too large for the exact sum trapped
+    /// (Int128 overflow) instead of being refused.
+    @Test func hugeDecimalFieldsAreRefusedNotTrapped() {
+        for input in ["13333333333233333. d3h", "999999999999999999.5 weeks", "999999999999999999.9w 1d"] {
+            #expect(throws: TimestampError.self) { try Timestamp.parse(input, now: fixedNow) }
+        }
+    }
+
     @Test func nowAndTodayFollowTheClockParameter() throws {
         #expect(try Timestamp.parse("now", now: fixedNow).nanoseconds == 1_795_507_509_000_000_000)
         #expect(try Timestamp.parse("TODAY", now: fixedNow).nanoseconds == 1_795_478_400_000_000_000)
