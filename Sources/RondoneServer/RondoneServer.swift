@@ -1,7 +1,7 @@
 public import Hummingbird
 public import Logging
-import RondoneIndexer
 public import RondoneAPI
+import RondoneIndexer
 public import RondoneIngest
 public import RondoneProcessing
 public import RondoneQuery
