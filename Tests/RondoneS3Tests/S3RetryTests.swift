@@ -111,9 +111,11 @@ struct S3RetryTests {
     @Test func retriesATimedOutRequest() async throws {
         let key = S3TestServer.prefix("stall") + "k"
         var configuration = Self.policy(attempts: 3)
-        configuration.requestTimeout = .milliseconds(500)
+        // Long enough that moto answers every other request in time on a loaded machine
+        // (500 ms was not: the bucket check before the stall timed out three times in CI).
+        configuration.requestTimeout = .seconds(2)
         try await S3TestServer.withClient(configuration: configuration, throughProxy: true) { s3 in
-            try await FaultProxy.fail(count: 1, mode: "stall", stall: 2)
+            try await FaultProxy.fail(count: 1, mode: "stall", stall: 5)
             try await s3.putObject(key: key, bytes: [9])
             #expect(try await s3.getObject(key: key) == [9])
         }
