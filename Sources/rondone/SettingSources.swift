@@ -38,6 +38,7 @@ enum SettingSources {
         case "serve": return setting != "url"
         case "api": return !listener && setting != "url"
         case "migrate": return setting.hasSuffix("-url") || setting == "sacks"
+        case "fsck": return setting == "data-dir"
         default: return backendSettings.contains(setting)
         }
     }
@@ -52,7 +53,7 @@ enum SettingSources {
         _ arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) throws -> [String] {
         guard let command = arguments.first,
-            ["serve", "api", "metricd", "statsd", "upgrade", "migrate"].contains(command)
+            ["serve", "api", "metricd", "statsd", "upgrade", "migrate", "fsck"].contains(command)
         else {
             return arguments
         }

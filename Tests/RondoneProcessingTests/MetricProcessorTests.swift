@@ -193,10 +193,12 @@ import Testing
         try handle.write(contentsOf: Data([blob[blob.count / 2] ^ 0x10]))
         try handle.close()
 
-        let read = try await processor.readAggregates(
-            metric: Self.metric, policy: policy, aggregation: Aggregation(name: "mean")!,
-            granularity: .seconds(60))
-        #expect(read.isEmpty)
+        // A read of the damaged series fails (the API answers a 500 naming the metric).
+        await #expect(throws: CorruptSplit.self) {
+            try await processor.readAggregates(
+                metric: Self.metric, policy: policy, aggregation: Aggregation(name: "mean")!,
+                granularity: .seconds(60))
+        }
         #expect(processor.counters.snapshot().corruptSplits == 1)
         // Other series are still served.
         let max60 = try await processor.readAggregates(

@@ -135,7 +135,7 @@ struct SeriesReaderTests {
         #expect(Self.offsets(wide) == [20_000, 36_000, 36_005])
     }
 
-    @Test func corruptSplitIsReportedAndReadAsEmpty() async throws {
+    @Test func corruptSplitIsReportedAndFailsTheRead() async throws {
         let fixture = try await Fixture()
         defer { fixture.remove() }
         let address = SplitAddress(
@@ -147,9 +147,16 @@ struct SeriesReaderTests {
         let reported = Mutex<[CorruptSplit]>([])
         let reader = fixture.reader(onCorruptSplit: { corrupt in reported.withLock { $0.append(corrupt) } })
         let policy = try Self.policy()
-        let mean = try await reader.read(
-            metric: Self.metric, policy: policy, aggregation: Self.mean, granularity: Self.granularity)
-        #expect(Self.offsets(mean) == [17_990, 17_995, 36_000, 36_005])
+        // Never the points of the other splits, as if they were the series.
+        await #expect(throws: CorruptSplit.self) {
+            try await reader.read(
+                metric: Self.metric, policy: policy, aggregation: Self.mean, granularity: Self.granularity)
+        }
+        // A range that does not reach the damaged split reads as before.
+        let late = try await reader.read(
+            metric: Self.metric, policy: policy, aggregation: Self.mean, granularity: Self.granularity,
+            from: Timestamp(nanoseconds: (Self.base + 36_000) * Self.second))
+        #expect(Self.offsets(late) == [36_000, 36_005])
         let corrupt = try #require(reported.withLock { $0 }.first)
         #expect(reported.withLock { $0.count } == 1)
         #expect(corrupt.address == address && corrupt.metric == Self.metric)

@@ -1,5 +1,6 @@
 public import Hummingbird
 import Logging
+import RondoneStorage
 
 /// Turns every error a controller or the router throws into Gnocchi's error response
 /// (see ``ErrorPage``). Unknown routes become pecan's 404 with a `null` description;
@@ -21,6 +22,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return Self.render(error, request: request)
+        } catch let error as CorruptSplit {
+            context.logger.error("damaged stored data", metadata: ["error": "\(error)"])
+            return Self.render(.damagedData(error), request: request)
         } catch let error as any HTTPResponseError {
             let apiError =
                 error.status == .notFound

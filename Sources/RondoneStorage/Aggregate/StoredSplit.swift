@@ -28,8 +28,9 @@ extension SplitAddress {
     }
 }
 
-/// A stored split that failed to decode. Never fatal: the reader treats it as empty and
-/// metricd replaces it with the new aggregates; both count it and log `description`.
+/// A stored split that failed to decode. The reader fails the read with it (the API
+/// answers a 500 naming the metric; `rondone fsck` finds it); metricd replaces it with
+/// the new aggregates; both count it and log `description`.
 public struct CorruptSplit: Error, Sendable, CustomStringConvertible {
     public var metric: MetricID
     public var address: SplitAddress
