@@ -12,6 +12,7 @@ struct Rondone: AsyncParsableCommand {
             Serve.self, APICommand.self, MetricdCommand.self, StatsdCommand.self, Upgrade.self,
             MigrateCommand.self, HashPassword.self,
             FsckCommand.self,
+            GcCommand.self,
         ]
     )
 
