@@ -164,10 +164,10 @@ struct GarbageCollectorTests {
         // metricd: the group's policies, read before the deletion.
         let policies = try await IndexerMetricCatalog(indexer: indexer).archivePolicies(of: [metric])
         let processor = MetricProcessor(aggregates: directory.aggregates)
-        let changes = try #require(
-            try await processor.changes(
-                metric: metric, policy: try #require(policies[metric]),
-                batch: MeasureBatch(timestamps: [Self.start], values: [1])))
+        let found = try #require(policies[metric])
+        let computed = try await processor.changes(
+            metric: metric, policy: found, batch: MeasureBatch(timestamps: [Self.start], values: [1]))
+        let changes = try #require(computed)
         // The API deletes it, the janitor purges it.
         try await indexer.deleteMetric(metric)
         let janitor = MetricJanitor(
