@@ -164,10 +164,10 @@ struct GarbageCollectorTests {
         // metricd: the group's policies, read before the deletion.
         let policies = try await IndexerMetricCatalog(indexer: indexer).archivePolicies(of: [metric])
         let processor = MetricProcessor(aggregates: directory.aggregates)
-        let changes = try #require(
-            try await processor.changes(
-                metric: metric, policy: try #require(policies[metric]),
-                batch: MeasureBatch(timestamps: [Self.start], values: [1])))
+        let found = try #require(policies[metric])
+        let computed = try await processor.changes(
+            metric: metric, policy: found, batch: MeasureBatch(timestamps: [Self.start], values: [1]))
+        let changes = try #require(computed)
         // The API deletes it, the janitor purges it.
         try await indexer.deleteMetric(metric)
         let janitor = MetricJanitor(
@@ -185,6 +185,74 @@ struct GarbageCollectorTests {
             dryRun: false, historyRetention: nil, output: CollectedMaintenanceOutput())
         #expect(report.unknownMetrics.map(\.metric) == [metric])
         #expect(directory.aggregates.storedMetrics().isEmpty)
+    }
+
+    /// gc inside a running server: metricd goes on committing (and a metric is deleted)
+    /// while gc compacts a log of many small segments; after a reopen every metric reads
+    /// what the same processing gives without gc.
+    @Test func gcWhileCommitsGoOnLosesNothing() async throws {
+        let root = NSTemporaryDirectory() + "rondone-gc-live-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = FileAggregateStore.Options()
+        options.segmentBytes = 1024
+        let policy = try Self.policy("p", hours: 24)
+        let metrics = (1...6).map { MetricID(high: 7, low: UInt64($0)) }
+        let doomed = MetricID(high: 8, low: 8)
+        // Reference: the same processing, no gc.
+        let reference = try FileAggregateStore(directory: root + "/ref", options: options)
+        for metric in metrics + [doomed] {
+            try await Self.fill(metric, policy: policy, hours: 2, store: reference)
+        }
+        for metric in metrics { try await Self.fill(metric, policy: policy, hours: 4, store: reference) }
+        try await reference.deleteMetric(doomed)
+
+        try FileManager.default.createDirectory(atPath: root + "/gc", withIntermediateDirectories: true)
+        let indexer = try SQLiteIndexer(path: root + "/gc/index.sqlite")
+        try await indexer.upgrade(createDefaultPolicies: false)
+        _ = try await indexer.createArchivePolicy(policy)
+        for metric in metrics + [doomed] {
+            _ = try await indexer.createMetric(
+                MetricCreation(id: metric, creator: "admin", archivePolicyName: "p"))
+        }
+        let incoming = try FileIncomingStore(directory: root + "/gc/incoming", options: .init(sacks: 4))
+        var store = try FileAggregateStore(directory: root + "/gc/aggregates", options: options)
+        for metric in metrics + [doomed] {
+            try await Self.fill(metric, policy: policy, hours: 2, store: store)
+        }
+        #expect(store.logSpace().segments > 4)
+        let collector = GarbageCollector(indexer: indexer, incoming: incoming, aggregates: store)
+        let writing = Task { [store] in
+            for metric in metrics { try await Self.fill(metric, policy: policy, hours: 4, store: store) }
+            try await store.deleteMetric(doomed)
+        }
+        for _ in 0..<3 {
+            _ = try await collector.run(
+                dryRun: false, historyRetention: nil, output: CollectedMaintenanceOutput())
+        }
+        try await writing.value
+        _ = try await collector.run(
+            dryRun: false, historyRetention: nil, output: CollectedMaintenanceOutput())
+        store.close()
+        store = try FileAggregateStore(directory: root + "/gc/aggregates", options: options)
+        defer { store.close() }
+        defer { reference.close() }
+        #expect(store.storedMetrics() == metrics)
+        let reader = SeriesReader(aggregates: store)
+        let expected = SeriesReader(aggregates: reference)
+        for metric in metrics {
+            for target in policy.aggregations {
+                let read = try await reader.read(
+                    metric: metric, policy: policy, aggregation: target.aggregation,
+                    granularity: target.granularity)
+                let want = try await expected.read(
+                    metric: metric, policy: policy, aggregation: target.aggregation,
+                    granularity: target.granularity)
+                #expect(read.timestamps == want.timestamps && read.values == want.values)
+                #expect(!read.timestamps.isEmpty)
+            }
+            #expect(try await store.buffer(of: metric) == reference.buffer(of: metric))
+        }
+        incoming.close()
     }
 
     @Test func historyOfEndedResourcesPastTheRetentionIsRemoved() async throws {

@@ -33,7 +33,9 @@ class Client:
         text = response.read().decode()
         if expect and response.status not in expect:
             sys.exit(f"{method} {path}: {response.status} {text}")
-        return response.status, (json.loads(text) if text else None)
+        if response.status >= 300 or not text:
+            return response.status, text
+        return response.status, json.loads(text)
 
 
 def iso(seconds):
