@@ -3,6 +3,7 @@
 
 Usage:
     read_aggregate_log.py DIR                   # every live buffer and split, as JSON
+    read_aggregate_log.py DIR --points          # the same with every blob decoded (read_series.py)
     read_aggregate_log.py DIR --blob METRIC buffer > raw.bin
     read_aggregate_log.py DIR --blob METRIC GRANULARITY_NS KEY_NS METHOD > split.bin
 
@@ -17,6 +18,9 @@ import os
 import struct
 import sys
 import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import read_series  # noqa: E402
 
 HEADER = 48
 KINDS = {1: "buffer", 2: "pack", 3: "buffer deleted", 4: "pack deleted", 5: "metric deleted", 6: "commit"}
@@ -126,8 +130,15 @@ def unpack(blob):
     return records if start == len(blob) else None
 
 
-def load(directory):
-    """Applies every committed group of every segment, in order: the live state."""
+def load(directory, stats=None):
+    """Applies every committed group of every segment, in order: the live state.
+
+    stats, a dict, gets the counts of intact "records" (commit records included),
+    applied "commits", records by "kind" name and "damaged" stretches skipped.
+    """
+    if stats is None:
+        stats = {}
+    stats.update(records=0, commits=0, damaged=0, kinds={})
     buffers, packs = {}, {}
     log = os.path.join(directory, "log")
     for name in sorted(n for n in os.listdir(log) if n.endswith(".agl") and len(n) == 20):
@@ -141,7 +152,10 @@ def load(directory):
                 while offset < len(data) and parse(data, offset) is None:
                     offset += 8
                 pending = []
+                stats["damaged"] += 1
                 continue
+            stats["records"] += 1
+            stats["kinds"][KINDS[record["kind"]]] = stats["kinds"].get(KINDS[record["kind"]], 0) + 1
             if record["kind"] != 6:
                 if not pending:
                     start = offset
@@ -149,6 +163,7 @@ def load(directory):
             elif pending and offset - record["first"] == start and record["second"] == len(pending):
                 for item in pending:
                     apply(item, buffers, packs)
+                stats["commits"] += 1
                 pending = []
             else:
                 pending = []
@@ -173,11 +188,52 @@ def apply(record, buffers, packs):
             del packs[doomed]
 
 
+def decoded(blob, split_start=None, granularity=None):
+    """A codec record's points ({"timestamps", "values"}), or {"damaged": True}."""
+    try:
+        series = read_series.decode(blob, split_start, granularity)
+    except (read_series.InvalidData, IndexError, struct.error, TypeError):
+        return {"damaged": True}
+    if series["kind"] != ("raw" if split_start is None else "split"):
+        return {"damaged": True}
+    return {"timestamps": series["timestamps"], "values": series["values"]}
+
+
+def contents(directory, stats=None):
+    """By metric: {"buffer": points or None, "splits": [...]}, every live blob decoded.
+
+    Each split is {"granularity", "key", "method"} (nanoseconds, method name) with its
+    points; a pack whose header is damaged is one {"granularity", "key", "damaged": True}.
+    """
+    buffers, packs = load(directory, stats)
+    if stats is not None:
+        stats["live"] = len(buffers) + len(packs)
+    out = {}
+    for metric, blob in buffers.items():
+        out.setdefault(metric, {"buffer": None, "splits": []})["buffer"] = decoded(blob)
+    for (metric, granularity, key), blob in sorted(packs.items()):
+        entry = out.setdefault(metric, {"buffer": None, "splits": []})
+        records = unpack(blob)
+        if records is None:
+            entry["splits"].append({"granularity": granularity, "key": key, "damaged": True})
+            continue
+        for method, record in sorted(records.items()):
+            split = {"granularity": granularity, "key": key, "method": method}
+            split.update(decoded(record, key, granularity))
+            entry["splits"].append(split)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("directory")
     parser.add_argument("--blob", nargs="+", metavar="ARG")
+    parser.add_argument("--points", action="store_true", help="decode every blob")
     args = parser.parse_args()
+    if args.points:
+        json.dump(contents(args.directory), sys.stdout, indent=1, sort_keys=True)
+        print()
+        return
     buffers, packs = load(args.directory)
     if args.blob:
         if len(args.blob) == 2 and args.blob[1] == "buffer":

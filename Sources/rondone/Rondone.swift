@@ -13,6 +13,7 @@ struct Rondone: AsyncParsableCommand {
             MigrateCommand.self, HashPassword.self,
             FsckCommand.self,
             GcCommand.self,
+            DumpCommand.self,
         ]
     )
 

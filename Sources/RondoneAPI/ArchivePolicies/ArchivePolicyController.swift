@@ -22,6 +22,7 @@ struct ArchivePolicyController {
         routes.add(.delete, "/v1/archive_policy/{name}") { request, requestContext in
             let name = ArchivePolicyJSON.pathName(requestContext)
             try enforce("delete archive policy", requestContext)
+            if try DryRun.requested(request) { return try await DryRun.archivePolicy(name, in: context) }
             do {
                 try await context.indexer.deleteArchivePolicy(named: name)
             } catch let error as IndexerError {

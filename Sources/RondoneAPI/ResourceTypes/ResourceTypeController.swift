@@ -42,6 +42,7 @@ struct ResourceTypeController {
             let type = try await Self.lookup(requestContext, context)
             let identity = try requestContext.identity()
             try context.policy.enforce("delete resource type", identity: identity)
+            if try DryRun.requested(request) { return try await DryRun.resourceType(type.name, in: context) }
             do {
                 try await context.indexer.deleteResourceType(named: type.name)
             } catch let error as IndexerError {

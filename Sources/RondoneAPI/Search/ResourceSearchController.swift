@@ -42,9 +42,12 @@ struct ResourceSearchController {
             let policy = try ResourcePolicyFilter.filter(
                 "delete resources", type: type, requestContext: requestContext, in: context)
             let condition = try filter.compiled()
+            let matching: ResourceFilter = policy.map { .and([$0, condition]) } ?? condition
+            if try DryRun.requested(request) {
+                return try await DryRun.resources(type: type, matching: matching, in: context)
+            }
             let deleted = try await ResourceLookup.mapping {
-                try await context.indexer.deleteResources(
-                    type: type, matching: policy.map { .and([$0, condition]) } ?? condition)
+                try await context.indexer.deleteResources(type: type, matching: matching)
             }
             return JSONResponse.make(.object([("deleted", .int(Int64(deleted)))]))
         }

@@ -119,7 +119,7 @@ extension FileIncomingStore {
 
     /// Reads and re-verifies the records `refs` points at. A record damaged since it
     /// was indexed is reported and left out, never returned.
-    private func read(sack: Int, _ refs: [MetricID: [RecordRef]], wholeSegments: Bool) throws
+    func read(sack: Int, _ refs: [MetricID: [RecordRef]], wholeSegments: Bool) throws
         -> [MetricID: IncomingBatch]
     {
         var bySegment: [UInt64: [(MetricID, RecordRef)]] = [:]
