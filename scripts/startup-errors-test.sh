@@ -32,7 +32,7 @@ expect() {
     local problems=""
     [ "$code" -eq 1 ] || problems+=" exit code $code (expected 1);"
     printf '%s' "$out" | grep -Eq -- "$expected" || problems+=" no /$expected/;"
-    printf '%s' "$out" | grep -Eq 'Usage:|Fatal error|Stack dump|Swift runtime|errno: |bind\(descriptor|\bPOSIXError|NSError|Error Domain' \
+    printf '%s' "$out" | grep -Eq 'Usage:|Fatal error|Stack dump|Swift runtime|errno: 98|bind\(descriptor|\bPOSIXError|NSError|Error Domain' \
         && problems+=" a usage text, an error dump or a system call's name;"
     printf '%s' "$out" | grep -Eqi 'serving |API node on ' && problems+=" a serving line;"
     if [ -z "$problems" ]; then
@@ -96,7 +96,7 @@ fi
 
 # URLs.
 expect "an unsupported indexer URL scheme" \
-    "mysql://db/rondone" \
+    "--indexer-url: .*postgresql://" \
     "$BIN" serve --indexer-url mysql://db/rondone --storage-url s3://bucket --port "$(free_port)"
 expect "a malformed storage URL" \
     "not a valid|cannot be parsed|malformed|invalid" \

@@ -93,7 +93,7 @@ struct StartupFailure: Error, CustomStringConvertible {
         var info = stat()
         if stat(path, &info) != 0 {
             let code = errno
-            guard code == ENOENT else {
+            guard code == ENOENT || code == ENOTDIR else {
                 return StartupFailure(
                     "the data directory \(path) cannot be used: \(reason(code)) (--data-dir).")
             }
