@@ -304,6 +304,8 @@ let package = Package(
             dependencies: [
                 "RondoneAPI", "RondoneAPITesting", "RondoneServer", "RondoneTimeSeries", "RondoneTesting",
                 "RondoneIngest", "RondoneJSON",
+                // Full-disk tests: the stores' errors and the index capped in pages.
+                "RondoneStorage", "RondoneIndexerSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

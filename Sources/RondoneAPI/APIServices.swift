@@ -33,6 +33,10 @@ public struct APIServices: Sendable {
     /// store answering 503 beyond its retries), or nil: those requests are answered 503.
     /// The composition root knows the drivers' errors; the API does not.
     public var unavailable: @Sendable (any Error) -> String?
+    /// Where an error says a disk is full (a file's path, the index), or nil: those
+    /// requests are answered 507 (Rondone's). By default the stores' own full-disk
+    /// error; the composition root adds the index drivers'.
+    public var diskFull: @Sendable (any Error) -> String? = StorageFailure.diskFullLocation(of:)
 
     public init(
         status: any StatusProvider, indexer: any Indexer, incoming: any IncomingStore, reader: SeriesReader,

@@ -1,6 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import Prometheus
 
 /// Builds the HTTP application: the router with every controller, the middleware stack
@@ -11,9 +12,12 @@ import Prometheus
 /// each lives in the folder of its API area (`ArchivePolicies/`, `Resources/`, …) with
 /// its schemas and JSON rendering.
 public enum RondoneApplication {
-    /// The application for `configuration`, serving `services`.
+    /// The application for `configuration`, serving `services`; `onServerRunning` is
+    /// called with the bound port once it is bound (the place to say the server is
+    /// serving).
     public static func build(
-        configuration: APIConfiguration, services: APIServices
+        configuration: APIConfiguration, services: APIServices,
+        onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "rondone.api")
         logger.logLevel = configuration.logLevel
@@ -27,6 +31,7 @@ public enum RondoneApplication {
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
             logger: logger)
     }
 
@@ -39,7 +44,9 @@ public enum RondoneApplication {
         router.add(
             middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: registry)))
         router.add(middleware: OsloCORSMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
-        router.add(middleware: ErrorMiddleware(unavailable: services.unavailable))
+        router.add(
+            middleware: ErrorMiddleware(
+                unavailable: services.unavailable, diskFull: services.diskFull, registry: registry))
         router.add(
             middleware: AuthMiddleware(
                 authenticator: Authenticator(mode: configuration.authMode),

@@ -234,7 +234,14 @@ struct WorkerLoop: Sendable {
                 sacks.counters.error()
                 sacks.log("Unable to get the sacks of worker \(worker): \(error)")
             }
-            if !worked && !stop.isSet { await signal.wait(timeout: delay) }
+            if let pause = sacks.diskFull.pause {
+                // A full disk: wait the back-off out (new measures do not shorten it),
+                // then try again; the episode ends with the first write that succeeds.
+                let until = ContinuousClock.now + pause
+                while !stop.isSet && ContinuousClock.now < until { await signal.wait(timeout: until - .now) }
+            } else if !worked && !stop.isSet {
+                await signal.wait(timeout: delay)
+            }
         }
     }
 }

@@ -34,8 +34,17 @@ struct SackProcessor: Sendable {
     /// Most claims held at once by `process(leases:)`.
     var groupSacks = 32
     let log: ProcessingLog
+    /// A full disk refusing this processor's writes (shared by every copy and worker).
+    let diskFull = DiskFullEpisode()
 
     var counters: ProcessingCounters { processor.counters }
+
+    /// Counts a failure and logs it, unless it is a full disk: that is logged once per
+    /// episode (``DiskFullEpisode``).
+    private func failed(_ error: any Error, _ message: @autoclosure () -> String) {
+        counters.error()
+        if !diskFull.absorb(error, message(), log: log) { log("\(message()): \(error)") }
+    }
 
     /// One pass over the leased sack. `stopping` is checked before each metric.
     func process(lease: SackLease, stopping: @escaping @Sendable () -> Bool = { false }) async -> SackOutcome
@@ -98,8 +107,7 @@ struct SackProcessor: Sendable {
         } catch StorageError.claimOutstanding {
             return .left(.busy)
         } catch {
-            counters.error()
-            log("Unable to claim sack \(sack): \(error)")
+            failed(error, "Unable to claim sack \(sack)")
             return .left(.released)
         }
     }
@@ -145,11 +153,11 @@ struct SackProcessor: Sendable {
                 guard ok, !pending.isEmpty else { return }
                 do {
                     try await processor.aggregates.commit(pending, fencedBy: leases)
+                    diskFull.succeeded(log: log)
                     for count in pendingMeasures { counters.metricProcessed(measures: count) }
                 } catch {
-                    counters.error()
                     let others = pending.count > 1 ? " and \(pending.count - 1) more of its commit" : ""
-                    log("Error processing new measures of metric \(pending[0].metric)\(others): \(error)")
+                    failed(error, "Error processing new measures of metric \(pending[0].metric)\(others)")
                     ok = false
                 }
                 pending = []
@@ -193,8 +201,7 @@ struct SackProcessor: Sendable {
         do {
             try await incoming.complete(claim)
         } catch {
-            counters.error()
-            log("Unable to complete the claim on sack \(claim.sack): \(error)")
+            failed(error, "Unable to complete the claim on sack \(claim.sack)")
             await incoming.release(claim)
             return .released
         }
@@ -231,8 +238,7 @@ struct SackProcessor: Sendable {
                 batch: MeasureBatch(timestamps: batch.timestamps, values: batch.values))
             return .computed(changes, measures: count)
         } catch {
-            counters.error()
-            log("Error processing new measures of metric \(metric): \(error)")
+            failed(error, "Error processing new measures of metric \(metric)")
             return .failed
         }
     }

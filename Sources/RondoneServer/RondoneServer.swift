@@ -50,6 +50,9 @@ public struct RondoneServer: Sendable {
             incoming: backends.incoming, reader: reader, refresh: metricd, wake: { metricd.wake() },
             indexIsExclusive: backends.indexIsExclusive,
             unavailable: backends.unavailable)
+        self.services.diskFull = { [location = backends.location] error in
+            DiskFullErrors.location(of: error, index: location)
+        }
     }
 
     /// Starts `workers` metricd workers (none with 0: measures then wait for a
@@ -61,9 +64,14 @@ public struct RondoneServer: Sendable {
         await janitor.start()
     }
 
-    /// The HTTP application serving ``services`` with `configuration`.
-    public func application(configuration: APIConfiguration) throws -> some ApplicationProtocol {
-        try RondoneApplication.build(configuration: configuration, services: services)
+    /// The HTTP application serving ``services`` with `configuration`; `onServerRunning`
+    /// is called with the bound port once it is bound.
+    public func application(
+        configuration: APIConfiguration,
+        onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        try RondoneApplication.build(
+            configuration: configuration, services: services, onServerRunning: onServerRunning)
     }
 
     /// Starts the statsd listener of `settings`, writing into this server's index and

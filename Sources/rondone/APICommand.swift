@@ -28,14 +28,28 @@ struct APICommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = api.logger(label: "rondone.api")
+        try api.checkFiles()
         let configuration = try api.configuration(logger: logger)
         let backends = try await storage.open(logger: logger)
         let server = RondoneServer(backends: backends, logger: logger)
-        let application = try server.application(configuration: configuration)
-        logger.info(
-            "rondone \(RondoneVersion.current) API node on \(api.scheme(configuration))://\(api.host):\(api.port), \(backends.location)"
-        )
-        try await application.runService()
+        let location = backends.location
+        let scheme = api.scheme(configuration)
+        let host = api.host
+        let application = try server.application(
+            configuration: configuration,
+            onServerRunning: { bound in
+                let port = bound ?? configuration.port
+                logger.info(
+                    "rondone \(RondoneVersion.current) API node on \(scheme)://\(host):\(port), \(location)")
+            })
+        do {
+            try await application.runService()
+        } catch {
+            await backends.close()
+            throw StartupFailure.listening(
+                error, what: "the API", host: api.host, port: api.port, option: "port")
+                ?? error
+        }
         await backends.close()
         logger.info("rondone api stopped")
     }

@@ -45,7 +45,8 @@ struct DeploymentOptions: ParsableArguments {
                 coordination: coordinationURL,
                 sacks: sacks ?? 128, environment: ProcessInfo.processInfo.environment)
         } catch {
-            throw ValidationError("\(error)")
+            // One sentence and exit code 1 (a start-up error), not a usage text.
+            throw StartupFailure("\(error)")
         }
     }
 }

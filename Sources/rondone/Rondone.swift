@@ -24,13 +24,19 @@ struct Rondone: AsyncParsableCommand {
         do {
             let arguments = try SettingSources.expand(
                 Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
-                readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+                readFile: { path in
+                    if let failure = StartupFailure.unreadableFile(path, option: "config") { throw failure }
+                    return try String(contentsOfFile: path, encoding: .utf8)
+                })
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        } catch let failure as StartupFailure {
+            failure.report()
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }

@@ -30,21 +30,50 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = api.logger(label: "rondone")
+        try api.checkFiles()
+        try storage.checkDataDirectory()
         let configuration = try api.configuration(logger: logger)
         let backends = try await storage.open(logger: logger)
         let server = RondoneServer(backends: backends, logger: logger)
-        try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
-        let application = try server.application(configuration: configuration)
         var listener: StatsdListener?
-        if statsd.statsdPort != nil {
-            listener = try await server.startStatsd(
-                settings: try statsd.settings(defaultPort: 8125), logger: api.logger(label: "rondone.statsd"))
+        do {
+            if statsd.statsdPort != nil {
+                let settings = try statsd.settings(defaultPort: 8125)
+                do {
+                    listener = try await server.startStatsd(
+                        settings: settings, logger: api.logger(label: "rondone.statsd"))
+                } catch {
+                    throw StartupFailure.listening(
+                        error, what: "statsd", transport: "UDP", host: settings.host, port: settings.port,
+                        option: "statsd-port") ?? error
+                }
+            }
+            try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
+            let location = backends.location
+            let scheme = api.scheme(configuration)
+            let host = api.host
+            let application = try server.application(
+                configuration: configuration,
+                onServerRunning: { bound in
+                    // Said once the port is bound, never before.
+                    let port = bound ?? configuration.port
+                    logger.info(
+                        "rondone \(RondoneVersion.current) serving \(location) on \(scheme)://\(host):\(port)"
+                    )
+                })
+            do {
+                // Returns after SIGINT/SIGTERM once in-flight requests are done.
+                try await application.runService()
+            } catch {
+                throw StartupFailure.listening(
+                    error, what: "the API", host: api.host, port: api.port, option: "port") ?? error
+            }
+        } catch {
+            await listener?.stop()
+            await server.stop()
+            await backends.close()
+            throw error
         }
-        logger.info(
-            "rondone \(RondoneVersion.current) serving \(backends.location) on \(api.scheme(configuration))://\(api.host):\(api.port)"
-        )
-        // Returns after SIGINT/SIGTERM once in-flight requests are done.
-        try await application.runService()
         // What statsd received last is flushed while the index and stores are still open.
         await listener?.stop()
         await server.stop()

@@ -42,8 +42,16 @@ struct StatsdCommand: AsyncParsableCommand {
         let settings = try statsd.settings(defaultPort: 8125)
         let client = HTTPClient()
         let forwarder = StatsdForwarder(url: url, settings: settings, client: client, logger: logger)
-        let listener = try await StatsdListener.start(
-            settings: settings, sink: forwarder, registry: PrometheusCollectorRegistry(), logger: logger)
+        let listener: StatsdListener
+        do {
+            listener = try await StatsdListener.start(
+                settings: settings, sink: forwarder, registry: PrometheusCollectorRegistry(), logger: logger)
+        } catch {
+            try? await client.shutdown()
+            throw StartupFailure.listening(
+                error, what: "statsd", transport: "UDP", host: settings.host, port: settings.port,
+                option: "statsd-port") ?? error
+        }
         logger.info("statsd forwarding to \(url)")
         let signal = await ShutdownSignal.wait()
         logger.info("\(signal): flushing and stopping")

@@ -55,7 +55,7 @@ struct StorageOptions: ParsableArguments {
             do {
                 backends = Backends.embedded(
                     try DataDirectory(path: dataDir, sacks: sacks ?? FileIncomingStore.Options.defaultSacks))
-            } catch let error as StorageError {
+            } catch {
                 var standardError = StandardError()
                 print("rondone: cannot open \(dataDir): \(error)", to: &standardError)
                 throw ExitCode.failure

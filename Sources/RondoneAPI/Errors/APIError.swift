@@ -108,6 +108,7 @@ public struct APIError: Error, Sendable {
         case 415: "Unsupported Media Type"
         case 501: "Not Implemented"
         case 503: "Service Unavailable"
+        case 507: "Insufficient Storage"
         default: code >= 500 ? "Internal Server Error" : "Bad Request"
         }
     }

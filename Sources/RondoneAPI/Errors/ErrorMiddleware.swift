@@ -1,18 +1,30 @@
 public import Hummingbird
 import Logging
+public import Prometheus
 import RondoneStorage
 
 /// Turns every error a controller or the router throws into Gnocchi's error response
 /// (see ``ErrorPage``). Unknown routes become pecan's 404 with a `null` description;
 /// an error that means a shared backend is unavailable (``APIServices/unavailable``:
 /// a database restarting, an object store answering 503) is a 503 saying so, which a
-/// client retries; anything else is logged and answered 500 without details.
+/// client retries; a full disk is a 507 saying where (``StorageFailure``), a stored file
+/// that cannot be read a 500 naming it; anything else is logged and answered 500
+/// without details.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let unavailable: @Sendable (any Error) -> String?
+    let diskFull: @Sendable (any Error) -> String?
+    let diskFullCounter: DiskFullCounter?
 
-    /// `unavailable` names the backend an error says is unavailable, or nil.
-    public init(unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil }) {
+    /// `unavailable` names the backend an error says is unavailable, or nil; `diskFull`
+    /// where an error says the disk is full, or nil (refusals are counted in `registry`).
+    public init(
+        unavailable: @escaping @Sendable (any Error) -> String? = { _ in nil },
+        diskFull: @escaping @Sendable (any Error) -> String? = StorageFailure.diskFullLocation(of:),
+        registry: PrometheusCollectorRegistry? = nil
+    ) {
         self.unavailable = unavailable
+        self.diskFull = diskFull
+        self.diskFullCounter = registry.map(DiskFullCounter.init(registry:))
     }
 
     public func handle(
@@ -33,6 +45,15 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     ? APIError.contentTooLarge : APIError(error.status, .text(""))
             return Self.render(apiError, request: request)
         } catch {
+            if let location = diskFull(error) {
+                diskFullCounter?.increment()
+                context.logger.warning("disk full", metadata: ["location": "\(location)"])
+                return Self.render(StorageFailure.insufficientStorage(location: location), request: request)
+            }
+            if let unreadable = StorageFailure.unreadable(error) {
+                context.logger.error("unreadable file", metadata: ["error": "\(error)"])
+                return Self.render(unreadable, request: request)
+            }
             if let backend = unavailable(error) {
                 context.logger.warning(
                     "backend unavailable", metadata: ["backend": "\(backend)", "error": "\(error)"])

@@ -90,6 +90,7 @@ struct ErrorPage {
         case 412: "Request precondition failed."
         case 413: "The body of your request was too large for this server."
         case 503: "The server is currently unavailable. Please try again at a later time."
+        case 507: "There was not enough space to save the resource."
         case 500...:
             "The server has either erred or is incapable of performing the requested operation."
         default:

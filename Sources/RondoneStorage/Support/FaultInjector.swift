@@ -2,13 +2,14 @@ import Synchronization
 
 /// Makes chosen system calls fail, for fault tests (package-internal).
 ///
-/// Drivers consult it just before each write, fsync, rename and file creation, so a
-/// test can produce a full disk or an I/O error at an exact step and check that the
-/// call fails cleanly and that nothing already stored is damaged.
+/// Drivers consult it just before each write, fsync, rename, file creation and read, so
+/// a test can produce a full disk or an I/O error at an exact step and check that the
+/// call fails cleanly, that nothing already stored is damaged, and that a read that
+/// fails is reported naming its file rather than served.
 package final class FaultInjector: Sendable {
     /// The kinds of system call a fault can be attached to.
     package enum Operation: Sendable, Hashable {
-        case write, sync, rename, create
+        case write, sync, rename, create, read
     }
 
     private let pending = Mutex<[Operation: (errno: Int32, remaining: Int, skip: Int)]>([:])

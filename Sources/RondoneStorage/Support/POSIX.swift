@@ -43,6 +43,7 @@ struct POSIX {
 
     /// Reads exactly `count` bytes at `offset`; fewer only at end of file.
     func read(_ fd: Int32, count: Int, at offset: Int64, path: String) throws -> [UInt8] {
+        if let code = faults?.take(.read) { throw StorageError.system("read", path, code) }
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         try bytes.withUnsafeMutableBytes { buffer in
