@@ -46,10 +46,7 @@ public struct AggregateLogSpace: Sendable, Equatable {
 // Garbage collection: listing what the log holds, deleting whole packs, and compacting
 // every segment (Rondone's, for `rondone gc`).
 extension FileAggregateStore {
-    /// Every metric with live records, sorted by id.
-    public func storedMetrics() -> [MetricID] {
-        state.withLock { Array($0.index.metrics.keys) }.sorted()
-    }
+    // Every metric with live records: `storedMetrics()` (FileAggregateStore+Dump.swift).
 
     /// What the log holds for `metric`, nil when nothing.
     public func storedRecords(of metric: MetricID) -> StoredMetricRecords? {
