@@ -11,6 +11,7 @@ struct Rondone: AsyncParsableCommand {
         subcommands: [
             Serve.self, APICommand.self, MetricdCommand.self, StatsdCommand.self, Upgrade.self,
             MigrateCommand.self, HashPassword.self,
+            BackupCommand.self, RestoreCommand.self,
         ]
     )
 

@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
         let server = RondoneServer(backends: backends, logger: logger)
         try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
         let application = try server.application(configuration: configuration)
+        let control = ControlSocketServer.start(for: backends, logger: logger)
         var listener: StatsdListener?
         if statsd.statsdPort != nil {
             listener = try await server.startStatsd(
@@ -45,6 +46,7 @@ struct Serve: AsyncParsableCommand {
         )
         // Returns after SIGINT/SIGTERM once in-flight requests are done.
         try await application.runService()
+        await control?.stop()
         // What statsd received last is flushed while the index and stores are still open.
         await listener?.stop()
         await server.stop()

@@ -58,7 +58,7 @@ public final class FileIncomingStore: IncomingStore {
     let index: IncomingIndex
     let posix: POSIX
     let options: Options
-    private let committer: GroupCommitter
+    let committer: GroupCommitter
     /// Runs claim reads and segment deletions off the cooperative pool.
     let io = BlockingExecutor(threads: 2)
     private let ownership: DataDirectoryLock
