@@ -24,7 +24,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             // A stale socket file from a server that died: replaced.
             try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: root + "/data/control.sock", contents: nil)
+            _ = FileManager.default.createFile(atPath: root + "/data/control.sock", contents: nil)
             directory = try DataDirectory(path: root + "/data", sacks: 4)
             try await Backends.embedded(directory).upgrade(createDefaultPolicies: true)
             server = try ControlSocketServer(directory: directory) { _ in }
