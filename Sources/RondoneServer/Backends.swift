@@ -25,6 +25,9 @@ public struct Backends: Sendable {
     public let indexIsExclusive: Bool
     /// The backend an error says is unavailable (the API answers 503), or nil.
     public let unavailable: @Sendable (any Error) -> String?
+    /// The embedded default's open data directory (nil for a scaled-out deployment):
+    /// `rondone serve` runs maintenance commands on it (the control socket).
+    public var dataDirectory: DataDirectory?
     /// Space reclaiming of the backends themselves, run by the janitor every 2 s.
     public let housekeeping: (@Sendable () async -> Void)?
     /// Creates or migrates the stores' own schemas (the index has its own upgrade).
@@ -55,11 +58,13 @@ public struct Backends: Sendable {
     /// The embedded default over an opened data directory: its SQLite index, its file
     /// stores and the in-process coordinator; closing closes the directory.
     public static func embedded(_ directory: DataDirectory) -> Backends {
-        Backends(
+        var backends = Backends(
             indexer: directory.indexer, incoming: directory.incoming, aggregates: directory.aggregates,
             coordinator: InProcessCoordinator(), location: directory.path, indexIsExclusive: true,
             housekeeping: { [indexer = directory.indexer] in await indexer.truncateIdleWAL() },
             close: { directory.close() })
+        backends.dataDirectory = directory
+        return backends
     }
 
     /// Creates or upgrades the stores' schemas and the index schema, as `gnocchi-upgrade`

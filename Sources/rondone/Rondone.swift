@@ -11,9 +11,7 @@ struct Rondone: AsyncParsableCommand {
         subcommands: [
             Serve.self, APICommand.self, MetricdCommand.self, StatsdCommand.self, Upgrade.self,
             MigrateCommand.self, HashPassword.self,
-            FsckCommand.self,
-            GcCommand.self,
-            DumpCommand.self,
+            FsckCommand.self, GcCommand.self, BackupCommand.self, RestoreCommand.self, DumpCommand.self,
         ]
     )
 

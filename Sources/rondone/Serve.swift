@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = try api.configuration(logger: logger)
         let backends = try await storage.open(logger: logger)
         let server = RondoneServer(backends: backends, logger: logger)
+        var control: ControlSocketServer?
         var listener: StatsdListener?
         do {
             if statsd.statsdPort != nil {
@@ -49,6 +50,7 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             try await server.start(workers: storage.workers ?? Metricd.defaultWorkerCount)
+            control = ControlSocketServer.start(for: backends, logger: logger)
             let location = backends.location
             let scheme = api.scheme(configuration)
             let host = api.host
@@ -69,11 +71,13 @@ struct Serve: AsyncParsableCommand {
                     error, what: "the API", host: api.host, port: api.port, option: "port") ?? error
             }
         } catch {
+            await control?.stop()
             await listener?.stop()
             await server.stop()
             await backends.close()
             throw error
         }
+        await control?.stop()
         // What statsd received last is flushed while the index and stores are still open.
         await listener?.stop()
         await server.stop()

@@ -19,6 +19,13 @@ struct SackAppend: Sendable {
     var entries: [Entry] = []
 }
 
+/// A sack's active segment as the committer sees it between groups: every byte before
+/// `size` is durable and acknowledged.
+struct CommittedSegment: Sendable {
+    var sequence: UInt64
+    var size: Int64
+}
+
 /// The group commit of the incoming logs: one dedicated thread writes what every
 /// waiting writer queued, makes it durable with one `fdatasync` per touched segment,
 /// updates the index, then resumes all those writers at once.
@@ -33,6 +40,10 @@ final class GroupCommitter: @unchecked Sendable {
         case append([SackAppend], done: @Sendable (StorageError?) -> Void)
         /// Closes the sack's active segment; reports the last sealed sequence number.
         case seal(sack: Int, done: @Sendable (UInt64) -> Void)
+        /// Runs `body` on the flusher thread once every append queued before it is
+        /// durable, with each sack's active segment and its committed size; appends
+        /// wait while `body` runs (a backup's consistent point).
+        case pause(body: @Sendable ([Int: CommittedSegment]) -> Void)
     }
 
     /// The segment a sack appends to (flusher thread only).
@@ -94,6 +105,13 @@ final class GroupCommitter: @unchecked Sendable {
         return sealed
     }
 
+    /// Queues a pause (see `Request.pause`); false when the store is closing.
+    func pause(_ body: @escaping @Sendable ([Int: CommittedSegment]) -> Void) -> Bool {
+        var accepted = true
+        enqueue(.pause(body: body)) { accepted = false }
+        return accepted
+    }
+
     /// Finishes the queued work, closes the segments and stops the thread.
     func stop() {
         let thread: DedicatedThread? = condition.withLock {
@@ -134,6 +152,10 @@ final class GroupCommitter: @unchecked Sendable {
                     commit(pending)
                     pending.removeAll()
                     done(closeActive(sack))
+                case .pause(let body):
+                    commit(pending)
+                    pending.removeAll()
+                    body(active.mapValues { CommittedSegment(sequence: $0.sequence, size: $0.size) })
                 }
             }
             commit(pending)

@@ -81,13 +81,3 @@ final class TerminalMaintenanceOutput: MaintenanceOutput, @unchecked Sendable {
         bar.finish()
     }
 }
-
-/// Runs a command inside the server that owns a data directory, over its control
-/// socket. (Placeholder until the control socket lands: it asks to stop the server.)
-enum ControlSocketClient {
-    static func forward(dataDir: String, arguments: [String]) async throws -> Int32 {
-        var standardError = StandardError()
-        print("rondone: \(dataDir) is in use by a running server; stop it first", to: &standardError)
-        return 1
-    }
-}
