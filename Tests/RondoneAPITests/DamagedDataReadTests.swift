@@ -35,7 +35,7 @@ struct DamagedDataReadTests {
             #expect(read.status == .internalServerError)
             #expect(read.text.contains("The stored data of metric \(id) is damaged"))
             #expect(read.text.contains("run rondone fsck"))
-            #expect(!read.text.contains("2015-03-06T"))
+            #expect(!read.text.contains("[["))
             // Another method of the same pack is intact and still served.
             let max = try await client.request(
                 .get, "/v1/metric/\(id)/measures?aggregation=max", headers: Self.admin)

@@ -1,5 +1,5 @@
 import Foundation
-public import RondoneIndexer
+import RondoneIndexer
 import RondoneIndexerSQLite
 import RondoneStorage
 public import RondoneTimeSeries

@@ -3,7 +3,7 @@ public import RondoneTimeSeries
 /// One problem `rondone fsck` found, with what `--repair` does about it.
 public struct FsckProblem: Sendable, Equatable {
     /// What `--repair` does for a problem: only what loses no acknowledged data.
-    public enum Repair: Sendable, Equatable {
+    public enum Repair: Sendable, Hashable {
         /// Cut a segment's torn tail off (the bytes are first saved under `lost+found/`).
         case truncate(path: String, to: Int64)
         /// Delete the aggregates of a metric the index does not know.
