@@ -30,7 +30,8 @@ enum SettingSources {
     /// every command, each command reads its own (`statsd` its listener's, `--url` and
     /// `--log-level`; `serve` all but `--url`; `api` none of the listener's; `metricd`
     /// and `upgrade` only the backends'; `migrate` only the deployment's URLs and sacks,
-    /// its source being `--from-data-dir`).
+    /// its source being `--from-data-dir`; the maintenance commands `fsck`, `gc`,
+    /// `backup`, `restore` and `dump` only `--data-dir`).
     static func accepts(_ command: String, _ setting: String) -> Bool {
         let listener = setting.hasPrefix("statsd-")
         switch command {
@@ -38,7 +39,7 @@ enum SettingSources {
         case "serve": return setting != "url"
         case "api": return !listener && setting != "url"
         case "migrate": return setting.hasSuffix("-url") || setting == "sacks"
-        case "fsck": return setting == "data-dir"
+        case "fsck", "gc", "backup", "restore", "dump": return setting == "data-dir"
         default: return backendSettings.contains(setting)
         }
     }
@@ -53,7 +54,11 @@ enum SettingSources {
         _ arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) throws -> [String] {
         guard let command = arguments.first,
-            ["serve", "api", "metricd", "statsd", "upgrade", "migrate", "fsck"].contains(command)
+            [
+                "serve", "api", "metricd", "statsd", "upgrade", "migrate", "fsck", "gc", "backup", "restore",
+                "dump",
+            ]
+            .contains(command)
         else {
             return arguments
         }
