@@ -9,7 +9,9 @@
 #     acknowledged at all;
 #   * `rondone restore DEST --data-dir NEW`, served: the same; restore and backup into a
 #     non-empty or used directory are refused with one sentence; `backup` of a directory
-#     no server owns runs in process; the socket is gone after shutdown.
+#     no server owns runs in process; the socket is gone after shutdown;
+#   * `rondone fsck` finds nothing: on DIR while serving and writing (through the socket),
+#     on the backup, on the restored directory.
 # Prints one line per check and `N passed, M failed`; exits non-zero if any failed.
 #
 # Env: RONDONE_BIN (default .build/debug/rondone).
@@ -70,6 +72,8 @@ ACKS=$(wc -l <"$WORK/state.acks")
 check "writers were acknowledged during the run ($ACKS batches)" '^[0-9]*[1-9][0-9]*$' echo "$ACKS"
 check "writes acknowledged after the backup started too" '^[1-9]' \
     python3 -c "import json,sys; print(sum(1 for l in open('$WORK/state.acks') if json.loads(l)[3] > $BEFORE))"
+check "fsck while serving and writing (through the control socket)" 'summary: no problems found' \
+    "$BIN" fsck --data-dir "$WORK/data"
 check "a refused command over the socket: serve" 'does not run through the control socket' \
     python3 -c "
 import socket, json
@@ -81,7 +85,8 @@ check "backup into a non-empty directory is refused" 'is not empty; a backup goe
 stop_server
 check "the control socket is removed at shutdown" '^gone$' sh -c "[ -e '$WORK/data/control.sock' ] && echo there || echo gone"
 
-# 2. The backup, served as it is.
+# 2. The backup, checked, then served as it is.
+check "the backup passes fsck" 'summary: no problems found' "$BIN" fsck --data-dir "$WORK/backup"
 serve "$WORK/backup"
 check "the backup holds every measure acknowledged before it started" ' 0 missing$' \
     $LOAD check "$URL" "$WORK/state" "$BEFORE"
@@ -95,6 +100,7 @@ stop_server
 # 3. Restore, and what is refused.
 check "restore of the backup into a new directory" 'opens: index and stores read back' \
     "$BIN" restore "$WORK/backup" --data-dir "$WORK/restored"
+check "the restored directory passes fsck" 'summary: no problems found' "$BIN" fsck --data-dir "$WORK/restored"
 mkdir -p "$WORK/full" && touch "$WORK/full/x"
 check "restore into a non-empty directory is refused" 'is not empty; restore only into a new or empty directory' \
     "$BIN" restore "$WORK/backup" --data-dir "$WORK/full"
