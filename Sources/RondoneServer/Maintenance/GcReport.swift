@@ -78,7 +78,8 @@ public struct GcReport: Sendable, Equatable {
             )
             lines.append(
                 "index: \(indexBefore.freePages) free pages of \(indexBefore.pageSize) bytes, "
-                    + "VACUUM would free \(indexBefore.freeBytes) bytes (more after removing history)")
+                    + "VACUUM would free at least \(indexBefore.freeBytes) bytes (it also repacks the pages it rewrites)"
+            )
         } else {
             lines.append(
                 "aggregate log: compacted, \(logBefore.totalBytes) → \(logAfter.totalBytes) bytes "
@@ -96,7 +97,7 @@ public struct GcReport: Sendable, Equatable {
         }
         if dryRun {
             lines.append(
-                "total: would free about \(expectedLogBytesFreed + Int64(indexBefore.freeBytes)) bytes")
+                "total: would free \(expectedLogBytesFreed + Int64(indexBefore.freeBytes)) bytes or more")
         } else {
             let freed =
                 (logBefore.totalBytes - logAfter.totalBytes)
