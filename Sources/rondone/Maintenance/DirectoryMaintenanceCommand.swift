@@ -57,7 +57,9 @@ extension DirectoryMaintenanceCommand {
     }
 
     /// The command line to run in the server: this command's name and arguments as
-    /// given (after the configuration file and environment were folded in).
+    /// typed. Settings from the configuration file or the environment are not folded in;
+    /// the only one these commands take is the data directory, and the server always
+    /// works on its own.
     static func forwardedArguments() -> [String] {
         Array(CommandLine.arguments.dropFirst())
     }
