@@ -1,13 +1,5 @@
 import GRDB
 public import RondoneIndexer
-public import RondoneTimeSeries
-
-/// One metric row as `rondone fsck` compares it with the stored data.
-public struct IndexedMetric: Sendable, Equatable {
-    public var id: MetricID
-    public var archivePolicyName: String
-    public var status: MetricStatus
-}
 
 // What `rondone fsck` asks the index: SQLite's own checks, and every metric row.
 extension SQLiteIndexer {

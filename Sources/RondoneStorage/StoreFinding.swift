@@ -21,6 +21,13 @@ public struct StoreFinding: Sendable, Equatable {
         case damagedPack = "damaged-pack"
         /// A split of a live pack whose codec record fails to decode.
         case damagedSplit = "damaged-split"
+        /// An object a pointer names that the bucket does not hold (a deployment).
+        case missingObject = "missing-object"
+        /// An object whose bytes differ from the checksum the bucket keeps for them.
+        case damagedObject = "damaged-object"
+        /// An object of the bucket's aggregate prefix that nothing names: no pointer, no
+        /// pending garbage or upload (a deployment).
+        case orphanObject = "orphan-object"
     }
 
     public var kind: Kind

@@ -36,6 +36,17 @@ import Testing
         #expect(arguments == ["metricd", "--data-dir", "/var/lib/rondone", "--workers", "3"])
     }
 
+    @Test func maintenanceTakesTheDeploymentURLsButNotTheListener() throws {
+        let environment = [
+            "RONDONE_INDEXER_URL": "postgresql://u@h/db", "RONDONE_STORAGE_URL": "s3://b",
+            "RONDONE_PORT": "1", "RONDONE_SACKS": "64",
+        ]
+        let fsck = try SettingSources.expand(["fsck"], environment: environment, readFile: { _ in "" })
+        #expect(fsck == ["fsck", "--indexer-url", "postgresql://u@h/db", "--storage-url", "s3://b"])
+        let dump = try SettingSources.expand(["dump"], environment: environment, readFile: { _ in "" })
+        #expect(dump == ["dump"])
+    }
+
     @Test func otherCommandsAreLeftAlone() throws {
         let arguments = try SettingSources.expand(
             ["--version"], environment: ["RONDONE_PORT": "1"], readFile: { _ in "" })

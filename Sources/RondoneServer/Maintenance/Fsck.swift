@@ -125,6 +125,19 @@ public struct Fsck: Sendable {
         }
         output.progress(step: "index", done: 1, total: 1)
 
+        try await Self.finish(
+            &report, mode: mode, repairNeeds: "stop the server first", output: output, apply: apply)
+        return report
+    }
+
+    /// The end of a run, the same for every kind of storage: one line per problem, the
+    /// note on metrics without data, the repairs `mode` asks for (each through `apply`),
+    /// the summary and the exit code. `repairNeeds` says what `--repair` asks of the
+    /// operator (in the summary of a check).
+    static func finish(
+        _ report: inout Report, mode: Mode, repairNeeds: String, output: any MaintenanceOutput,
+        apply: (FsckProblem.Repair) async throws -> Void
+    ) async throws {
         for problem in report.problems { output.line(problem.line) }
         if !report.metricsWithoutData.isEmpty {
             let shown = report.metricsWithoutData.prefix(20).map(\.description).joined(separator: " ")
@@ -135,7 +148,6 @@ public struct Fsck: Sendable {
                     + "not counted as problems.")
         }
 
-        // 3. Repairs.
         let repairs = report.problems.compactMap(\.repair)
         switch mode {
         case .check: break
@@ -159,7 +171,6 @@ public struct Fsck: Sendable {
             mode == .repair ? report.problems.count - report.repairs.count : report.problems.count
         report.exitCode = unrepaired == 0 ? 0 : 1
 
-        // Summary.
         var kinds: [String: Int] = [:]
         for problem in report.problems { kinds[problem.kind, default: 0] += 1 }
         let byKind = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -169,7 +180,7 @@ public struct Fsck: Sendable {
         } else {
             var summary = "summary: \(report.problems.count) problems (\(byKind)); "
             switch mode {
-            case .check: summary += "\(repairable) repairable with --repair (stop the server first)"
+            case .check: summary += "\(repairable) repairable with --repair (\(repairNeeds))"
             case .dryRun: summary += "\(repairable) would be repaired by --repair"
             case .repair:
                 summary += "\(report.repairs.count) repaired, \(report.failedRepairs.count) repairs failed"
@@ -177,7 +188,6 @@ public struct Fsck: Sendable {
             summary += ", \(report.problems.count - repairable) not repairable by fsck"
             output.line(summary)
         }
-        return report
     }
 
     /// The links between the index and the data.
@@ -239,7 +249,8 @@ public struct Fsck: Sendable {
         }.map(\.id).sorted()
     }
 
-    private static func problem(_ finding: StoreFinding) -> FsckProblem {
+    /// A store's finding as a problem, with what to do about it.
+    static func problem(_ finding: StoreFinding) -> FsckProblem {
         var problem = FsckProblem(
             kind: finding.kind.rawValue, path: finding.path, offset: finding.offset, metric: finding.metric,
             detail: finding.detail)
@@ -258,6 +269,14 @@ public struct Fsck: Sendable {
         case .damagedPack, .damagedSplit:
             problem.advice =
                 "reads of these splits answer an error; new measures rewrite the split, or restore from a backup"
+        case .missingObject:
+            problem.advice =
+                "reads of it answer an error; restore the object from the bucket's versioning or a backup"
+        case .damagedObject:
+            problem.advice =
+                "the object store changed its bytes; restore the object from the bucket's versioning or a backup"
+        case .orphanObject:
+            problem.advice = "nothing reads it; `rondone gc` deletes it"
         }
         return problem
     }
@@ -276,6 +295,8 @@ public struct Fsck: Sendable {
             try await directory.aggregates.deleteMetric(metric)
         case .deleteWaitingMeasures(let metric):
             try await directory.incoming.deleteUnprocessed(metric: metric)
+        case .deleteOrphanObject, .moveToOwnSack:
+            throw FsckFailure("\(repair.description): not a repair of a data directory")
         }
     }
 

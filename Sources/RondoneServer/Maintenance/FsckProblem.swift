@@ -10,6 +10,10 @@ public struct FsckProblem: Sendable, Equatable {
         case deleteAggregates(MetricID)
         /// Delete the waiting measures of a metric the index does not know.
         case deleteWaitingMeasures(MetricID)
+        /// Delete an object of the bucket that nothing names (a deployment).
+        case deleteOrphanObject(String)
+        /// Move a waiting batch to its metric's sack (a deployment's incoming row).
+        case moveToOwnSack(row: Int64, metric: MetricID)
 
         /// What the repair does, as the report says it.
         public var description: String {
@@ -17,6 +21,9 @@ public struct FsckProblem: Sendable, Equatable {
             case .truncate(let path, let size): "truncate \(path) to \(size) bytes"
             case .deleteAggregates(let metric): "delete the aggregates of metric \(metric)"
             case .deleteWaitingMeasures(let metric): "delete the waiting measures of metric \(metric)"
+            case .deleteOrphanObject(let key): "delete orphan object \(key)"
+            case .moveToOwnSack(let row, let metric):
+                "move waiting batch \(row) to the sack of metric \(metric)"
             }
         }
     }

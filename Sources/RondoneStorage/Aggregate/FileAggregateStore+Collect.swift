@@ -22,6 +22,12 @@ public struct StoredMetricRecords: Sendable, Equatable {
     /// Sorted by granularity, then key.
     public var packs: [Pack]
 
+    public init(metric: MetricID, bufferBytes: Int, packs: [Pack]) {
+        self.metric = metric
+        self.bufferBytes = bufferBytes
+        self.packs = packs
+    }
+
     /// Every byte of the metric's live records.
     public var totalBytes: Int { bufferBytes + packs.reduce(0) { $0 + $1.recordBytes } }
 }

@@ -8,6 +8,8 @@ public struct AggregateVerification: Sendable {
         public var hasBuffer = false
         /// The granularities (ns) of its split packs.
         public var granularities: Set<Int64> = []
+
+        public init() {}
     }
 
     public var segments = 0

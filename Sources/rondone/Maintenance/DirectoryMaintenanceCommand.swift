@@ -20,6 +20,11 @@ protocol DirectoryMaintenanceCommand: AsyncParsableCommand {
 
 extension DirectoryMaintenanceCommand {
     func run() async throws {
+        try await runOnDataDirectory()
+    }
+
+    /// Runs the command on `dataDir`: here, or in the server that owns it.
+    func runOnDataDirectory() async throws {
         let directory: DataDirectory
         do {
             directory = try DataDirectory.existing(path: dataDir)

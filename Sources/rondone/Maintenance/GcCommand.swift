@@ -4,7 +4,7 @@ import RondoneTimeSeries
 
 /// `rondone gc`: removes what nothing reads any more from a data directory (Rondone's;
 /// docs/OPERATIONS.md, "gc").
-struct GcCommand: DirectoryMaintenanceCommand {
+struct GcCommand: DeploymentMaintenanceCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Remove unreachable aggregates, expired splits, dead log bytes and free index pages.",
@@ -20,11 +20,19 @@ struct GcCommand: DirectoryMaintenanceCommand {
             server on its open stores, with the stores' own locks (requests wait while a log \
             segment is compacted or the index is vacuumed). Nothing needs the server stopped; on a \
             large index, VACUUM holds the index's writes for its duration, so a quiet hour is better.
+
+            With --indexer-url and --storage-url, collects a PostgreSQL + S3 deployment instead, \
+            while it runs: deleted metrics' data, data of metrics the index does not know, expired \
+            splits (their objects wait out the 60 s grace of reads in flight in the garbage), the \
+            janitor's garbage past its grace, uploads never committed (after 10 min), orphan \
+            objects, then VACUUM (ANALYZE) of the schema's tables (never VACUUM FULL).
             """
     )
 
     @Option(name: .customLong("data-dir"), help: "The data directory.")
     var dataDir: String = "./rondone-data"
+
+    @OptionGroup var deployment: DeploymentOptions
 
     @Flag(help: "Print what gc would remove and the bytes it would free; change nothing.")
     var dryRun = false
@@ -55,12 +63,26 @@ struct GcCommand: DirectoryMaintenanceCommand {
     func run(on directory: DataDirectory, output: any MaintenanceOutput) async throws -> Int32 {
         let collector = GarbageCollector(
             indexer: directory.indexer, incoming: directory.incoming, aggregates: directory.aggregates)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         let report = try await collector.run(
             dryRun: dryRun, historyRetention: try retention(), output: output)
-        for line in report.lines() { output.line(line) }
-        let elapsed = clock.now - start
+        return finish(report.lines(), since: start, output: output)
+    }
+
+    func run(on deployment: MaintainedDeployment, output: any MaintenanceOutput) async throws -> Int32 {
+        let start = ContinuousClock.now
+        let report = try await SharedGarbageCollector(deployment: deployment).run(
+            dryRun: dryRun, historyRetention: try retention(), output: output)
+        return finish(report.lines(), since: start, output: output)
+    }
+
+    private func finish(
+        _ lines: [String], since start: ContinuousClock.Instant, output: any MaintenanceOutput
+    )
+        -> Int32
+    {
+        for line in lines { output.line(line) }
+        let elapsed = ContinuousClock.now - start
         let milliseconds =
             elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         output.line("took \(milliseconds) ms")
