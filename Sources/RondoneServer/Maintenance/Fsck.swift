@@ -118,10 +118,14 @@ public struct Fsck: Sendable {
         if rows.isEmpty && !indexSound {
             output.line("links between the index and the data: not checked (the index cannot be read)")
         } else {
-            link(
-                incoming: incoming, aggregates: aggregates, known: known, policies: policies,
-                indexSound: indexSound,
-                into: &report)
+            let (aggregateStore, incomingStore) = (directory.aggregates, directory.incoming)
+            let links = FsckLinks(
+                stored: aggregates.metrics, waiting: incoming.waitingMetrics,
+                aggregatesPath: aggregateStore.directory + "/log",
+                waitingPath: { incomingStore.sackDirectory(of: $0) },
+                stillStored: { aggregateStore.holdsData(of: $0) },
+                stillWaiting: { incomingStore.holdsMeasures(of: $0) })
+            try await links.check(known: known, policies: policies, indexSound: indexSound, into: &report)
         }
         output.progress(step: "index", done: 1, total: 1)
 
@@ -188,65 +192,6 @@ public struct Fsck: Sendable {
             summary += ", \(report.problems.count - repairable) not repairable by fsck"
             output.line(summary)
         }
-    }
-
-    /// The links between the index and the data.
-    private func link(
-        incoming: IncomingVerification, aggregates: AggregateVerification, known: [MetricID: IndexedMetric],
-        policies: [String: ArchivePolicy], indexSound: Bool, into report: inout Report
-    ) {
-        let logPath = directory.aggregates.directory + "/log"
-        let unsound = "the index failed its own checks, so it may be the index that lost the metric"
-        for (metric, stored) in aggregates.metrics.sorted(by: { $0.key < $1.key }) {
-            guard let row = known[metric] else {
-                // Gone meanwhile (the janitor removes data, then the row): not a problem.
-                guard directory.aggregates.holdsData(of: metric) else { continue }
-                report.problems.append(
-                    FsckProblem(
-                        kind: "data-of-no-metric", path: logPath, metric: metric,
-                        detail: "the aggregate log holds data of a metric the index does not know",
-                        repair: indexSound ? .deleteAggregates(metric) : nil,
-                        advice: indexSound
-                            ? nil : unsound + "; restore the index, or run fsck --repair once it passes"))
-                continue
-            }
-            if !stored.hasBuffer && !stored.granularities.isEmpty {
-                report.problems.append(
-                    FsckProblem(
-                        kind: "missing-buffer", path: logPath, metric: metric,
-                        detail:
-                            "the metric has splits but no unaggregated buffer (processing always writes both)",
-                        advice:
-                            "the next processing of the metric starts a new buffer; measures older than it can no longer update the splits"
-                    ))
-            }
-            guard row.status == .active, let policy = policies[row.archivePolicyName] else { continue }
-            let kept = Set(policy.definition.map(\.granularity.nanoseconds))
-            for granularity in stored.granularities.sorted() where !kept.contains(granularity) {
-                report.problems.append(
-                    FsckProblem(
-                        kind: "unknown-granularity", path: logPath, metric: metric,
-                        detail:
-                            "splits of granularity \(TimeDelta(nanoseconds: granularity).formatted), which archive policy \(policy.name) does not have",
-                        advice:
-                            "these splits are never read; restore the metric's policy, or leave them to `rondone gc`"
-                    ))
-            }
-        }
-        for metric in incoming.waitingMetrics.sorted() where known[metric] == nil {
-            guard directory.incoming.holdsMeasures(of: metric) else { continue }
-            report.problems.append(
-                FsckProblem(
-                    kind: "data-of-no-metric", path: directory.incoming.sackDirectory(of: metric),
-                    metric: metric,
-                    detail: "measures wait for a metric the index does not know",
-                    repair: indexSound ? .deleteWaitingMeasures(metric) : nil,
-                    advice: indexSound ? nil : unsound))
-        }
-        report.metricsWithoutData = known.values.filter {
-            $0.status == .active && aggregates.metrics[$0.id] == nil
-                && !incoming.waitingMetrics.contains($0.id)
-        }.map(\.id).sorted()
     }
 
     /// A store's finding as a problem, with what to do about it.

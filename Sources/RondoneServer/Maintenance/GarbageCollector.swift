@@ -80,31 +80,15 @@ public struct GarbageCollector: Sendable {
             return report
         }
 
-        let removals = report.deletedMetrics.count + report.unknownMetrics.count + report.expiredPacks.count
-        var removed = 0
-        func step() {
-            removed += 1
-            if removed % 100 == 0 || removed == removals {
-                output.progress(step: "removing", done: removed, total: removals)
-            }
-        }
-        for item in report.deletedMetrics {
-            try await incoming.deleteUnprocessed(metric: item.metric)
-            try await aggregates.deleteMetric(item.metric)
-            do {
-                try await indexer.purgeMetric(item.metric)
-            } catch IndexerError.noSuchMetric(_) {
-                // The server's janitor purged it meanwhile.
-            }
-            step()
-        }
-        for item in report.unknownMetrics {
-            try await aggregates.deleteMetric(item.metric)
-            step()
-        }
+        var removals = Removals(
+            total: report.deletedMetrics.count + report.unknownMetrics.count + report.expiredPacks.count,
+            output: output)
+        try await Self.removeMetrics(
+            deleted: report.deletedMetrics.map(\.metric), unknown: report.unknownMetrics.map(\.metric),
+            indexer: indexer, incoming: incoming, aggregates: aggregates, removals: &removals)
         for item in report.expiredPacks {
             try await aggregates.deletePacks(item.packs, of: item.metric)
-            step()
+            removals.step()
         }
         if let cutoff = report.historyCutoff {
             report.historyRevisions = try await indexer.oldResourceHistory(endedBefore: cutoff, delete: true)

@@ -102,74 +102,21 @@ public struct SharedFsck: Sendable {
         if rows.isEmpty && !indexSound {
             output.line("links between the index and the data: not checked (the index cannot be read)")
         } else {
-            try await link(
-                incoming: incoming, objects: objects, known: known, policies: policies,
-                indexSound: indexSound,
-                into: &report)
+            let (aggregates, waiting) = (deployment.aggregates, deployment.incoming)
+            let incomingPath = "\(deployment.settings.incoming)"
+            let links = FsckLinks(
+                stored: objects.metrics, waiting: incoming.waitingMetrics,
+                aggregatesPath: "s3://\(deployment.settings.storage.bucket)",
+                waitingPath: { _ in incomingPath },
+                stillStored: { try await aggregates.holdsData(of: $0) },
+                stillWaiting: { try await waiting.holdsMeasures(of: $0) })
+            try await links.check(known: known, policies: policies, indexSound: indexSound, into: &report)
         }
         output.progress(step: "index", done: 1, total: 1)
 
         try await Fsck.finish(
             &report, mode: mode, repairNeeds: "safe while the deployment runs", output: output, apply: apply)
         return report
-    }
-
-    /// The links between the index and the data.
-    private func link(
-        incoming: IncomingRowsVerification, objects: ObjectStoreVerification,
-        known: [MetricID: IndexedMetric],
-        policies: [String: ArchivePolicy], indexSound: Bool, into report: inout Fsck.Report
-    ) async throws {
-        let bucket = "s3://\(deployment.settings.storage.bucket)"
-        let unsound = "the index failed its checks, so it may be the index that lost the metric"
-        for (metric, stored) in objects.metrics.sorted(by: { $0.key < $1.key }) {
-            guard let row = known[metric] else {
-                // Gone meanwhile (a deletion removes pointers, then the row): not a problem.
-                guard try await deployment.aggregates.holdsData(of: metric) else { continue }
-                report.problems.append(
-                    FsckProblem(
-                        kind: "data-of-no-metric", path: bucket, metric: metric,
-                        detail: "aggregates of a metric the index does not know",
-                        repair: indexSound ? .deleteAggregates(metric) : nil,
-                        advice: indexSound
-                            ? nil : unsound + "; restore the index, or run fsck --repair once it passes"))
-                continue
-            }
-            if !stored.hasBuffer && !stored.granularities.isEmpty {
-                report.problems.append(
-                    FsckProblem(
-                        kind: "missing-buffer", path: bucket, metric: metric,
-                        detail:
-                            "the metric has splits but no unaggregated buffer (processing always writes both)",
-                        advice:
-                            "the next processing of the metric starts a new buffer; measures older than it can no longer update the splits"
-                    ))
-            }
-            guard row.status == .active, let policy = policies[row.archivePolicyName] else { continue }
-            let kept = Set(policy.definition.map(\.granularity.nanoseconds))
-            for granularity in stored.granularities.sorted() where !kept.contains(granularity) {
-                report.problems.append(
-                    FsckProblem(
-                        kind: "unknown-granularity", path: bucket, metric: metric,
-                        detail:
-                            "splits of granularity \(TimeDelta(nanoseconds: granularity).formatted), which archive policy \(policy.name) does not have",
-                        advice:
-                            "these splits are never read; restore the metric's policy, or leave them to `rondone gc`"
-                    ))
-            }
-        }
-        for metric in incoming.waitingMetrics.sorted() where known[metric] == nil {
-            guard try await deployment.incoming.holdsMeasures(of: metric) else { continue }
-            report.problems.append(
-                FsckProblem(
-                    kind: "data-of-no-metric", path: "\(deployment.settings.incoming)", metric: metric,
-                    detail: "measures wait for a metric the index does not know",
-                    repair: indexSound ? .deleteWaitingMeasures(metric) : nil,
-                    advice: indexSound ? nil : unsound))
-        }
-        report.metricsWithoutData = known.values.filter {
-            $0.status == .active && objects.metrics[$0.id] == nil && !incoming.waitingMetrics.contains($0.id)
-        }.map(\.id).sorted()
     }
 
     private func problem(_ row: IncomingRowsVerification.BadRow) -> FsckProblem {

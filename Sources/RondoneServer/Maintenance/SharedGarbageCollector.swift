@@ -76,33 +76,17 @@ public struct SharedGarbageCollector: Sendable {
         }
         guard !dryRun else { return report }
 
-        let removals = report.deletedMetrics.count + report.unknownMetrics.count + report.expiredSplits.count
-        var removed = 0
-        func step() {
-            removed += 1
-            if removed % 100 == 0 || removed == removals {
-                output.progress(step: "removing", done: removed, total: removals)
-            }
-        }
-        for item in report.deletedMetrics {
-            try await deployment.incoming.deleteUnprocessed(metric: item.metric)
-            try await aggregates.deleteMetric(item.metric)
-            do {
-                try await indexer.purgeMetric(item.metric)
-            } catch IndexerError.noSuchMetric(_) {
-                // A janitor purged it meanwhile.
-            }
-            step()
-        }
-        for item in report.unknownMetrics {
-            try await aggregates.deleteMetric(item.metric)
-            step()
-        }
+        var removals = GarbageCollector.Removals(
+            total: report.deletedMetrics.count + report.unknownMetrics.count + report.expiredSplits.count,
+            output: output)
+        try await GarbageCollector.removeMetrics(
+            deleted: report.deletedMetrics.map(\.metric), unknown: report.unknownMetrics.map(\.metric),
+            indexer: indexer, incoming: deployment.incoming, aggregates: aggregates, removals: &removals)
         for item in report.expiredSplits {
             try await aggregates.commit([
                 MetricChanges(metric: item.metric, deletedSplits: item.splits.map(\.address))
             ])
-            step()
+            removals.step()
         }
         output.progress(step: "collecting the bucket's garbage", done: 0, total: 1)
         let collected = try await aggregates.collectAllGarbage(grace: grace, uploadGrace: uploadGrace)
