@@ -12,7 +12,8 @@
 #     without data, a waiting batch whose payload is cut, one in the wrong sack): each
 #     reported, exit 1; --repair --dry-run changes nothing; --repair (with the API
 #     serving) fixes the repairable ones and nothing else; the damaged split reads as an
-#     error naming the metric, never as data.
+#     error naming the metric, never as data;
+#   * the API's ?dry_run=true (scripts/ops/dry_run.py) on the PostgreSQL index.
 # Prints one line per check and `N passed, M failed`; exits non-zero if any failed.
 #
 # Env: RONDONE_BIN (default .build/debug/rondone).
@@ -134,6 +135,13 @@ $API dump "$URL" "$WORK/metrics.json" "$WORK/after.json" >/dev/null
 check "every metric reads the same through the API after gc" $API compare "$WORK/before.json" "$WORK/after.json"
 check "the deleted metrics are 404 (and were before)" \
     python3 -c "import json,sys; d=json.load(open('$WORK/after.json')); sys.exit(0 if d['deleted1'] == 404 and d['deleted2'] == 404 else 1)"
+
+# The API's dry runs, on the PostgreSQL index.
+python3 scripts/ops/dry_run.py "$URL" >"$WORK/dry-run.txt" 2>&1
+DRY_RUN_STATUS=$?
+cat "$WORK/dry-run.txt"
+check "the API's ?dry_run=true on the PostgreSQL index: $(grep -c '^ok' "$WORK/dry-run.txt") checks, each the real call's answer" \
+    test "$DRY_RUN_STATUS" -eq 0
 
 # 2. fsck, the server running.
 "$BIN" fsck "${URLS[@]}" >"$WORK/fsck-clean.txt" 2>&1
