@@ -30,8 +30,8 @@ enum SettingSources {
     /// every command, each command reads its own (`statsd` its listener's, `--url` and
     /// `--log-level`; `serve` all but `--url`; `api` none of the listener's; `metricd`
     /// and `upgrade` only the backends'; `migrate` only the deployment's URLs and sacks,
-    /// its source being `--from-data-dir`; the maintenance commands `fsck`, `gc`,
-    /// `backup`, `restore` and `dump` only `--data-dir`).
+    /// its source being `--from-data-dir`; the maintenance commands `fsck`, `gc` and
+    /// `dump` only `--data-dir`, `backup` and `restore` that and the deployment's URLs).
     static func accepts(_ command: String, _ setting: String) -> Bool {
         let listener = setting.hasPrefix("statsd-")
         switch command {
@@ -39,7 +39,9 @@ enum SettingSources {
         case "serve": return setting != "url"
         case "api": return !listener && setting != "url"
         case "migrate": return setting.hasSuffix("-url") || setting == "sacks"
-        case "fsck", "gc", "backup", "restore", "dump": return setting == "data-dir"
+        case "backup", "restore":
+            return setting == "data-dir" || (setting.hasSuffix("-url") && setting != "url")
+        case "fsck", "gc", "dump": return setting == "data-dir"
         default: return backendSettings.contains(setting)
         }
     }

@@ -1,24 +1,31 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RondoneServer
 
 /// `rondone backup DEST`: a consistent snapshot of a data directory, taken in the
-/// server that serves it (over its control socket) or in this process when no one does.
+/// server that serves it (over its control socket) or in this process when no one does;
+/// with a deployment's URLs, the deployment at one snapshot written as a data directory.
 struct BackupCommand: DirectoryMaintenanceCommand, ResolvesForwardedPaths {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Write a consistent snapshot of a data directory, also while it is served.",
+        abstract: "Write a consistent snapshot of a data directory or a deployment, also while it runs.",
         discussion: """
             DEST must not exist or be empty. Sealed log segments are hard-linked when DEST is \
             on the same file system (copied otherwise), the segments being appended to are \
             copied up to their last acknowledged write, the index with SQLite's backup API; \
             writes wait only while the consistent point is taken (milliseconds). \
             `rondone serve --data-dir DEST` serves the backup as it is; `rondone restore` puts \
-            it in place elsewhere. See docs/OPERATIONS.md.
+            it in place elsewhere. With --indexer-url and --storage-url, a PostgreSQL + S3 \
+            deployment is read at one PostgreSQL snapshot while it runs (no claim taken, \
+            superseded objects kept until the copy is done) and written into DEST as a data \
+            directory. See docs/OPERATIONS.md.
             """)
 
     @Option(name: .customLong("data-dir"), help: "The data directory to back up.")
     var dataDir: String = "./rondone-data"
+
+    @OptionGroup var deployment: DeploymentOptions
 
     @Argument(help: "Where the backup goes: a new or empty directory.")
     var destination: String
@@ -26,6 +33,37 @@ struct BackupCommand: DirectoryMaintenanceCommand, ResolvesForwardedPaths {
     var runsWhileServing: Bool { true }
 
     func run(on directory: DataDirectory, output: any MaintenanceOutput) async throws -> Int32 {
+        try await Self.backUp(directory, to: destination, output: output)
+    }
+
+    /// A deployment's backup here; a data directory's in the server that owns it or here
+    /// (as ``DirectoryMaintenanceCommand`` runs it).
+    func run() async throws {
+        guard let settings = try deployment.settings(sacks: nil) else {
+            let directoryBackup = try DataDirectoryBackupCommand.parse(["--data-dir", dataDir, destination])
+            try await directoryBackup.run()
+            return
+        }
+        var logger = Logger(label: "rondone.backup")
+        logger.logLevel = .warning
+        let output = TerminalMaintenanceOutput()
+        do {
+            let report = try await DeploymentBackup.run(
+                settings, to: destination, output: output, logger: logger)
+            output.finish()
+            for line in report.lines(destination: destination) { print(line) }
+        } catch {
+            output.finish()
+            var standardError = StandardError()
+            print("rondone: backup of \(settings.location) failed: \(error)", to: &standardError)
+            throw ExitCode.failure
+        }
+    }
+
+    /// A data directory's backup, its report's lines sent to `output`.
+    static func backUp(_ directory: DataDirectory, to destination: String, output: any MaintenanceOutput)
+        async throws -> Int32
+    {
         let report = try await directory.backup(to: destination, output: output)
         for line in report.lines(destination: destination) { output.line(line) }
         return 0
@@ -38,25 +76,38 @@ struct BackupCommand: DirectoryMaintenanceCommand, ResolvesForwardedPaths {
     }
 }
 
-/// `rondone restore BACKUP`: a backup put in place as a data directory.
+/// `rondone restore BACKUP`: a backup put in place as a data directory, or, with a
+/// deployment's URLs, moved into a new deployment (`rondone migrate`).
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Put a backup in place as a data directory (absent or empty, not in use).",
+        abstract: "Put a backup in place as a data directory or into a new deployment.",
         discussion: """
             Segments are hard-linked when BACKUP and the data directory are on the same file \
             system, copied otherwise; the index is copied with SQLite's backup API; the \
             restored directory is then opened to check it reads back. A backup can also be \
-            served directly: `rondone serve --data-dir BACKUP`.
+            served directly: `rondone serve --data-dir BACKUP`. With --indexer-url and \
+            --storage-url, the backup goes into a new PostgreSQL + S3 deployment (an empty \
+            database and bucket): the same as `rondone migrate --from-data-dir BACKUP`, \
+            resumable the same way; start the deployment's processes once it is done.
             """)
 
-    @Argument(help: "A directory written by `rondone backup`.")
+    @Argument(help: "A directory written by `rondone backup` (or any data directory not in use).")
     var backup: String
 
     @Option(name: .customLong("data-dir"), help: "The data directory to create.")
     var dataDir: String = "./rondone-data"
 
+    @OptionGroup var deployment: DeploymentOptions
+
+    @Option(help: "Number of sacks of the deployment's incoming store, when it is created (default: 128).")
+    var sacks: Int?
+
     func run() async throws {
+        if deployment.indexerURL != nil {
+            try await MigrateCommand.migrate(from: backup, into: deployment, sacks: sacks, verb: "restore")
+            return
+        }
         let output = TerminalMaintenanceOutput()
         do {
             let report = try DataDirectory.restore(from: backup, to: dataDir, output: output)
@@ -81,4 +132,22 @@ protocol ResolvesForwardedPaths {
 /// `path` made absolute against `workingDirectory` (unchanged if already absolute).
 func absolutePath(_ path: String, against workingDirectory: String) -> String {
     path.hasPrefix("/") ? path : workingDirectory + "/" + path
+}
+
+/// `rondone backup --data-dir DIR DEST` as ``DirectoryMaintenanceCommand`` runs it (in
+/// the server that owns DIR, or here): what ``BackupCommand`` does without URLs. A
+/// server receives the user's arguments, which it parses as ``BackupCommand``.
+struct DataDirectoryBackupCommand: DirectoryMaintenanceCommand {
+    static let configuration = CommandConfiguration(commandName: "backup")
+
+    @Option(name: .customLong("data-dir"))
+    var dataDir: String = "./rondone-data"
+
+    @Argument var destination: String
+
+    var runsWhileServing: Bool { true }
+
+    func run(on directory: DataDirectory, output: any MaintenanceOutput) async throws -> Int32 {
+        try await BackupCommand.backUp(directory, to: destination, output: output)
+    }
 }
