@@ -124,17 +124,3 @@ extension SQLiteIndexer: IndexerImport {
         }
     }
 }
-
-extension SQLiteTypeTables {
-    /// Inserts the history row of `revision` with the given attributes (others null).
-    func insertHistory(_ revision: Int64, _ values: [String: AttributeValue], _ db: Database) throws {
-        let columns = ["revision"] + attributes.map { Self.quote($0.name) }
-        var arguments: [DatabaseValue] = [revision.databaseValue]
-        for attribute in attributes { arguments.append(Self.databaseValue(values[attribute.name] ?? .null)) }
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.execute(
-            sql:
-                "INSERT INTO \(Self.quote(historyTable)) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
-            arguments: StatementArguments(arguments))
-    }
-}

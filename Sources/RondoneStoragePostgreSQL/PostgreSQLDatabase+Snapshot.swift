@@ -12,21 +12,13 @@ extension PostgreSQLDatabase {
             throw StorageError.backend("\(snapshot) is not a PostgreSQL snapshot identifier")
         }
         let logger = self.logger
-        return try await withConnection(operation) { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            let result: T
-            do {
-                if let snapshot {
-                    try await connection.query(
-                        PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"), logger: logger)
-                }
-                result = try await body(connection)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+        return try await transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+            connection in
+            if let snapshot {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"), logger: logger)
             }
-            try await connection.query("COMMIT", logger: logger)
-            return result
+            return try await body(connection)
         }
     }
 }

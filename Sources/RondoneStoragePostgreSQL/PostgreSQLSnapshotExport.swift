@@ -52,13 +52,13 @@ public final class PostgreSQLSnapshotExport: Sendable {
                         id = value
                     }
                     exportedContinuation.yield(.success(id))
-                    // Held until released (the stream finishes) or cancelled.
+                    // Held until released (the stream finishes) or cancelled. Then the
+                    // connection is closed rather than sent COMMIT: ending the session ends
+                    // the read-only transaction and the lock, and a statement sent on a
+                    // session the server already ended would never be answered (SCALEOUT.md,
+                    // "One PostgreSQL client bug worked around").
                     for await _ in released {}
-                    _ = try? await connection.query("COMMIT", logger: logger)
-                    if let lock {
-                        _ = try? await connection.query(
-                            "SELECT pg_advisory_unlock(\(lock), hashtext(current_schema()))", logger: logger)
-                    }
+                    try? await connection.close()
                 }
             } catch {
                 exportedContinuation.yield(.failure(error))
@@ -101,12 +101,14 @@ public final class PostgreSQLSnapshotExport: Sendable {
         self.runner = runner
     }
 
-    /// Ends the transaction, releases the lock and closes the connection.
+    /// Ends the transaction and the lock with the connection. Never waits more than a
+    /// few seconds, whatever state the connection is in.
     public func close() async {
         release.finish()
-        await holder.value
+        let (holder, runner) = (self.holder, self.runner)
+        _ = try? await Deadline.run(timeout: .seconds(5)) { await holder.value }
         runner.cancel()
-        await runner.value
+        _ = try? await Deadline.run(timeout: .seconds(5)) { await runner.value }
     }
 
     /// Whether `text` is a snapshot identifier as PostgreSQL writes them (hexadecimal

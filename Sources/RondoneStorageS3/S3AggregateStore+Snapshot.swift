@@ -44,15 +44,9 @@ extension S3AggregateStore {
             return pointers
         }
         let wanted = pointers.filter { metric, address, _ in
-            address == .buffer
-                || including(
-                    metric,
-                    SplitAddress(
-                        aggregation: address.aggregation,
-                        granularity: TimeDelta(nanoseconds: address.granularity),
-                        key: Timestamp(nanoseconds: address.key)))
+            address == .buffer || including(metric, address.split)
         }
-        let contents = try await readAll(wanted.map(\.2))
+        let contents = try await read(wanted.map(\.2))
         var changes = Dictionary(uniqueKeysWithValues: metrics.map { ($0, MetricChanges(metric: $0)) })
         for ((metric, address, object), bytes) in zip(wanted, contents) {
             guard let bytes else {
@@ -63,34 +57,18 @@ extension S3AggregateStore {
             if address == .buffer {
                 changes[metric]?.buffer = bytes
             } else {
-                let split = SplitAddress(
-                    aggregation: address.aggregation,
-                    granularity: TimeDelta(nanoseconds: address.granularity),
-                    key: Timestamp(nanoseconds: address.key))
-                changes[metric]?.splits[split] = bytes
+                changes[metric]?.splits[address.split] = bytes
             }
         }
         return metrics.map { changes[$0]! }
     }
+}
 
-    /// Each object's bytes (nil for one that is gone), `concurrency` at a time.
-    private func readAll(_ objects: [String]) async throws -> [[UInt8]?] {
-        let s3 = self.s3
-        var result = [[UInt8]?](repeating: nil, count: objects.count)
-        try await withThrowingTaskGroup(of: (Int, [UInt8]?).self) { group in
-            var next = 0
-            func addNext() {
-                guard next < objects.count else { return }
-                let (index, key) = (next, objects[next])
-                next += 1
-                group.addTask { (index, try await s3.getObject(key: key)) }
-            }
-            for _ in 0..<concurrency { addNext() }
-            while let (index, bytes) = try await group.next() {
-                result[index] = bytes
-                addNext()
-            }
-        }
-        return result
+extension S3BlobAddress {
+    /// The split this row key names (meaningless for ``buffer``).
+    fileprivate var split: SplitAddress {
+        SplitAddress(
+            aggregation: aggregation, granularity: TimeDelta(nanoseconds: granularity),
+            key: Timestamp(nanoseconds: key))
     }
 }

@@ -77,9 +77,7 @@ public struct DataMigration: Sendable {
     /// Checks the target is empty or a copy from this very source, and marks it as the
     /// latter.
     private func claimTarget() async throws {
-        let path =
-            source.name.hasPrefix("/") || source.name.hasPrefix(".")
-            ? URL(fileURLWithPath: source.name).standardizedFileURL.path : source.name
+        let path = source.name
         if let from = try await importer.importCheckpoint(Checkpoint.source) {
             guard from == path else {
                 throw MigrationError("the target is being migrated from \(from), not \(path)")

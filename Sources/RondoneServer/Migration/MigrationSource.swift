@@ -1,3 +1,4 @@
+import Foundation
 import RondoneIndexer
 import RondoneStorage
 import RondoneTimeSeries
@@ -34,7 +35,7 @@ public struct MigrationSource: Sendable {
     /// claims that are released (never completed), its aggregate store.
     public static func dataDirectory(_ directory: DataDirectory) -> MigrationSource {
         MigrationSource(
-            name: directory.path, indexer: directory.indexer,
+            name: URL(fileURLWithPath: directory.path).standardizedFileURL.path, indexer: directory.indexer,
             waiting: ClaimedWaitingMeasures(store: directory.incoming),
             stored: AggregateStoreSource(store: directory.aggregates))
     }

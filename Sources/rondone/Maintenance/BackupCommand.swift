@@ -45,7 +45,8 @@ struct BackupCommand: DirectoryMaintenanceCommand, ResolvesForwardedPaths {
             return
         }
         var logger = Logger(label: "rondone.backup")
-        logger.logLevel = .warning
+        // The source's own warnings (its synchronous_commit) are not the backup's.
+        logger.logLevel = .error
         let output = TerminalMaintenanceOutput()
         do {
             let report = try await DeploymentBackup.run(
