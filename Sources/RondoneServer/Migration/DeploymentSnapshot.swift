@@ -72,7 +72,9 @@ public struct DeploymentSnapshot: Sendable {
         }
         let indexer = PostgreSQLIndexer(
             url: settings.indexer, maximumConnections: 4, logger: logger, snapshot: snapshots["index"])
-        let s3 = S3Client(url: settings.storage, logger: logger)
+        // As many connections as objects read at once.
+        let s3 = S3Client(
+            url: settings.storage, configuration: S3Client.Configuration(maximumConnections: 32), logger: logger)
         let aggregates = S3AggregateStore(s3: s3, url: settings.coordination, concurrency: 32, logger: logger)
         let source = MigrationSource(
             name: settings.location, indexer: indexer,
