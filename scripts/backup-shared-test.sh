@@ -13,7 +13,9 @@
 #   4. `rondone restore DEST` into a second, empty deployment (a new PostgreSQL schema and
 #      bucket), served by `rondone api` + `rondone metricd`: reads the same as DEST served,
 #      the written metrics included;
-#   5. a backup into a non-empty DEST is refused, and nothing was taken from the source.
+#   5. a deployment whose index, waiting measures and coordination are in databases of
+#      their own (schemas here) is backed up from three snapshots, and reads the same.
+# A backup into a non-empty DEST and a restore into a deployment holding data are refused.
 # Prints one line per check and `N passed, M failed`; exits non-zero if any failed.
 #
 # Env: RONDONE_BIN (default .build/debug/rondone).
@@ -146,12 +148,43 @@ check "restore into a deployment that holds data is refused" 'already holds reso
     "$BIN" restore "$WORK/backup" "${URLS[@]}"
 API_PORT=$(free_port)
 start api-restored "$API_PORT" "$BIN" api "${RESTORED_URLS[@]}" --host 127.0.0.1 --port "$API_PORT" --log-level warning
+API=$SERVER
 start metricd-restored - "$BIN" metricd "${RESTORED_URLS[@]}" --workers 2
 $DATA dump "http://127.0.0.1:$API_PORT" "$WORK/restored.json"
 check "the restored deployment reads the same as the backup" '^same$' \
     sh -c "$DATA compare '$WORK/backup-all.json' '$WORK/restored.json' && echo same"
 check "the restored deployment holds every measure acknowledged before the backup" ' 0 missing$' \
     $LOAD check "http://127.0.0.1:$API_PORT" "$WORK/state" "$BEFORE"
+
+stop "$SERVER"
+stop "$API"
+
+# 5. Separate databases (a schema each for the index, the waiting measures and the
+#    coordination): three snapshots, in order; the backup reads the same.
+for schema in split_index split_incoming split_coordination; do
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 "${RONDONE_TEST_POSTGRESQL_URL%%\?*}" -c "CREATE SCHEMA $schema" >/dev/null
+done
+SPLIT=${RESTORED_INDEXER%restored}
+SPLIT_URLS=(--indexer-url "${SPLIT}split_index" --incoming-url "${SPLIT}split_incoming"
+    --coordination-url "${SPLIT}split_coordination" --storage-url "${RONDONE_TEST_S3_URL/rondone-test/rondone-split}")
+"$BIN" upgrade "${SPLIT_URLS[@]}" >>"$WORK/upgrade.log" 2>&1 || { log "upgrade of the split deployment failed"; exit 1; }
+API_PORT=$(free_port)
+start api-split "$API_PORT" "$BIN" api "${SPLIT_URLS[@]}" --host 127.0.0.1 --port "$API_PORT" --log-level warning
+API=$SERVER
+start metricd-split - "$BIN" metricd "${SPLIT_URLS[@]}" --workers 2
+$DATA populate "http://127.0.0.1:$API_PORT"
+$DATA dump "http://127.0.0.1:$API_PORT" "$WORK/split.json"
+"$BIN" backup "${SPLIT_URLS[@]}" "$WORK/split-backup" >"$WORK/split-backup.out" 2>&1
+check "backup of a deployment in separate databases" \
+    '^consistent point: 3 PostgreSQL snapshots, in this order: index, then incoming, then pointers' \
+    cat "$WORK/split-backup.out"
+stop "$SERVER"
+stop "$API"
+PORT=$(free_port)
+start serve-split "$PORT" "$BIN" serve --data-dir "$WORK/split-backup" --host 127.0.0.1 --port "$PORT" --log-level warning
+$DATA dump "http://127.0.0.1:$PORT" "$WORK/split-backup.json"
+check "its backup reads the same as the deployment" '^same$' \
+    sh -c "$DATA compare '$WORK/split.json' '$WORK/split-backup.json' && echo same"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
