@@ -19,17 +19,7 @@ extension SQLiteIndexer: IndexerImport {
                 let tables = try Self.requireResourceType(current.type, db)
                 try Self.check(current.attributes, type: current.type, tables)
                 let key = SQLiteColumns.blob(current.id)
-                try db.execute(
-                    sql: """
-                        INSERT INTO resource (id, type, creator, original_resource_id, user_id, project_id,
-                            started_at, ended_at, revision_start)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        key, current.type, current.creator, current.originalResourceID, current.userID,
-                        current.projectID, current.startedAt.nanoseconds, current.endedAt?.nanoseconds,
-                        current.revisionStart.nanoseconds,
-                    ])
+                try Self.insertCurrentRow(current, db)
                 try tables?.insert(current.id, current.attributes, db)
                 for old in revisions where old.revision != Resource.currentRevision {
                     guard old.id == current.id, old.type == current.type else {

@@ -74,7 +74,8 @@ public struct DeploymentSnapshot: Sendable {
             url: settings.indexer, maximumConnections: 4, logger: logger, snapshot: snapshots["index"])
         // As many connections as objects read at once.
         let s3 = S3Client(
-            url: settings.storage, configuration: S3Client.Configuration(maximumConnections: 32), logger: logger)
+            url: settings.storage, configuration: S3Client.Configuration(maximumConnections: 32),
+            logger: logger)
         let aggregates = S3AggregateStore(s3: s3, url: settings.coordination, concurrency: 32, logger: logger)
         let source = MigrationSource(
             name: settings.location, indexer: indexer,
