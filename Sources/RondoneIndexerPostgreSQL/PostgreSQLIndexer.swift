@@ -29,6 +29,8 @@ public final class PostgreSQLIndexer: Indexer {
     let maximumConnections: Int
     /// The database as given (its password hidden in descriptions).
     public let url: PostgreSQLURL
+    /// The exported snapshot every read adopts (a backup's reader), or nil.
+    public let snapshot: String?
     private let runner: Task<Void, Never>
     /// Set by the runner just before it runs the client: leases wait for it, so the
     /// first request after `init` does not race the client's start.
@@ -45,12 +47,18 @@ public final class PostgreSQLIndexer: Indexer {
     }
 
     /// Connects lazily to `url` with at most `maximumConnections` connections. Call
-    /// ``upgrade(createDefaultPolicies:)`` before use.
-    public init(url: PostgreSQLURL, maximumConnections: Int = 20, logger: Logger? = nil) {
+    /// ``upgrade(createDefaultPolicies:)`` before use. With `snapshot` (an exported
+    /// snapshot's identifier, `pg_export_snapshot()`), every read sees the database as
+    /// that snapshot does, for as long as its exporting transaction stays open; such an
+    /// indexer is for reading only.
+    public init(
+        url: PostgreSQLURL, maximumConnections: Int = 20, logger: Logger? = nil, snapshot: String? = nil
+    ) {
         var configuration = url.clientConfiguration
         configuration.options.maximumConnections = max(1, maximumConnections)
         self.maximumConnections = max(1, maximumConnections)
         self.url = url
+        self.snapshot = snapshot
         self.logger = logger ?? Logger(label: "rondone.indexer.postgresql")
         let client = PostgresClient(configuration: configuration, backgroundLogger: self.logger)
         self.client = client
@@ -117,6 +125,13 @@ public final class PostgreSQLIndexer: Indexer {
     private func transaction<T: Sendable>(
         _ begin: PostgresQuery, _ body: (PostgreSQLSession) async throws -> T
     ) async throws -> T {
+        if let snapshot {
+            // Spliced (SET takes no parameter): only hexadecimal digits and dashes pass.
+            guard !snapshot.isEmpty, snapshot.utf8.allSatisfy({ "0123456789ABCDEF-".utf8.contains($0) })
+            else {
+                throw IndexerError.corruptIndex("\(snapshot) is not a PostgreSQL snapshot identifier")
+            }
+        }
         var attempt = 0
         while true {
             // Set once COMMIT is sent: from then on the outcome is unknown and a retry
@@ -127,6 +142,10 @@ public final class PostgreSQLIndexer: Indexer {
                     try await session.execute(begin)
                     let result: T
                     do {
+                        if let snapshot {
+                            try await session.execute(
+                                PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+                        }
                         result = try await body(session)
                     } catch {
                         do {
@@ -150,6 +169,7 @@ public final class PostgreSQLIndexer: Indexer {
     /// Runs one statement outside an explicit transaction (a read), again on a new
     /// connection if its connection was lost.
     func single<T: Sendable>(_ body: (PostgreSQLSession) async throws -> T) async throws -> T {
+        if snapshot != nil { return try await read(body) }
         var attempt = 0
         while true {
             do {

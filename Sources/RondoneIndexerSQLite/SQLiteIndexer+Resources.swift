@@ -14,17 +14,11 @@ extension SQLiteIndexer {
             if try Self.resourceExists(creation.id, db) {
                 throw IndexerError.resourceAlreadyExists(creation.id.description)
             }
-            let id = SQLiteColumns.blob(creation.id)
-            try db.execute(
-                sql: """
-                    INSERT INTO resource (id, type, creator, original_resource_id, user_id, project_id,
-                        started_at, ended_at, revision_start)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, creation.type, creation.creator, creation.originalResourceID, creation.userID,
-                    creation.projectID, startedAt.nanoseconds, creation.endedAt?.nanoseconds, now.nanoseconds,
-                ])
+            try Self.insertCurrentRow(
+                Resource(
+                    id: creation.id, type: creation.type, originalResourceID: creation.originalResourceID,
+                    creator: creation.creator, userID: creation.userID, projectID: creation.projectID,
+                    startedAt: startedAt, endedAt: creation.endedAt, revisionStart: now), db)
             try tables?.insert(creation.id, creation.attributes, db)
             try Self.attach(creation.metrics, to: creation.id, creator: creation.creator, db)
             return try Self.currentResource(creation.id, type: creation.type, db)!
@@ -179,6 +173,23 @@ extension SQLiteIndexer {
     }
 
     // MARK: Helpers (inside a caller's transaction)
+
+    /// Inserts `resource`'s row in `resource` (its common fields; attributes and
+    /// metrics are the caller's).
+    static func insertCurrentRow(_ resource: Resource, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO resource (id, type, creator, original_resource_id, user_id, project_id,
+                    started_at, ended_at, revision_start)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                SQLiteColumns.blob(resource.id), resource.type, resource.creator, resource.originalResourceID,
+                resource.userID, resource.projectID, resource.startedAt.nanoseconds,
+                resource.endedAt?.nanoseconds,
+                resource.revisionStart.nanoseconds,
+            ])
+    }
 
     static func resourceExists(_ id: ResourceID, _ db: Database) throws -> Bool {
         try Bool.fetchOne(

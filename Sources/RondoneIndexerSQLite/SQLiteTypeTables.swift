@@ -108,13 +108,27 @@ struct SQLiteTypeTables {
 
     /// Inserts the current row of a new resource: given attributes, the others null.
     func insert(_ id: ResourceID, _ values: [String: AttributeValue], _ db: Database) throws {
-        let columns = ["id"] + attributes.map { Self.quote($0.name) }
-        var arguments: [DatabaseValue] = [SQLiteColumns.blob(id).databaseValue]
+        try insertRow(into: table, key: ("id", SQLiteColumns.blob(id).databaseValue), values, db)
+    }
+
+    /// Inserts the history row of `revision` (an imported one): given attributes, the
+    /// others null.
+    func insertHistory(_ revision: Int64, _ values: [String: AttributeValue], _ db: Database) throws {
+        try insertRow(into: historyTable, key: ("revision", revision.databaseValue), values, db)
+    }
+
+    private func insertRow(
+        into rowTable: String, key: (column: String, value: DatabaseValue),
+        _ values: [String: AttributeValue],
+        _ db: Database
+    ) throws {
+        let columns = [key.column] + attributes.map { Self.quote($0.name) }
+        var arguments: [DatabaseValue] = [key.value]
         for attribute in attributes { arguments.append(Self.databaseValue(values[attribute.name] ?? .null)) }
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try db.execute(
             sql:
-                "INSERT INTO \(Self.quote(table)) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
+                "INSERT INTO \(Self.quote(rowTable)) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
             arguments: StatementArguments(arguments))
     }
 

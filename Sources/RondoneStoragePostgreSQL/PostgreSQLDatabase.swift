@@ -94,14 +94,15 @@ package final class PostgreSQLDatabase: Sendable {
     /// Runs `body` in one transaction (`BEGIN` … `COMMIT`, rolled back on any error),
     /// within the deadline. Errors of `body` that are already a ``StorageError``
     /// (a lost lease, a refused claim) pass through unchanged.
+    /// `begin` opens it (`BEGIN` by default; another isolation level, `READ ONLY`).
     @discardableResult
     package func transaction<T: Sendable>(
-        _ operation: String, timeout: Duration? = nil,
+        _ operation: String, timeout: Duration? = nil, begin: PostgresQuery = "BEGIN",
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let logger = self.logger
         return try await withConnection(operation, timeout: timeout) { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.query(begin, logger: logger)
             let result: T
             do {
                 result = try await body(connection)

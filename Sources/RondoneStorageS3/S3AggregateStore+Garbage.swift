@@ -20,22 +20,28 @@ extension S3AggregateStore {
     /// or of deleted metrics), and the uploads whose commit has not come within
     /// `uploadGrace`, at most `limit` of each. Safe in many processes at once: each
     /// takes rows the others have not locked (`SKIP LOCKED`), and a row goes only after
-    /// its object is deleted.
+    /// its object is deleted. Superseded objects wait while a backup holds the bucket
+    /// (``backupHoldLock``).
     @discardableResult
     public func collectGarbage(
         grace: Duration = .seconds(60), uploadGrace: Duration = .seconds(600), limit: Int = 1000
     ) async throws -> GarbageCollected {
         let superseded = try await collect(
-            table: "rondone_aggregate_garbage", olderThan: grace, limit: limit)
+            table: "rondone_aggregate_garbage", olderThan: grace, limit: limit, respectingHold: true)
         let orphans = try await collect(
-            table: "rondone_aggregate_upload", olderThan: uploadGrace, limit: limit)
+            table: "rondone_aggregate_upload", olderThan: uploadGrace, limit: limit, respectingHold: false)
         return GarbageCollected(superseded: superseded, orphans: orphans)
     }
 
-    private func collect(table: String, olderThan grace: Duration, limit: Int) async throws -> Int {
+    /// With `respectingHold`, nothing while a backup holds the bucket (its snapshot may
+    /// name superseded objects; uploads never committed it does not).
+    private func collect(table: String, olderThan grace: Duration, limit: Int, respectingHold: Bool)
+        async throws -> Int
+    {
         let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
         let (s3, logger, limit) = (self.s3, self.logger, Int64(max(1, limit)))
         return try await database.transaction("collecting garbage in \(table)") { connection in
+            if respectingHold, try await !self.holdIsFree(connection) { return 0 }
             let rows = try await connection.query(
                 """
                 SELECT object FROM \(unescaped: table)

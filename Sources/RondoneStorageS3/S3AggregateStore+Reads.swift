@@ -87,8 +87,9 @@ extension S3AggregateStore {
         return addresses.map { found[$0] }
     }
 
-    /// Each object's bytes (nil for no object, or one that is gone).
-    private func read(_ objects: [String?]) async throws -> [[UInt8]?] {
+    /// Each object's bytes (nil for no object, or one that is gone), `concurrency` at a
+    /// time.
+    func read(_ objects: [String?]) async throws -> [[UInt8]?] {
         let s3 = self.s3
         var result = [[UInt8]?](repeating: nil, count: objects.count)
         let wanted = objects.indices.filter { objects[$0] != nil }

@@ -93,12 +93,15 @@ public final class S3AggregateStore: AggregateStore {
     /// Removes everything stored for the metric at once: its pointers go in one
     /// transaction, then its objects are deleted from the bucket. Objects a failure
     /// leaves behind stay in the garbage table for the janitor (``pendingDeletions()``
-    /// counts their metrics); a read in flight finds no pointer any more and answers
+    /// counts their metrics), and so do all of them while a backup holds the bucket
+    /// (``backupHoldLock``); a read in flight finds no pointer any more and answers
     /// nothing.
     public func deleteMetric(_ metric: MetricID) async throws {
         let (logger, id) = (self.logger, metric.description)
         let objects = try await database.transaction("deleting the aggregates of metric \(metric)") {
             connection in
+            // While a backup holds the bucket, the objects wait in the garbage table.
+            let held = try await !self.holdIsFree(connection)
             let rows = try await connection.query(
                 """
                 WITH gone AS (DELETE FROM rondone_aggregate WHERE metric = \(id)::uuid RETURNING object, metric)
@@ -109,7 +112,7 @@ public final class S3AggregateStore: AggregateStore {
                 """, logger: logger)
             var objects: [String] = []
             for try await object in rows.decode(String.self) { objects.append(object) }
-            return objects
+            return held ? [] : objects
         }
         guard !objects.isEmpty else { return }
         try await s3.deleteObjects(keys: objects)

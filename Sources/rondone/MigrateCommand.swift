@@ -35,21 +35,31 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "rondone.migrate")
+        try await Self.migrate(from: fromDataDir, into: deployment, sacks: sacks, dryRun: dryRun)
+    }
+
+    /// Moves the data directory at `path` into the deployment (or, with `dryRun`, says
+    /// what it would move); `verb` names the command in what is printed (`restore`
+    /// runs the same).
+    static func migrate(
+        from path: String, into deployment: DeploymentOptions, sacks: Int?, dryRun: Bool = false,
+        verb: String = "migrate"
+    ) async throws {
+        var logger = Logger(label: "rondone.\(verb)")
         logger.logLevel = .warning
         var standardError = StandardError()
         let source: DataDirectory
         do {
-            source = try DataDirectory.existing(path: fromDataDir)
+            source = try DataDirectory.existing(path: path)
         } catch {
-            print("rondone: cannot open \(fromDataDir): \(error)", to: &standardError)
+            print("rondone: cannot open \(path): \(error)", to: &standardError)
             throw ExitCode.failure
         }
         defer { source.close() }
         guard let settings = try deployment.settings(sacks: sacks) else { return }
         if dryRun {
-            let counts = try await DataMigration.survey(source)
-            print("rondone migrate --dry-run: \(fromDataDir) → \(settings.location) would move:")
+            let counts = try await DataMigration.survey(.dataDirectory(source))
+            print("rondone \(verb) --dry-run: \(path) → \(settings.location) would move:")
             for line in counts.lines { print("  " + line) }
             return
         }
@@ -64,18 +74,18 @@ struct MigrateCommand: AsyncParsableCommand {
         let bar = ProgressBar()
         do {
             let migration = try DataMigration(
-                source: source, target: target,
+                source: .dataDirectory(source), target: target,
                 progress: { bar.update(step: $0.name, done: $0.done, total: $0.total) })
             let counts = try await migration.run()
             bar.finish()
             await target.close()
-            print("rondone migrate: \(fromDataDir) → \(settings.location) done; this run moved:")
+            print("rondone \(verb): \(path) → \(settings.location) done; this run moved:")
             for line in counts.lines { print("  " + line) }
         } catch {
             bar.finish()
             await target.close()
-            print("rondone migrate: stopped: \(error)", to: &standardError)
-            print("rondone migrate: run the same command again to go on", to: &standardError)
+            print("rondone \(verb): stopped: \(error)", to: &standardError)
+            print("rondone \(verb): run the same command again to go on", to: &standardError)
             throw ExitCode.failure
         }
     }

@@ -30,8 +30,8 @@ enum SettingSources {
     /// every command, each command reads its own (`statsd` its listener's, `--url` and
     /// `--log-level`; `serve` all but `--url`; `api` none of the listener's; `metricd`
     /// and `upgrade` only the backends'; `migrate` only the deployment's URLs and sacks,
-    /// its source being `--from-data-dir`; the maintenance commands `fsck` and `gc` the
-    /// data directory and the deployment's URLs, `backup`, `restore` and `dump` only
+    /// its source being `--from-data-dir`; the maintenance commands `fsck`, `gc`,
+    /// `backup` and `restore` the data directory and the deployment's URLs, `dump` only
     /// `--data-dir`).
     static func accepts(_ command: String, _ setting: String) -> Bool {
         let listener = setting.hasPrefix("statsd-")
@@ -40,8 +40,9 @@ enum SettingSources {
         case "serve": return setting != "url"
         case "api": return !listener && setting != "url"
         case "migrate": return setting.hasSuffix("-url") || setting == "sacks"
-        case "fsck", "gc": return setting == "data-dir" || setting.hasSuffix("-url") && setting != "url"
-        case "backup", "restore", "dump": return setting == "data-dir"
+        case "fsck", "gc", "backup", "restore":
+            return setting == "data-dir" || (setting.hasSuffix("-url") && setting != "url")
+        case "dump": return setting == "data-dir"
         default: return backendSettings.contains(setting)
         }
     }

@@ -120,4 +120,22 @@ import Testing
                 "--from-data-dir", "/d",
             ])
     }
+
+    @Test func backupAndRestoreTakeTheDeploymentsURLs() throws {
+        // `backup` and `restore` of a deployment read its URLs as every command does;
+        // the processes' settings (workers, sacks, port) are not theirs.
+        let environment = [
+            "RONDONE_DATA_DIR": "/var/lib/rondone", "RONDONE_INDEXER_URL": "postgresql://r@db/rondone",
+            "RONDONE_STORAGE_URL": "s3://b", "RONDONE_WORKERS": "4", "RONDONE_SACKS": "64",
+        ]
+        for command in ["backup", "restore"] {
+            let expanded = try SettingSources.expand(
+                [command, "/backups/b"], environment: environment, readFile: { _ in "" })
+            #expect(
+                expanded == [
+                    command, "--data-dir", "/var/lib/rondone", "--indexer-url", "postgresql://r@db/rondone",
+                    "--storage-url", "s3://b", "/backups/b",
+                ])
+        }
+    }
 }

@@ -6,9 +6,11 @@
                              one metric and one resource deleted; waits for the backlog
     data.py waiting URL      more measures for half the metrics (run against a server
                              started with --workers 0: they stay waiting)
-    data.py dump URL FILE    waits for the backlog to drain, then writes everything the
+    data.py dump URL FILE [SKIP-POLICY]
+                             waits for the backlog to drain, then writes everything the
                              API shows: policies, rules, types, every resource revision,
-                             metrics, every aggregate of every metric (JSON)
+                             metrics, every aggregate of every metric (JSON), but the
+                             aggregates of metrics of SKIP-POLICY (still being written)
     data.py compare A B      exit 1, printing the differences, unless the dumps are equal
     data.py count FILE KIND  how many resources / revisions / metrics a dump holds
     data.py revise URL       changes a resource with history (its new history row must
@@ -129,7 +131,7 @@ def waiting(api):
         raise SystemExit("no measure is waiting: was the server started with --workers 0?")
 
 
-def dump(api):
+def dump(api, skip_policy=None):
     api.drain()
     out = {
         "archive_policies": sorted(api.call("GET", "/v1/archive_policy"), key=lambda p: p["name"]),
@@ -143,6 +145,8 @@ def dump(api):
     }
     for metric in out["metrics"]:
         policy = metric["archive_policy"]
+        if policy["name"] == skip_policy:
+            continue
         for method in sorted(policy["aggregation_methods"]):
             for item in policy["definition"]:
                 path = (f"/v1/metric/{metric['id']}/measures?aggregation={urllib.parse.quote(method)}"
@@ -184,7 +188,7 @@ def main():
     elif command == "waiting":
         waiting(API(sys.argv[2]))
     elif command == "dump":
-        result = dump(API(sys.argv[2]))
+        result = dump(API(sys.argv[2]), sys.argv[4] if len(sys.argv) > 4 else None)
         with open(sys.argv[3], "w") as f:
             json.dump(result, f, sort_keys=True, indent=1)
         points = sum(len(v) for v in result["measures"].values())

@@ -56,7 +56,7 @@ extension DataMigration {
             batch = []
             progress(MigrationStep(name: "resources", done: seen, total: 0))
         }
-        try await reader.forEachResource { revisions in
+        try await source.forEachResource { revisions in
             batch.append(revisions)
             if batch.count >= MigrationSource.pageSize { try await flush() }
         }
@@ -67,7 +67,7 @@ extension DataMigration {
     func copyMetrics(_ counts: inout MigrationCounts) async throws -> Set<MetricID> {
         let truncating = Set(try await source.indexer.metricsNeedingRawDataTruncation(limit: Int.max))
         var ids = Set<MetricID>()
-        try await reader.forEachMetricPage(after: nil) { metrics in
+        try await source.forEachMetricPage(after: nil) { metrics in
             counts.metrics += try await importer.importMetrics(metrics, truncating: truncating)
             ids.formUnion(metrics.map(\.id))
             progress(MigrationStep(name: "metrics", done: ids.count, total: 0))
@@ -78,8 +78,8 @@ extension DataMigration {
     /// Every metric's splits and buffer, committed a few megabytes (or a few dozen
     /// metrics) at a time; after each commit the last metric it covers is saved, and a
     /// later run starts after it.
-    func copyAggregates(_ counts: inout MigrationCounts) async throws {
-        let policies = try await reader.policiesByName()
+    func copyAggregates(_ counts: inout MigrationCounts, total: Int) async throws {
+        let policies = try await source.policiesByName()
         var done = 0
         var pending: [MetricChanges] = []
         var bytes = 0
@@ -88,20 +88,24 @@ extension DataMigration {
             try await importer.saveImportCheckpoint(Checkpoint.aggregates, value: metric.description)
             pending = []
             bytes = 0
-            progress(MigrationStep(name: "aggregates", done: done, total: 0))
+            progress(MigrationStep(name: "aggregates", done: done, total: total))
         }
         let after = try await importer.importCheckpoint(Checkpoint.aggregates)
-        try await reader.forEachMetricPage(after: after) { metrics in
-            for metric in metrics {
-                let change = try await reader.aggregates(of: metric, policies)
-                done += 1
-                if !change.isEmpty {
-                    counts.add(change)
-                    pending.append(change)
-                    bytes += change.byteCount
-                }
-                if bytes >= Self.commitBytes || pending.count >= Self.commitMetrics {
-                    try await commit(through: metric.id)
+        try await source.forEachMetricPage(after: after) { metrics in
+            // Read a commit's worth of metrics at once (a deployment reads their
+            // objects in parallel).
+            for start in stride(from: 0, to: metrics.count, by: Self.commitMetrics) {
+                let chunk = Array(metrics[start..<min(start + Self.commitMetrics, metrics.count)])
+                for change in try await source.stored.aggregates(of: chunk, policies) {
+                    done += 1
+                    if !change.isEmpty {
+                        counts.add(change)
+                        pending.append(change)
+                        bytes += change.byteCount
+                    }
+                    if bytes >= Self.commitBytes || pending.count >= Self.commitMetrics {
+                        try await commit(through: change.metric)
+                    }
                 }
             }
             if let last = metrics.last { try await commit(through: last.id) }
@@ -109,34 +113,27 @@ extension DataMigration {
     }
 
     /// The measures waiting in each sack not done yet, for the metrics moved; the source
-    /// keeps them (its claims are released, not completed).
+    /// keeps them (they are read, never taken from its processing).
     func copyWaitingMeasures(_ counts: inout MigrationCounts, metrics: Set<MetricID>) async throws {
-        let sacks = source.incoming.sackCount
+        let sacks = source.waiting.sackCount
         let first = Int(try await importer.importCheckpoint(Checkpoint.measures) ?? "") ?? 0
         for sack in first..<sacks {
-            let claim = try await source.incoming.claim(sack: sack)
-            do {
-                var chunk: [IncomingBatch] = []
-                var measures = 0
-                for batch in claim.measures.values where metrics.contains(batch.metric) {
-                    chunk.append(batch)
-                    measures += batch.timestamps.count
-                    if measures >= Self.measuresPerAdd {
-                        try await target.incoming.add(chunk)
-                        counts.waitingMeasures += measures
-                        chunk = []
-                        measures = 0
-                    }
-                }
-                if !chunk.isEmpty {
+            var chunk: [IncomingBatch] = []
+            var measures = 0
+            for batch in try await source.waiting.batches(inSack: sack) where metrics.contains(batch.metric) {
+                chunk.append(batch)
+                measures += batch.timestamps.count
+                if measures >= Self.measuresPerAdd {
                     try await target.incoming.add(chunk)
                     counts.waitingMeasures += measures
+                    chunk = []
+                    measures = 0
                 }
-            } catch {
-                await source.incoming.release(claim)
-                throw error
             }
-            await source.incoming.release(claim)
+            if !chunk.isEmpty {
+                try await target.incoming.add(chunk)
+                counts.waitingMeasures += measures
+            }
             try await importer.saveImportCheckpoint(Checkpoint.measures, value: String(sack + 1))
             progress(MigrationStep(name: "waiting measures", done: sack + 1, total: sacks))
         }

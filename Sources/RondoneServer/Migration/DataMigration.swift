@@ -3,10 +3,12 @@ import RondoneIndexer
 import RondoneStorage
 import RondoneTimeSeries
 
-/// `rondone migrate`: moves an embedded data directory into a scaled-out deployment —
-/// archive policies, rules, resource types, resources with their history, metrics,
-/// every stored aggregate and every measure still waiting — and reads nothing but the
-/// data directory, which it leaves as `rondone serve` would find it.
+/// `rondone migrate` and `rondone backup` of a deployment: copies archive policies,
+/// rules, resource types, resources with their history, metrics, every stored aggregate
+/// and every measure still waiting from a ``MigrationSource`` (an embedded data
+/// directory, or a deployment at one snapshot) into an index that can import rows (a
+/// deployment's PostgreSQL, or a new data directory's SQLite), and changes nothing in
+/// the source (a data directory is left as `rondone serve` would find it).
 ///
 /// The steps run in that order, each idempotent: what the target already holds is left
 /// alone (policies, rules and types must then be equal), and the two long steps save a
@@ -19,12 +21,11 @@ import RondoneTimeSeries
 /// processing is idempotent on the same time stamps (docs/PROCESSING.md), so the
 /// aggregates come out the same.
 public struct DataMigration: Sendable {
-    /// The directory moved from, opened (its lock held).
-    public let source: DataDirectory
-    /// The deployment moved into, upgraded without default policies.
+    /// What is copied from.
+    public let source: MigrationSource
+    /// What is copied into, upgraded without default policies.
     public let target: Backends
     let importer: any IndexerImport
-    let reader: MigrationSource
     let progress: MigrationProgress
 
     /// The blob bytes one aggregate commit carries at most (unless one metric is larger).
@@ -35,22 +36,21 @@ public struct DataMigration: Sendable {
     static let measuresPerAdd = 100_000
 
     /// - Throws: ``MigrationError`` when the target's index cannot take imported rows.
-    public init(source: DataDirectory, target: Backends, progress: @escaping MigrationProgress = { _ in })
-        throws
-    {
+    public init(
+        source: MigrationSource, target: Backends, progress: @escaping MigrationProgress = { _ in }
+    ) throws {
         guard let importer = target.indexer as? any IndexerImport else {
-            throw MigrationError("the target index cannot import rows (only PostgreSQL can)")
+            throw MigrationError("the target index cannot import rows")
         }
         self.source = source
         self.target = target
         self.importer = importer
-        self.reader = MigrationSource(directory: source)
         self.progress = progress
     }
 
-    /// What a migration of `source` would move, read from it alone (`--dry-run`).
-    public static func survey(_ source: DataDirectory) async throws -> MigrationCounts {
-        try await MigrationSource(directory: source).survey()
+    /// What a copy of `source` would move, read from it alone (`--dry-run`).
+    public static func survey(_ source: MigrationSource) async throws -> MigrationCounts {
+        try await source.survey()
     }
 
     /// Moves everything not moved yet; returns what this run moved.
@@ -61,15 +61,23 @@ public struct DataMigration: Sendable {
         try await copyResources(&counts)
         let metrics = try await copyMetrics(&counts)
         try await importer.finishImport()
-        try await copyAggregates(&counts)
+        try await copyAggregates(&counts, total: metrics.count)
         try await copyWaitingMeasures(&counts, metrics: metrics)
         return counts
     }
 
-    /// Checks the target is empty or a migration from this very directory, and marks it
-    /// as the latter.
+    /// Forgets the checkpoints of this copy in the target (a backup, which is never
+    /// resumed, leaves none behind).
+    public func forgetCheckpoints() async throws {
+        for name in [Checkpoint.source, Checkpoint.aggregates, Checkpoint.measures] {
+            try await importer.saveImportCheckpoint(name, value: nil)
+        }
+    }
+
+    /// Checks the target is empty or a copy from this very source, and marks it as the
+    /// latter.
     private func claimTarget() async throws {
-        let path = URL(fileURLWithPath: source.path).standardizedFileURL.path
+        let path = source.name
         if let from = try await importer.importCheckpoint(Checkpoint.source) {
             guard from == path else {
                 throw MigrationError("the target is being migrated from \(from), not \(path)")
