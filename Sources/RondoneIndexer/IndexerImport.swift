@@ -29,3 +29,30 @@ public protocol IndexerImport: Indexer {
     /// Saves (or with nil, forgets) where a long import has got to.
     func saveImportCheckpoint(_ name: String, value: String?) async throws
 }
+
+/// One imported resource's rows, checked as every index's import takes them.
+public struct ImportedResource: Sendable {
+    /// The current row (revision ``Resource/currentRevision``).
+    public var current: Resource
+    /// Its history rows, each of the same resource and type.
+    public var history: [Resource]
+
+    /// Splits `revisions` (all the rows of one resource) into its current row and its
+    /// history.
+    ///
+    /// - Throws: `invalidInput` without a current row, or when a history row belongs to
+    ///   another resource or type.
+    public init(_ revisions: [Resource]) throws {
+        guard let current = revisions.first(where: { $0.revision == Resource.currentRevision }) else {
+            throw IndexerError.invalidInput(
+                reason: "an imported resource needs its current revision", detail: ["revision"])
+        }
+        let history = revisions.filter { $0.revision != Resource.currentRevision }
+        for old in history where old.id != current.id || old.type != current.type {
+            throw IndexerError.invalidInput(
+                reason: "revision \(old.revision) belongs to another resource", detail: ["revision"])
+        }
+        self.current = current
+        self.history = history
+    }
+}

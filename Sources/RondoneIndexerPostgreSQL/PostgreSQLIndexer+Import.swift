@@ -8,10 +8,8 @@ extension PostgreSQLIndexer: IndexerImport {
         return try await write { session in
             var inserted = Set<ResourceID>()
             for revisions in resources {
-                guard let current = revisions.first(where: { $0.revision == Resource.currentRevision }) else {
-                    throw IndexerError.invalidInput(
-                        reason: "an imported resource needs its current revision", detail: ["revision"])
-                }
+                let imported = try ImportedResource(revisions)
+                let current = imported.current
                 let (_, tables) = try await Self.requireResourceType(current.type, session, forWriting: true)
                 try Self.check(current.attributes, type: current.type, tables)
                 let key = PostgreSQLUUID(current.id)
@@ -26,12 +24,7 @@ extension PostgreSQLIndexer: IndexerImport {
                     """)
                 guard created else { continue }
                 try await tables?.insert(current.id, current.attributes, session)
-                for old in revisions where old.revision != Resource.currentRevision {
-                    guard old.id == current.id, old.type == current.type else {
-                        throw IndexerError.invalidInput(
-                            reason: "revision \(old.revision) belongs to another resource",
-                            detail: ["revision"])
-                    }
+                for old in imported.history {
                     try Self.check(old.attributes, type: old.type, tables)
                     let taken = try await session.exists(
                         "SELECT 1 FROM resource_history WHERE revision = \(old.revision)")

@@ -11,22 +11,15 @@ extension SQLiteIndexer: IndexerImport {
         return try await writeTransaction { db in
             var inserted = Set<ResourceID>()
             for revisions in resources {
-                guard let current = revisions.first(where: { $0.revision == Resource.currentRevision }) else {
-                    throw IndexerError.invalidInput(
-                        reason: "an imported resource needs its current revision", detail: ["revision"])
-                }
+                let imported = try ImportedResource(revisions)
+                let current = imported.current
                 guard try !Self.resourceExists(current.id, db) else { continue }
                 let tables = try Self.requireResourceType(current.type, db)
                 try Self.check(current.attributes, type: current.type, tables)
                 let key = SQLiteColumns.blob(current.id)
                 try Self.insertCurrentRow(current, db)
                 try tables?.insert(current.id, current.attributes, db)
-                for old in revisions where old.revision != Resource.currentRevision {
-                    guard old.id == current.id, old.type == current.type else {
-                        throw IndexerError.invalidInput(
-                            reason: "revision \(old.revision) belongs to another resource",
-                            detail: ["revision"])
-                    }
+                for old in imported.history {
                     try Self.check(old.attributes, type: old.type, tables)
                     let taken =
                         try Int.fetchOne(
